@@ -1,0 +1,1 @@
+"""Medallion pipeline helpers: spec, readers, rules, quarantine, star schema, monitor, local runner."""

@@ -1,0 +1,40 @@
+"""The `medallion` command: one subcommand per module, imported only when used."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# name -> (module with add_arguments(parser) and run(args) -> int, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("medallion.commands.validate", "check medallion.yml without starting Spark"),
+    "run-local": ("medallion.commands.run_local", "run the pipeline on local Apache Spark and report"),
+    "monitor": ("medallion.commands.monitor", "watch a pipeline update and judge it"),
+    "deploy": ("medallion.commands.deploy", "validate, deploy, run and monitor a bundle target"),
+    "infer": ("medallion.commands.infer", "draft medallion.yml from sample files"),
+    "settings": ("medallion.commands.settings", "print the resolved pipeline settings (API JSON)"),
+    "sample-data": ("medallion.commands.sample_data", "write the dirty retail sample data"),
+}
+
+
+def build_parser(selected: str | None) -> argparse.ArgumentParser:
+    """A parser listing every command; only the selected one's arguments are loaded."""
+    parser = argparse.ArgumentParser(prog="medallion", description=__doc__)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        if name == selected:
+            importlib.import_module(module_name).add_arguments(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and of `python -m medallion`."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    selected = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(selected if selected in COMMANDS else None)
+    args = parser.parse_args(args_list)
+    module = importlib.import_module(COMMANDS[args.command][0])
+    return int(module.run(args) or 0)

@@ -1,0 +1,356 @@
+"""Load medallion.yml: YAML -> JSON Schema validation -> cross-checks -> typed Spec."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from medallion import expectations
+from medallion.spec.errors import SpecError, SpecProblem
+from medallion.spec.model import (
+    Column,
+    CustomTable,
+    Dimension,
+    Expectation,
+    Fact,
+    Gold,
+    Measure,
+    Reference,
+    SourceConfig,
+    SourceTable,
+    Spec,
+    Thresholds,
+)
+from medallion.spec.rule_columns import columns_in
+
+SCHEMA_PATH = Path(__file__).with_name("medallion.schema.json")
+SPEC_FILE_NAME = "medallion.yml"
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
+
+
+def find_spec(start: Path | None = None) -> Path:
+    """The medallion.yml in `start` or the nearest parent folder."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / SPEC_FILE_NAME
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"no {SPEC_FILE_NAME} in {here} or its parents")
+
+
+def load_spec(path: Path | str) -> Spec:
+    """Read, validate and type a spec file; raise SpecError listing every problem."""
+    path = Path(path)
+    document = _read_yaml(path)
+    problems = _schema_problems(document)
+    if problems:
+        raise SpecError(path, problems)
+    builder = _Builder(document)
+    spec = builder.build(path)
+    if builder.problems:
+        raise SpecError(path, builder.problems)
+    return spec
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise SpecError(path, [SpecProblem("", f"cannot read the file: {error.strerror}")]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        reason = getattr(error, "problem", None) or str(error)
+        raise SpecError(path, [SpecProblem("", f"not valid YAML at {where}: {reason}")]) from None
+
+
+def key_path(parts: Any) -> str:
+    """Render a JSON path as sources.orders.expectations[2].action."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _schema_problems(document: Any) -> list[SpecProblem]:
+    errors = sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    return [_explain(error) for error in errors]
+
+
+def _explain(error: ValidationError) -> SpecProblem:
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        same_type = [e for e in error.context if e.validator != "type" or e.relative_path]
+        deepest = best_match(same_type or error.context)
+        if deepest.validator != "not":
+            return _explain(deepest)
+    where = key_path(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties":
+        allowed = ", ".join(sorted(schema.get("properties", {})))
+        unknown = sorted(set(error.instance) - set(schema.get("properties", {})))
+        return SpecProblem(where, f"unknown key {', '.join(map(repr, unknown))}; allowed keys: {allowed}")
+    if error.validator == "pattern" or error.validator == "const":
+        hint = schema.get("description", "")
+        return SpecProblem(where, f"{error.instance!r} is not allowed. {hint}".strip())
+    if error.validator == "enum":
+        choices = ", ".join(map(str, schema["enum"]))
+        return SpecProblem(where, f"{error.instance!r} is not allowed; use one of: {choices}")
+    if error.validator == "required":
+        return SpecProblem(where, f"{error.message}; add it")
+    if error.validator in ("oneOf", "not") and error.schema_path and "expectation" in str(error.schema_path):
+        return SpecProblem(where, "give either `name` + `rule` (a SQL predicate) or `use` (a reusable set), not both")
+    if error.validator == "oneOf" and isinstance(error.instance, dict) and {"sql", "python"} <= set(error.instance):
+        return SpecProblem(where, "give either `sql` or `python`, not both")
+    return SpecProblem(where, error.message)
+
+
+class _Builder:
+    """Turns a schema-valid document into a Spec, collecting cross-reference problems."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.problems: list[SpecProblem] = []
+        defaults = document.get("defaults", {})
+        self.default_source = defaults.get("source", {})
+        self.default_thresholds = defaults.get("thresholds", {})
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(SpecProblem(key, message))
+
+    def build(self, path: Path) -> Spec:
+        sources = tuple(
+            self.source_table(name, body or {}) for name, body in self.document["sources"].items()
+        )
+        by_name = {s.name: s for s in sources}
+        for table in sources:
+            self.check_references(table, by_name)
+        gold = self.gold(self.document.get("gold") or {}, by_name)
+        return Spec(path, sources, gold, Thresholds(**self.default_thresholds))
+
+    # -- sources ---------------------------------------------------------------------------
+
+    def source_table(self, name: str, body: dict[str, Any]) -> SourceTable:
+        where = f"sources.{name}"
+        columns = tuple(self.column(col, value) for col, value in (body.get("columns") or {}).items())
+        known = {c.name for c in columns}
+        primary_key = tuple(body.get("primary_key", ()))
+        for index, column in enumerate(primary_key):
+            self.check_column(f"{where}.primary_key[{index}]", column, known)
+        sequence_by = body.get("sequence_by")
+        if sequence_by:
+            self.check_column(f"{where}.sequence_by", sequence_by, known)
+        rules = self.expectations(where, body.get("expectations", []), known, primary_key)
+        references = tuple(
+            Reference(tuple(r["columns"]), r["table"], tuple(r.get("key", ())))
+            for r in body.get("references", [])
+        )
+        for index, reference in enumerate(references):
+            for column in reference.columns:
+                self.check_column(f"{where}.references[{index}].columns", column, known)
+        thresholds = Thresholds(**{**self.default_thresholds, **body.get("thresholds", {})})
+        return SourceTable(
+            name=name,
+            source=self.source_config(name, body.get("source", {})),
+            columns=columns,
+            primary_key=primary_key,
+            sequence_by=sequence_by,
+            expectations=rules,
+            references=references,
+            thresholds=thresholds,
+            description=body.get("description", ""),
+        )
+
+    @staticmethod
+    def column(name: str, value: str | dict[str, Any]) -> Column:
+        if isinstance(value, str):
+            return Column(name, _normalise_type(value))
+        return Column(
+            name,
+            _normalise_type(value["type"]),
+            value.get("description", ""),
+            value.get("trim", True),
+            value.get("case", "preserve"),
+            value.get("format"),
+        )
+
+    def source_config(self, name: str, body: dict[str, Any]) -> SourceConfig:
+        merged = {**self.default_source, **body}
+        merged["options"] = {**self.default_source.get("options", {}), **body.get("options", {})}
+        source_type = merged.get("type", "files")
+        file_format = merged.get("format") if source_type == "files" else None
+        if source_type == "files" and not file_format:
+            self.problem(f"sources.{name}.source.format", "files need a format: json, csv or parquet")
+        return SourceConfig(
+            type=source_type,
+            format=file_format,
+            path=merged.get("path", name),
+            table=merged.get("table"),
+            topic=merged.get("topic", name) if source_type == "kafka" else None,
+            starting_offsets=merged.get("starting_offsets", "earliest"),
+            skip_change_commits=merged.get("skip_change_commits", False),
+            options={k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in merged["options"].items()},
+        )
+
+    def expectations(
+        self, where: str, entries: list[dict[str, Any]], known: set[str], primary_key: tuple[str, ...]
+    ) -> tuple[Expectation, ...]:
+        result: list[Expectation] = []
+        for index, entry in enumerate(entries):
+            key = f"{where}.expectations[{index}]"
+            if entry.get("use") == "unique" and "column" not in entry and "columns" not in entry:
+                if not primary_key:
+                    self.problem(key, "`unique` needs `columns` or the table's primary_key")
+                    continue
+                entry = {**entry, "columns": list(primary_key)}
+            try:
+                expanded = expectations.expand(entry)
+            except expectations.ExpectationParamError as error:
+                self.problem(f"{key}.{error.key}", str(error))
+                continue
+            for column in expectations.referenced_columns(entry):
+                self.check_column(key, column, known)
+            if "rule" in entry and known:
+                self.check_expression(f"{key}.rule", entry["rule"], known)
+            result.extend(expanded)
+        seen: set[str] = set()
+        for rule in result:
+            if rule.name in seen:
+                self.problem(f"{where}.expectations", f"two rules are named {rule.name!r}; give one a `name`")
+            seen.add(rule.name)
+        return tuple(result)
+
+    def check_column(self, key: str, column: str, known: set[str]) -> None:
+        if known and column not in known:
+            self.problem(key, f"no column {column!r}; the table's columns are: {', '.join(sorted(known))}")
+
+    def check_expression(self, key: str, text: str, known: set[str]) -> None:
+        try:
+            used = columns_in(text)
+        except ValueError as error:
+            self.problem(key, str(error))
+            return
+        missing = sorted(used - known)
+        if missing:
+            self.problem(
+                key,
+                f"refers to unknown column(s) {', '.join(missing)}; the columns are: {', '.join(sorted(known))}",
+            )
+
+    def check_references(self, table: SourceTable, by_name: dict[str, SourceTable]) -> None:
+        for index, reference in enumerate(table.references):
+            key = f"sources.{table.name}.references[{index}]"
+            target = by_name.get(reference.table)
+            if target is None:
+                self.problem(f"{key}.table", f"no source table {reference.table!r}; known: {', '.join(by_name)}")
+                continue
+            target_key = reference.key or target.primary_key
+            if not target_key:
+                self.problem(f"{key}.key", f"{reference.table} has no primary_key; name the `key` columns")
+            elif len(target_key) != len(reference.columns):
+                self.problem(key, f"{len(reference.columns)} column(s) cannot match a {len(target_key)}-column key")
+
+    # -- gold ------------------------------------------------------------------------------
+
+    def gold(self, body: dict[str, Any], sources: dict[str, SourceTable]) -> Gold:
+        dimensions = tuple(
+            d for d in (self.dimension(n, b, sources) for n, b in body.get("dimensions", {}).items()) if d
+        )
+        by_dim = {d.name: d for d in dimensions}
+        facts = tuple(
+            f for f in (self.fact(n, b, sources, by_dim) for n, b in body.get("facts", {}).items()) if f
+        )
+        aggregates = tuple(
+            CustomTable(n, b.get("sql"), b.get("python"), tuple(b.get("cluster_by", ())), b.get("description", ""))
+            for n, b in body.get("aggregates", {}).items()
+        )
+        return Gold(dimensions, facts, body.get("date_dimension", bool(facts)), aggregates)
+
+    def _source_for(self, key: str, name: str, sources: dict[str, SourceTable]) -> SourceTable | None:
+        source = sources.get(name)
+        if source is None:
+            self.problem(key, f"no source table {name!r}; known: {', '.join(sources)}")
+        return source
+
+    def dimension(self, name: str, body: dict[str, Any], sources: dict[str, SourceTable]) -> Dimension | None:
+        where = f"gold.dimensions.{name}"
+        source = self._source_for(f"{where}.source", body["source"], sources)
+        if source is None:
+            return None
+        known = set(source.column_names)
+        natural_key = tuple(body.get("key") or source.primary_key)
+        if not natural_key:
+            self.problem(f"{where}.key", f"{source.name} has no primary_key; give the dimension a `key`")
+        attributes = tuple(body.get("attributes") or [c for c in source.column_names if c not in natural_key])
+        scd = body.get("scd", 1)
+        track = tuple(body.get("track") or attributes)
+        for field_name, columns in (("key", natural_key), ("attributes", attributes), ("track", track)):
+            for column in columns:
+                self.check_column(f"{where}.{field_name}", column, known)
+        if scd == 2 and not source.sequence_by:
+            self.problem(f"{where}.scd", f"SCD2 needs versions in order: set sources.{source.name}.sequence_by")
+        if "track" in body and scd != 2:
+            self.problem(f"{where}.track", "`track` only applies to scd: 2")
+        return Dimension(name, source.name, natural_key, attributes, scd, track, body.get("description", ""))
+
+    def fact(
+        self, name: str, body: dict[str, Any], sources: dict[str, SourceTable], dims: dict[str, Dimension]
+    ) -> Fact | None:
+        where = f"gold.facts.{name}"
+        source = self._source_for(f"{where}.source", body["source"], sources)
+        if source is None:
+            return None
+        known = set(source.column_names)
+        grain = tuple(body.get("grain") or source.primary_key)
+        if not grain:
+            self.problem(f"{where}.grain", f"{source.name} has no primary_key; give the fact a `grain`")
+        for column in grain:
+            self.check_column(f"{where}.grain", column, known)
+        event_time = body.get("event_time")
+        if event_time:
+            self.check_column(f"{where}.event_time", event_time, known)
+        links: dict[str, tuple[str, ...]] = {}
+        for dim_name, columns in body.get("dimensions", {}).items():
+            key = f"{where}.dimensions.{dim_name}"
+            dimension = dims.get(dim_name)
+            if dimension is None:
+                self.problem(key, f"no dimension {dim_name!r}; known: {', '.join(dims) or 'none'}")
+                continue
+            if len(columns) != len(dimension.key):
+                self.problem(key, f"dim_{dim_name} has a {len(dimension.key)}-column key {list(dimension.key)}")
+            for column in columns:
+                self.check_column(key, column, known)
+            if dimension.scd == 2 and not event_time:
+                self.problem(f"{where}.event_time", f"dim_{dim_name} is SCD2: the fact needs an event_time")
+            links[dim_name] = tuple(columns)
+        measures = []
+        for measure_name, value in body["measures"].items():
+            spec = {"expr": value} if isinstance(value, str) else value
+            if known:
+                self.check_expression(f"{where}.measures.{measure_name}", spec["expr"], known)
+            measures.append(
+                Measure(measure_name, spec["expr"], _normalise_type(spec.get("type", "decimal(18,2)")),
+                        spec.get("description", ""))
+            )
+        attributes = tuple(body.get("attributes", ()))
+        for column in attributes:
+            self.check_column(f"{where}.attributes", column, known)
+        return Fact(name, source.name, grain, event_time, links, tuple(measures), attributes,
+                    body.get("description", ""))
+
+
+def _normalise_type(text: str) -> str:
+    aliases = {"integer": "int", "long": "bigint", "short": "smallint", "byte": "tinyint"}
+    compact = text.strip().lower().replace(" ", "")
+    return aliases.get(compact, compact)

@@ -1,0 +1,190 @@
+"""Typed, validated view of medallion.yml (built by medallion.spec.load)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+SourceType = Literal["files", "delta", "kafka"]
+FileFormat = Literal["json", "csv", "parquet"]
+Action = Literal["warn", "drop", "fail"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One typed column of a source table."""
+
+    name: str
+    type: str
+    description: str = ""
+    trim: bool = True
+    case: Literal["lower", "upper", "preserve"] = "preserve"
+    format: str | None = None
+
+    @property
+    def is_string(self) -> bool:
+        return self.type == "string"
+
+    @property
+    def is_money_like(self) -> bool:
+        return self.type.startswith("decimal")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """Where a table's raw data comes from."""
+
+    type: SourceType
+    format: FileFormat | None
+    path: str
+    table: str | None = None
+    topic: str | None = None
+    starting_offsets: str = "earliest"
+    skip_change_commits: bool = False
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A named data-quality rule.
+
+    Row rules (`rule` set) are SQL predicates over one row; table checks (`unique`,
+    `freshness`) are computed over the whole table and reported as metrics.
+    """
+
+    name: str
+    action: Action
+    rule: str | None
+    use: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_row_rule(self) -> bool:
+        return self.rule is not None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A foreign key from this table's columns to another source table's key."""
+
+    columns: tuple[str, ...]
+    table: str
+    key: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Data-quality limits the monitor judges a run against (None: no limit)."""
+
+    max_quarantine_fraction: float | None = None
+    max_warning_fraction: float | None = None
+    max_orphan_fraction: float | None = None
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """One source table and everything silver needs to clean it."""
+
+    name: str
+    source: SourceConfig
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    sequence_by: str | None
+    expectations: tuple[Expectation, ...]
+    references: tuple[Reference, ...]
+    thresholds: Thresholds
+    description: str = ""
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def row_rules(self) -> tuple[Expectation, ...]:
+        return tuple(e for e in self.expectations if e.is_row_rule)
+
+    def rules_with_action(self, action: Action) -> tuple[Expectation, ...]:
+        return tuple(e for e in self.row_rules if e.action == action)
+
+    @property
+    def table_checks(self) -> tuple[Expectation, ...]:
+        return tuple(e for e in self.expectations if not e.is_row_rule)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A gold dimension built from a source table's silver data."""
+
+    name: str
+    source: str
+    key: tuple[str, ...]
+    attributes: tuple[str, ...]
+    scd: Literal[1, 2]
+    track: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An additive figure on a fact, computed from silver columns."""
+
+    name: str
+    expr: str
+    type: str = "decimal(18,2)"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A gold fact table at a declared grain."""
+
+    name: str
+    source: str
+    grain: tuple[str, ...]
+    event_time: str | None
+    dimensions: dict[str, tuple[str, ...]]
+    measures: tuple[Measure, ...]
+    attributes: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CustomTable:
+    """An escape hatch: a gold table from SQL or a Python function."""
+
+    name: str
+    sql: str | None
+    python: str | None
+    cluster_by: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Gold:
+    """The star schema: dimensions, facts, a date dimension, aggregates."""
+
+    dimensions: tuple[Dimension, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    date_dimension: bool = False
+    aggregates: tuple[CustomTable, ...] = ()
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The whole pipeline description."""
+
+    path: Path
+    sources: tuple[SourceTable, ...]
+    gold: Gold
+    thresholds: Thresholds
+
+    def source(self, name: str) -> SourceTable:
+        return next(s for s in self.sources if s.name == name)
+
+    @property
+    def source_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.sources)
