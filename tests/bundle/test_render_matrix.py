@@ -1,0 +1,58 @@
+"""Every matrix answer file renders into a bundle that passes offline validation;
+every bad answer is refused with the schema's own message and writes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.bundle import bundle_checks
+from tests.rendering import REPO, render, render_project
+
+CONFIGS = Path(__file__).with_name("configs")
+GOOD = sorted((CONFIGS / "good").glob("*.json"))
+BAD = sorted((CONFIGS / "bad").glob("*.json"))
+SCHEMA = json.loads((REPO / "databricks_template_schema.json").read_text())
+
+
+def _message(prompt: str) -> str:
+    return SCHEMA["properties"][prompt]["pattern_match_failure_message"]
+
+
+EXPECTED_REFUSALS = {
+    "uppercase_project": _message("project_name"),
+    "catalog_space": _message("catalog"),
+    "catalog_backtick": _message("catalog"),
+    "unknown_source_type": "source_type",
+    "malformed_volume": _message("source_location"),
+    "files_with_schema_location": "files need a volume path",
+    "grantee_backtick": _message("grantee"),
+    "grantee_quote": _message("grantee"),
+    "run_as_not_uuid": _message("prod_run_as"),
+    "tables_semicolon": _message("source_tables"),
+}
+
+
+@pytest.fixture(scope="module", params=GOOD, ids=lambda p: p.stem)
+def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    answers = json.loads(request.param.read_text())
+    return render_project(answers, tmp_path_factory.mktemp(request.param.stem))
+
+
+def test_rendered_bundle_is_valid(rendered: Path) -> None:
+    assert bundle_checks.problems(rendered) == []
+
+
+def test_every_bad_answer_file_has_an_expectation() -> None:
+    assert {p.stem for p in BAD} == set(EXPECTED_REFUSALS)
+
+
+@pytest.mark.parametrize("answers_file", BAD, ids=lambda p: p.stem)
+def test_bad_answer_is_refused_and_nothing_written(answers_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = render(json.loads(answers_file.read_text()), out)
+    assert result.returncode != 0
+    assert EXPECTED_REFUSALS[answers_file.stem] in result.stderr
+    assert list(out.iterdir()) == []
