@@ -1,0 +1,126 @@
+"""`medallion monitor`: watch a pipeline update (or judge a local run report) and say SUCCESS or why not.
+
+Exit codes: 0 success, 1 failed or criteria not met, 2 configuration/auth error, 3 timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from databricks.sdk.errors import DatabricksError
+from databricks.sdk.service.pipelines import StartUpdateCause
+
+from medallion.monitor.connect import ConfigurationError, workspace_client
+from medallion.monitor.judge import EXIT_CODES
+from medallion.monitor.local import DEFAULT_LOCAL_REPORT, monitor_local
+from medallion.monitor.remote import RemoteTarget, monitor_remote
+from medallion.monitor.report import render_text, write_json
+from medallion.monitor.updates import Selector
+from medallion.monitor.watch import Polling, StatusLine
+from medallion.spec import SpecError, find_spec, load_spec
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--spec", type=Path, help="medallion.yml (default: here or above)")
+    parser.add_argument("--report-json", type=Path, help="write the report (with verdict, diagnoses) here")
+    parser.add_argument("--local", action="store_true", help="judge a local run report instead of Databricks")
+    parser.add_argument(
+        "--report-json-in", type=Path, help=f"local run report (default {DEFAULT_LOCAL_REPORT})"
+    )
+    where = parser.add_argument_group("pipeline on Databricks")
+    where.add_argument("--pipeline-id", help="pipeline to watch")
+    where.add_argument(
+        "--warehouse-id",
+        default=os.environ.get("DATABRICKS_WAREHOUSE_ID"),
+        help="SQL warehouse for table and quality checks (env DATABRICKS_WAREHOUSE_ID)",
+    )
+    where.add_argument("--catalog", help="override the pipeline's catalog")
+    where.add_argument("--schema", help="override the pipeline's schema")
+    where.add_argument("--pipeline-name", help="event log <name>_event_log when the pipeline publishes none")
+    where.add_argument("--profile", help="Databricks config profile")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--job-run-id", type=int, help="judge the update this job run caused (job task use)")
+    which.add_argument("--since-ms", type=int, help="judge the first job-task update created after this time")
+    which.add_argument("--update-id", help="judge this update")
+    which.add_argument("--start", action="store_true", help="start an update and judge it")
+    which.add_argument("--watch-latest", action="store_true", help="judge the latest update")
+    start = parser.add_argument_group("with --start")
+    start.add_argument("--full-refresh", action="store_true", help="reset every table")
+    start.add_argument("--refresh-selection", type=_names, default=[], help="refresh only these tables: a,b")
+    start.add_argument(
+        "--full-refresh-selection", type=_names, default=[], help="reset only these tables: a,b"
+    )
+    timing = parser.add_argument_group("timing")
+    timing.add_argument("--timeout", type=float, default=3600.0, help="seconds before giving up (exit 3)")
+    timing.add_argument("--poll-interval", type=float, default=5.0, help="first poll interval, seconds")
+    timing.add_argument(
+        "--max-poll-interval", type=float, default=30.0, help="longest poll interval, seconds"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        spec = load_spec(args.spec or find_spec())
+        if args.local:
+            report = monitor_local(args.report_json_in or spec.path.parent / DEFAULT_LOCAL_REPORT, spec)
+        else:
+            report = _remote(args, spec)
+    except (ConfigurationError, SpecError, FileNotFoundError, ValueError) as error:
+        print(f"monitor: {error}", file=sys.stderr)
+        return 2
+    print(render_text(report))
+    if args.report_json:
+        write_json(report, args.report_json)
+    return EXIT_CODES[report["verdict"]]
+
+
+def _remote(args: argparse.Namespace, spec: Any) -> dict[str, Any]:
+    if not args.pipeline_id:
+        raise ConfigurationError("--pipeline-id is required (or use --local)")
+    if not args.warehouse_id:
+        raise ConfigurationError(
+            "--warehouse-id (or DATABRICKS_WAREHOUSE_ID) is required for the table checks"
+        )
+    client = workspace_client(args.profile)
+    try:
+        selector = _selector(args, client)
+        target = RemoteTarget(
+            args.pipeline_id, args.warehouse_id, args.catalog, args.schema, args.pipeline_name
+        )
+        polling = Polling(args.poll_interval, args.max_poll_interval, args.timeout)
+        return monitor_remote(client, spec, target, selector, polling, StatusLine())
+    except DatabricksError as error:
+        raise ConfigurationError(f"Databricks refused a request: {error}") from None
+
+
+def _selector(args: argparse.Namespace, client: Any) -> Selector:
+    if args.job_run_id is not None:
+        run = client.jobs.get_run(args.job_run_id)
+        return Selector(since_ms=run.start_time)
+    if args.since_ms is not None:
+        return Selector(since_ms=args.since_ms)
+    if args.update_id:
+        return Selector(update_id=args.update_id)
+    if args.start:
+        started = client.pipelines.start_update(
+            args.pipeline_id,
+            cause=StartUpdateCause.API_CALL,
+            full_refresh=args.full_refresh or None,
+            refresh_selection=args.refresh_selection or None,
+            full_refresh_selection=args.full_refresh_selection or None,
+        )
+        print(f"started update {started.update_id}", file=sys.stderr)
+        return Selector(update_id=started.update_id)
+    if args.watch_latest:
+        return Selector(latest=True)
+    raise ConfigurationError(
+        "choose what to judge: --job-run-id, --since-ms, --update-id, --start or --watch-latest"
+    )

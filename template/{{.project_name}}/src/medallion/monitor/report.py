@@ -1,0 +1,41 @@
+"""The monitor's outputs: a human-readable report and the JSON file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """A short report: verdict, criteria, tables, rules, diagnoses with their fixes."""
+    lines = [f"Verdict: {report['verdict']}  (status {report['status']}, {report.get('duration_s', 0)} s)"]
+    if report.get("update_ids"):
+        lines.append(f"Pipeline {report.get('pipeline_id')}, update(s) {', '.join(report['update_ids'])}")
+    lines.append("Criteria:")
+    lines += [f"  [{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}" for c in report["criteria"]]
+    if report.get("tables"):
+        lines.append("Tables (rows written):")
+        lines += [
+            f"  {info['layer']:<15} {name:<32} {info['rows']:>12,}" for name, info in report["tables"].items()
+        ]
+    failing = [r for r in report.get("rules", []) if r["failed"]]
+    if failing:
+        lines.append("Rules with failing rows:")
+        lines += [
+            f"  {r['table']}.{r['rule']} ({r['action']}): {r['failed']:,} failed, {r['passed']:,} passed"
+            for r in failing
+        ]
+    for number, diagnosis in enumerate(report.get("diagnoses", []), 1):
+        lines.append(f"Diagnosis {number}: {diagnosis['cause']} - {diagnosis['explanation']}")
+        lines += [f"    | {line}" for line in diagnosis.get("evidence", [])]
+        automatic = (
+            f" (automatic fix: {diagnosis['automatic_fix']})" if diagnosis.get("automatic_fix") else ""
+        )
+        lines.append(f"  Fix{automatic}: {diagnosis['fix']}")
+    return "\n".join(lines)
+
+
+def write_json(report: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, default=str) + "\n")

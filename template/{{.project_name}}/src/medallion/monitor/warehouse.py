@@ -1,0 +1,117 @@
+"""SQL on a SQL warehouse through the statement-execution API, with Python values back."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.service.sql import (
+    ColumnInfoTypeName,
+    Disposition,
+    ExecuteStatementRequestOnWaitTimeout,
+    Format,
+    StatementParameterListItem,
+    StatementResponse,
+    StatementState,
+)
+
+from medallion.sql import quote_name
+
+_SAFE_PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,254}$")
+_RUNNING = (StatementState.PENDING, StatementState.RUNNING)
+_INTEGER = {
+    ColumnInfoTypeName.BYTE,
+    ColumnInfoTypeName.SHORT,
+    ColumnInfoTypeName.INT,
+    ColumnInfoTypeName.LONG,
+}
+_FLOAT = {ColumnInfoTypeName.FLOAT, ColumnInfoTypeName.DOUBLE}
+
+
+class SqlError(Exception):
+    """A statement failed, was canceled or took too long."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def object_name(*parts: str) -> str:
+    """A validated, backtick-quoted catalog.schema.object name; refuses anything unusual."""
+    for part in parts:
+        if not _SAFE_PART.match(part or ""):
+            raise ValueError(f"refusing unsafe SQL identifier {part!r} (letters, digits, _ and - only)")
+    return quote_name(*parts)
+
+
+def _convert(value: str | None, type_name: ColumnInfoTypeName | None) -> Any:
+    if value is None:
+        return None
+    if type_name in _INTEGER:
+        return int(value)
+    if type_name in _FLOAT:
+        return float(value)
+    if type_name == ColumnInfoTypeName.DECIMAL:
+        return Decimal(value)
+    if type_name == ColumnInfoTypeName.BOOLEAN:
+        return value.lower() == "true"
+    return value
+
+
+@dataclass
+class Warehouse:
+    """Runs statements on one warehouse, polling until each finishes."""
+
+    client: WorkspaceClient
+    warehouse_id: str
+    timeout_s: float = 300.0
+
+    def query(self, statement: str, parameters: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts of Python values; named parameters are bound as STRING markers (:name)."""
+        bound = [
+            StatementParameterListItem(name=k, value=v, type="STRING") for k, v in (parameters or {}).items()
+        ]
+        response = self.client.statement_execution.execute_statement(
+            statement,
+            self.warehouse_id,
+            parameters=bound or None,
+            disposition=Disposition.INLINE,
+            format=Format.JSON_ARRAY,
+            wait_timeout="10s",
+            on_wait_timeout=ExecuteStatementRequestOnWaitTimeout.CONTINUE,
+        )
+        response = self._wait(response)
+        return self._rows(response)
+
+    def _wait(self, response: StatementResponse) -> StatementResponse:
+        clock = self.client.config.clock
+        deadline = clock.time() + self.timeout_s
+        delay = 0.2
+        while response.status and response.status.state in _RUNNING:
+            if clock.time() >= deadline:
+                self.client.statement_execution.cancel_execution(response.statement_id or "")
+                raise SqlError("TIMEOUT", f"statement did not finish within {self.timeout_s:.0f}s")
+            clock.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            response = self.client.statement_execution.get_statement(response.statement_id or "")
+        status = response.status
+        if not status or status.state != StatementState.SUCCEEDED:
+            error = status.error if status else None
+            code = (
+                error.error_code.value
+                if error and error.error_code
+                else (status.state.value if status and status.state else "UNKNOWN")
+            )
+            raise SqlError(code, (error.message if error else None) or "the statement did not succeed")
+        return response
+
+    @staticmethod
+    def _rows(response: StatementResponse) -> list[dict[str, Any]]:
+        schema = response.manifest.schema if response.manifest else None
+        columns = (schema.columns if schema else None) or []
+        data = (response.result.data_array if response.result else None) or []
+        return [{c.name: _convert(v, c.type_name) for c, v in zip(columns, row, strict=True)} for row in data]
