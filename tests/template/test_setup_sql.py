@@ -1,0 +1,129 @@
+"""sql/setup.sql: least-privilege grants with every name quoted, refused answers never rendered."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.rendering import OFFLINE_ENV
+from tests.template.sql_grants import Grant, grants, statements
+
+DEPLOYER = OFFLINE_ENV["DATABRICKS_USER_NAME"]
+SP = "8f3c2a71-1b2c-4d5e-9f00-123456789abc"
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA_JSON = json.loads((REPO / "databricks_template_schema.json").read_text())
+
+# Valid by every prompt pattern, but as awkward as possible for SQL text.
+HOSTILE = {
+    "project_name": "grant",
+    "pipeline_name": "drop_table",
+    "catalog": "select",
+    "schema": "from_",
+    "grantee": "Data Team -- ops+x@corp.example.com",
+    "prod_run_as": SP,
+    "catalog_managed_location": "abfss://c@acct.dfs.core.windows.net/p--x/a.b",
+    "source_type": "files",
+    "source_location": "/Volumes/Raw-Cat/in-bound/land_ing/a.b-c",
+    "sql_warehouse": "0123456789abcdef",
+}
+
+
+def setup_sql(project: Path) -> str:
+    return (project / "sql" / "setup.sql").read_text()
+
+
+def by_principal(found: list[Grant], principal: str) -> list[Grant]:
+    return [g for g in found if g.principal == principal]
+
+
+def test_hostile_answers_render_quoted_least_privilege(render_answers) -> None:
+    sql = setup_sql(render_answers(**HOSTILE))
+    found = grants(sql)  # raises NotQuoted unless every securable/principal is one quoted identifier
+    assert {g.principal for g in found} == {DEPLOYER, SP, HOSTILE["grantee"]}
+    assert Grant(("USE CATALOG",), "CATALOG", ("select",), HOSTILE["grantee"]) in found
+    for identity in (DEPLOYER, SP):
+        assert Grant(("USE CATALOG", "CREATE SCHEMA"), "CATALOG", ("select",), identity) in found
+        assert Grant(("READ VOLUME",), "VOLUME", ("Raw-Cat", "in-bound", "land_ing"), identity) in found
+        assert Grant(("USE SCHEMA",), "SCHEMA", ("Raw-Cat", "in-bound"), identity) in found
+    schema_grants = [g for g in by_principal(found, SP) if g.securable == ("select", "from_")]
+    assert schema_grants == [
+        Grant(
+            ("USE SCHEMA", "CREATE TABLE", "CREATE MATERIALIZED VIEW", "CREATE FUNCTION"),
+            "SCHEMA",
+            ("select", "from_"),
+            SP,
+        )
+    ]
+    assert all("ALL PRIVILEGES" not in g.privileges for g in found)
+    reader = {p for g in by_principal(found, HOSTILE["grantee"]) for p in g.privileges}
+    assert reader == {"USE CATALOG", "USE SCHEMA", "SELECT"}
+
+
+def test_catalog_created_with_location_and_schema_never_created(render_answers) -> None:
+    sql = setup_sql(render_answers(**HOSTILE))
+    texts = [s.sql("databricks") for s in statements(sql)]
+    creates = [t for t in texts if t.upper().startswith("CREATE")]
+    assert creates == [
+        "CREATE CATALOG IF NOT EXISTS `select` MANAGED LOCATION "
+        "'abfss://c@acct.dfs.core.windows.net/p--x/a.b' "
+        "COMMENT 'Medallion pipeline drop_table (bronze, silver, gold)'"
+    ]
+    # The bundle owns the schema: the script never creates it.
+    assert not [t for t in texts if t.upper().split()[:2] == ["CREATE", "SCHEMA"]]
+
+
+def test_all_privileges_only_when_asked(render_answers) -> None:
+    found = grants(setup_sql(render_answers(**HOSTILE, grant_all_privileges="yes")))
+    schema_grants = [g for g in by_principal(found, SP) if g.securable == ("select", "from_")]
+    assert [g.privileges for g in schema_grants] == [("ALL PRIVILEGES",)]
+
+
+def test_delta_sources_get_select_on_the_source_schema(render_answers) -> None:
+    project = render_answers(**{**HOSTILE, "source_type": "delta", "source_location": "raw_cat.select"})
+    found = grants(setup_sql(project))
+    for identity in (DEPLOYER, SP):
+        assert Grant(("USE SCHEMA", "SELECT"), "SCHEMA", ("raw_cat", "select"), identity) in found
+        assert Grant(("USE CATALOG",), "CATALOG", ("raw_cat",), identity) in found
+    assert not [g for g in found if g.kind == "VOLUME"]
+
+
+def test_defaults_grant_nothing_on_the_bundle_owned_volume(render_answers) -> None:
+    sql = setup_sql(render_answers())
+    found = grants(sql)
+    assert not [g for g in found if g.kind in ("VOLUME", "SCHEMA")]
+    assert "MANAGED LOCATION" not in sql
+    assert {g.principal for g in found} == {DEPLOYER}  # the grantee defaults to the user
+
+
+def test_kafka_has_no_source_grants(render_answers) -> None:
+    project = render_answers(source_type="kafka", source_location="broker-1.example.com:9092")
+    found = grants(setup_sql(project))
+    assert {g.kind for g in found} == {"CATALOG"}
+
+
+def message(prop: str) -> str:
+    return SCHEMA_JSON["properties"][prop]["pattern_match_failure_message"]
+
+
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [
+        ("grantee", "data`team"),
+        ("grantee", "x'; DROP CATALOG main; --"),
+        ("grantee", 'quote"d'),
+        ("prod_run_as", "spn`x"),
+        ("prod_run_as", "8F3C2A71-1B2C-4D5E-9F00-123456789ABC; --"),
+        ("catalog", "main`; DROP"),
+        ("schema", "a.b"),
+        ("catalog_managed_location", "s3://bucket/x' COMMENT 'y"),
+        ("source_location", "/Volumes/c/s/v`x"),
+    ],
+)
+def test_prompt_patterns_refuse_quotes(try_render, prop: str, value: str) -> None:
+    result = try_render(**{prop: value})
+    assert result.returncode != 0
+    assert message(prop) in result.stderr
+    written = [p for p in result.output_dir.rglob("*")] if result.output_dir.exists() else []
+    assert written == []
