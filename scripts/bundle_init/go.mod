@@ -1,0 +1,3 @@
+module medallion/bundleinit
+
+go 1.19

@@ -1,0 +1,46 @@
+"""agg_<name>: SQL over gold tables named in braces ({fact_sales}), or a Python function.
+
+Ratios in aggregate SQL: write `try_divide(a, b)` (NULL on a zero or NULL divisor, on both
+engines), the SQL twin of medallion.gold.safe_divide.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+
+from medallion.spec.model import CustomTable
+from medallion.sql import quote_identifier
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def placeholders(sql: str) -> list[str]:
+    """Table names written in braces, in order of appearance."""
+    return PLACEHOLDER.findall(sql)
+
+
+def render_sql(sql: str, known: Iterable[str]) -> str:
+    """Replace each {table} by its quoted name; raise ValueError naming unknown tables."""
+    allowed = set(known)
+    unknown = sorted(set(placeholders(sql)) - allowed)
+    if unknown:
+        raise ValueError(f"unknown table(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
+    return PLACEHOLDER.sub(lambda m: quote_identifier(m.group(1)), sql)
+
+
+def python_function(path: str) -> Callable[[Any], DataFrame]:
+    """Import `module:function`."""
+    module, _, function = path.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def aggregate_frame(spark: SparkSession, table: CustomTable, known: Iterable[str], ctx: Any) -> DataFrame:
+    """The aggregate's DataFrame: rendered SQL, or the Python function called with `ctx`."""
+    if table.sql is not None:
+        return spark.sql(render_sql(table.sql, known))
+    return python_function(str(table.python))(ctx)

@@ -1,0 +1,93 @@
+"""The typed, commented column list of every gold table, derived from the spec alone.
+
+One source of truth: the builders cast to these types and the DDL (`schema=`) is
+rendered from them, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from medallion import naming
+from medallion.gold.keys import key_column
+from medallion.spec.model import Dimension, Fact, Spec
+
+VALID_FROM, VALID_TO, IS_CURRENT = "valid_from", "valid_to", "is_current"
+DATE_KEY = "date_key"
+
+
+@dataclass(frozen=True)
+class GoldColumn:
+    """One output column: name, Spark SQL type, comment, and whether NULL is allowed."""
+
+    name: str
+    type: str
+    comment: str
+    nullable: bool = True
+
+
+def _source_column(spec: Spec, source: str, name: str, fallback: str) -> GoldColumn:
+    column = spec.source(source).column(name)
+    return GoldColumn(name, column.type, column.description or fallback)
+
+
+def dimension_columns(spec: Spec, dim: Dimension) -> tuple[GoldColumn, ...]:
+    """Surrogate key, natural key, attributes and, for SCD2, the validity interval."""
+    table = naming.dimension_table(dim.name)
+    columns = [
+        GoldColumn(
+            key_column(dim.name), "bigint", f"Surrogate key of {table}; -1 is the unknown member.", False
+        ),
+        *(_source_column(spec, dim.source, c, f"Natural key ({dim.source}.{c}).") for c in dim.key),
+        *(_source_column(spec, dim.source, c, f"{c} from {dim.source}.") for c in dim.attributes),
+    ]
+    if dim.scd == 2:
+        columns += [
+            GoldColumn(VALID_FROM, "timestamp", "Start of this version's validity (inclusive).", False),
+            GoldColumn(
+                VALID_TO, "timestamp", "End of validity (exclusive); 9999-12-31 while current.", False
+            ),
+            GoldColumn(IS_CURRENT, "boolean", "True for the current version of the natural key.", False),
+        ]
+    return tuple(columns)
+
+
+def fact_columns(spec: Spec, fact: Fact) -> tuple[GoldColumn, ...]:
+    """Grain, dimension keys, date key, event time, degenerate attributes, measures."""
+    columns = [_source_column(spec, fact.source, c, f"Grain column ({fact.source}.{c}).") for c in fact.grain]
+    columns += [
+        GoldColumn(
+            key_column(d), "bigint", f"Key of {naming.dimension_table(d)}; -1 when unknown or orphan.", False
+        )
+        for d in fact.dimensions
+    ]
+    if fact.event_time:
+        columns.append(
+            GoldColumn(DATE_KEY, "int", f"Key of {naming.DATE_DIMENSION} (yyyymmdd); -1 when unknown.", False)
+        )
+        if fact.event_time not in fact.grain:
+            columns.append(_source_column(spec, fact.source, fact.event_time, "When the event happened."))
+    columns += [
+        _source_column(spec, fact.source, c, f"{c} (degenerate dimension).")
+        for c in fact.attributes
+        if c not in fact.grain and c != fact.event_time
+    ]
+    columns += [GoldColumn(m.name, m.type, m.description or f"Measure: {m.expr}.") for m in fact.measures]
+    return tuple(columns)
+
+
+DATE_COLUMNS: tuple[GoldColumn, ...] = (
+    GoldColumn(DATE_KEY, "int", "yyyymmdd; -1 is the unknown date.", False),
+    GoldColumn("date", "date", "Calendar date."),
+    GoldColumn("year", "int", "Calendar year."),
+    GoldColumn("quarter", "int", "Quarter of the year, 1-4."),
+    GoldColumn("month", "int", "Month of the year, 1-12."),
+    GoldColumn("month_name", "string", "Month name, e.g. January."),
+    GoldColumn("year_month", "string", "yyyy-MM, for monthly grouping."),
+    GoldColumn("day", "int", "Day of the month."),
+    GoldColumn("day_of_week", "int", "ISO day of the week: 1 = Monday ... 7 = Sunday."),
+    GoldColumn("day_name", "string", "Day name, e.g. Monday."),
+    GoldColumn("day_of_year", "int", "Day of the year, 1-366."),
+    GoldColumn("week_of_year", "int", "ISO week of the year."),
+    GoldColumn("is_weekend", "boolean", "Saturday or Sunday."),
+)

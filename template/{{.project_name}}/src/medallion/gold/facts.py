@@ -1,0 +1,89 @@
+"""Fact builder: the current silver rows at the declared grain, with surrogate-key lookups.
+
+- SCD1 dimension: match on the natural key.
+- SCD2 dimension: the version valid at the fact's event_time (valid_from <= t < valid_to).
+  An event before the key's first version takes the earliest version (the entity
+  existed, we just learnt of it later); a NULL event_time takes the current version.
+- No match, or a NULL foreign key: the unknown member (-1), counted by gold_metrics.
+- Measures are the spec's expressions cast to their declared (DECIMAL) types; a NULL
+  expression stays NULL (write coalesce(...) in the spec to default it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from medallion.gold.columns import IS_CURRENT, VALID_FROM, VALID_TO, fact_columns
+from medallion.gold.dates import date_key
+from medallion.gold.frames import typed
+from medallion.gold.keys import UNKNOWN_KEY, key_column
+from medallion.gold.scd2 import START_OF_TIME
+from medallion.spec.model import Dimension, Fact, Spec
+
+EVENT = "__event_time"
+
+
+def build_fact(spec: Spec, fact: Fact, current: DataFrame, dimensions: Mapping[str, DataFrame]) -> DataFrame:
+    """One row per current silver row; `dimensions` maps each linked dimension to its gold table."""
+    dims = {d.name: d for d in spec.gold.dimensions}
+    passthrough = list(
+        dict.fromkeys([*fact.grain, *([fact.event_time] if fact.event_time else []), *fact.attributes])
+    )
+    event = F.col(fact.event_time).cast("timestamp") if fact.event_time else F.lit(None).cast("timestamp")
+    rows = current.select(
+        *passthrough,
+        event.alias(EVENT),
+        *(F.expr(m.expr).cast(m.type).alias(m.name) for m in fact.measures),
+        *(F.col(c).alias(_fk(d, i)) for d, cols in fact.dimensions.items() for i, c in enumerate(cols)),
+    )
+    for name, columns in fact.dimensions.items():
+        lookup = _lookup(dims[name], dimensions[name])
+        on = [F.col(_fk(name, i)) == F.col(_nk(name, i)) for i in range(len(columns))]
+        if dims[name].scd == 2:
+            on.append(_valid_at(name, F.col(EVENT)))
+        matched = F.coalesce(F.col(f"__{name}_key"), F.lit(UNKNOWN_KEY)).alias(key_column(name))
+        rows = rows.join(lookup, on=_all(on), how="left").select(*rows.columns, matched)
+    keyed = rows.select("*", date_key(F.col(EVENT)).alias("date_key")) if fact.event_time else rows
+    return typed(keyed, fact_columns(spec, fact))
+
+
+def _fk(dim: str, index: int) -> str:
+    return f"__fk_{dim}_{index}"
+
+
+def _nk(dim: str, index: int) -> str:
+    return f"__nk_{dim}_{index}"
+
+
+def _lookup(dim: Dimension, table: DataFrame) -> DataFrame:
+    """The dimension's real members with prefixed columns (and, for SCD2, the lookup interval)."""
+    name = dim.name
+    real = table.where(F.col(key_column(name)) != UNKNOWN_KEY)
+    columns = [F.col(key_column(name)).alias(f"__{name}_key")]
+    columns += [F.col(c).alias(_nk(name, i)) for i, c in enumerate(dim.key)]
+    if dim.scd == 2:
+        first = F.min(VALID_FROM).over(Window.partitionBy(*dim.key))
+        start = F.when(F.col(VALID_FROM) == first, F.lit(START_OF_TIME).cast("timestamp")).otherwise(
+            F.col(VALID_FROM)
+        )
+        columns += [
+            start.alias(f"__{name}_from"),
+            F.col(VALID_TO).alias(f"__{name}_to"),
+            F.col(IS_CURRENT).alias(f"__{name}_current"),
+        ]
+    return real.select(*columns)
+
+
+def _valid_at(name: str, event: Column) -> Column:
+    inside = (event >= F.col(f"__{name}_from")) & (event < F.col(f"__{name}_to"))
+    return inside | (event.isNull() & F.col(f"__{name}_current"))
+
+
+def _all(conditions: list[Column]) -> Column:
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result = result & condition
+    return result

@@ -1,0 +1,45 @@
+"""Small DataFrame helpers shared by the gold builders (no withColumn: see DESIGN §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+
+from medallion.gold.columns import GoldColumn
+
+UNKNOWN_TEXT = "unknown"
+AUDIT_ORDER = ("_ingested_at", "_source_file")
+
+
+def typed(frame: DataFrame, columns: Sequence[GoldColumn]) -> DataFrame:
+    """Exactly `columns`, in order, each cast to its declared type."""
+    return frame.select(*(F.col(c.name).cast(c.type).alias(c.name) for c in columns))
+
+
+def unknown_member(
+    spark: SparkSession, columns: Sequence[GoldColumn], values: Mapping[str, object]
+) -> DataFrame:
+    """One placeholder row: `values` where given, 'unknown' for other strings, else NULL."""
+
+    def value(column: GoldColumn) -> Column:
+        if column.name in values:
+            return F.lit(values[column.name])
+        return F.lit(UNKNOWN_TEXT) if column.type == "string" else F.lit(None)
+
+    return spark.range(1).select(*(value(c).cast(c.type).alias(c.name) for c in columns))
+
+
+def latest_first(frame: DataFrame, sequence_by: str | None, tie_breakers: Sequence[str]) -> list[Column]:
+    """A deterministic newest-first ordering: sequence, audit columns, then the values."""
+    names = [sequence_by] if sequence_by else []
+    names += [c for c in AUDIT_ORDER if c in frame.columns]
+    return [F.col(n).desc_nulls_last() for n in names] + [F.col(n).asc_nulls_last() for n in tie_breakers]
+
+
+def one_per(frame: DataFrame, partition: Sequence[str], order: Sequence[Column]) -> DataFrame:
+    """The first row of each `partition` group by `order` (columns unchanged)."""
+    rank = F.row_number().over(Window.partitionBy(*partition).orderBy(*order))
+    ranked = frame.select("*", rank.alias("__rank"))
+    return ranked.where(F.col("__rank") == 1).select(*(F.col(c) for c in frame.columns))

@@ -1,0 +1,62 @@
+"""One classic local Spark session for the pure gold builders, and the specs they use."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATE_PROJECT = REPO / "template" / "{{.project_name}}"
+HELPERS = TEMPLATE_PROJECT / "src"
+SPECS = Path(__file__).with_name("specs")
+
+if str(HELPERS) not in sys.path:
+    sys.path.insert(0, str(HELPERS))
+
+from medallion.spec import Spec, load_spec  # noqa: E402
+
+
+def retail_spec_text() -> str:
+    """The template's retail spec with the default answers (files, json), without Go."""
+    text = (TEMPLATE_PROJECT / "medallion.yml.tmpl").read_text()
+    text = re.sub(r"\{\{- if eq \.source_type \"files\"\}\}\n(.*?)\{\{- end\}\}", r"\1", text, flags=re.S)
+    text = text.replace("{{.source_type}}", "files").replace("{{.file_format}}", "json")
+    retail = re.search(r"\{\{- if eq \.is_retail_sample \"yes\"\}\}\n(.*?)\{\{- else\}\}", text, flags=re.S)
+    assert retail, "the retail branch of medallion.yml.tmpl moved: update retail_spec_text"
+    text = text[: retail.start()] + retail.group(1)
+    assert "{{" not in text, text
+    return text
+
+
+@pytest.fixture(scope="session")
+def retail_spec(tmp_path_factory: pytest.TempPathFactory) -> Spec:
+    path = tmp_path_factory.mktemp("retail") / "medallion.yml"
+    path.write_text(retail_spec_text())
+    return load_spec(path)
+
+
+@pytest.fixture(scope="session")
+def library_spec() -> Spec:
+    return load_spec(SPECS / "library.yml")
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("gold-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
