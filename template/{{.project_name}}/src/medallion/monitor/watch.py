@@ -47,8 +47,8 @@ class Watched:
 class StatusLine:
     """One live line on stderr: rewritten in place on a terminal, a new line per change otherwise."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
         self.last = ""
 
     def show(self, text: str) -> None:

@@ -1,0 +1,1 @@
+"""Tests of `medallion monitor` against a local fake of the Databricks API."""

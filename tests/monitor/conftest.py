@@ -1,0 +1,94 @@
+"""Fixtures: the fake workspace over HTTP, the real SDK pointed at it, a fast clock."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.fake_databricks import TOKEN, FakeServer, FakeWorkspace, FastClock
+
+TEMPLATE_SRC = Path(__file__).resolve().parents[2] / "template" / "{{.project_name}}" / "src"
+if str(TEMPLATE_SRC) not in sys.path:
+    sys.path.insert(0, str(TEMPLATE_SRC))
+
+from medallion import naming  # noqa: E402
+from medallion.cli import main  # noqa: E402
+from medallion.monitor import connect  # noqa: E402
+from medallion.spec import load_spec  # noqa: E402
+
+SPEC = Path(__file__).with_name("fixtures") / "medallion.yml"
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FastClock:
+    fast = FastClock()
+    monkeypatch.setattr(connect, "make_clock", lambda: fast)
+    return fast
+
+
+@pytest.fixture
+def workspace() -> FakeWorkspace:
+    """A healthy pipeline's workspace: every table readable, quality within thresholds."""
+    ws = FakeWorkspace()
+    spec = load_spec(SPEC)
+    ws.tables = {table: "ok" for table in naming.expected_tables(spec)}
+    for source, rows in {"customers": 200, "products": 50, "orders": 1000}.items():
+        ws.output_rows[naming.bronze_table(source)] = rows
+        ws.output_rows[naming.quarantine_table(source)] = rows // 50
+        ws.output_rows[naming.silver_table(source)] = rows - rows // 50
+    ws.output_rows["fact_sales"] = 980
+    ws.expectations = [
+        ("main.retail.silver_orders_history", "range_quantity", 990, 10),
+        ("main.retail.silver_orders_history", "discount_within_price", 995, 5),
+        ("main.retail.silver_customers_history", "valid_email_email", 190, 10),
+    ]
+    ws.orphans = {"silver_orders": (980, 4)}
+    return ws
+
+
+@pytest.fixture
+def server(
+    workspace: FakeWorkspace, clock: FastClock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[FakeServer]:
+    with FakeServer(workspace) as running:
+        for name in (
+            "DATABRICKS_CLIENT_ID",
+            "DATABRICKS_CLIENT_SECRET",
+            "DATABRICKS_WAREHOUSE_ID",
+            "DATABRICKS_CONFIG_PROFILE",
+        ):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("DATABRICKS_HOST", running.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
+        monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no.databrickscfg"))
+        yield running
+
+
+def monitor(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any] | None]:
+    """Run `medallion monitor` in-process; the exit code and the JSON report (if written)."""
+    out = tmp_path / "report.json"
+    code = main(["monitor", "--spec", str(SPEC), "--report-json", str(out), *args])
+    return code, json.loads(out.read_text()) if out.exists() else None
+
+
+def job_args(workspace: FakeWorkspace, run_id: int) -> list[str]:
+    """The arguments the job's monitor task passes."""
+    return [
+        "--pipeline-id",
+        workspace.pipeline_id,
+        "--job-run-id",
+        str(run_id),
+        "--warehouse-id",
+        "wh-1234",
+        "--poll-interval",
+        "1",
+        "--max-poll-interval",
+        "4",
+        "--timeout",
+        "120",
+    ]
