@@ -1,0 +1,59 @@
+"""The inference flow: sample files -> profiles -> keys -> references -> rules -> star -> YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from medallion.infer.draft_model import Draft, DraftTable
+from medallion.infer.foreign_keys import find_foreign_keys
+from medallion.infer.keys import KeyCandidate, find_key
+from medallion.infer.profile import ColumnProfile, TableProfile, profile_table
+from medallion.infer.read import DEFAULT_MAX_ROWS, discover, read_table
+from medallion.infer.rules import suggest_rules
+from medallion.infer.star import propose_star
+from medallion.infer.types import MONEY_NAME
+from medallion.infer.write import render
+
+
+def build_draft(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> Draft:
+    """Read and analyse every table found under `paths`."""
+    found = discover(paths)
+    profiles = {name: profile_table(read_table(name, files, max_rows)) for name, files in found.items()}
+    keys = {name: find_key(profile) for name, profile in profiles.items()}
+    references = find_foreign_keys(profiles, keys)
+    tables = []
+    for name, profile in profiles.items():
+        outgoing = tuple(fk for fk in references if fk.table == name)
+        linked = {c for fk in outgoing for c in fk.columns}
+        rules = suggest_rules(profile, keys[name], linked)
+        tables.append(DraftTable(profile, keys[name], rules, outgoing, _column_notes(profile, keys[name])))
+    return Draft(tuple(tables), propose_star(profiles, keys, references))
+
+
+def infer_spec(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> str:
+    """The drafted medallion.yml text for the sample files under `paths`."""
+    return render(build_draft(paths, max_rows))
+
+
+def _column_notes(profile: TableProfile, key: KeyCandidate | None) -> dict[str, str]:
+    required = {*key.columns, key.sequence_by} if key else set()
+    return {c.name: note for c in profile.columns if (note := _note(c, profile, required))}
+
+
+def _note(column: ColumnProfile, profile: TableProfile, required: set[str]) -> str:
+    typed = column.column
+    if typed.note:
+        return typed.note
+    if typed.bad:
+        examples = ", ".join(repr(e) for e in typed.bad_examples)
+        caught = (
+            "the not_null rule fails them" if column.name in required or not typed.nulls
+            else "no rule catches them: the column also has NULLs"
+        )
+        return (f"{typed.bad:,} of {profile.rows:,} values are not {column.type} (e.g. {examples}): "
+                f"try_cast makes them NULL; {caught}")
+    if column.type == "double" and profile.sample.format == "parquet" and MONEY_NAME.search(column.name):
+        return "stored as double in the files: convert to decimal upstream for exact amounts"
+    return ""
+
+

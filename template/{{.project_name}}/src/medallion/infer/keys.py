@@ -1,0 +1,116 @@
+"""Candidate primary keys: unique, (almost) non-null column sets, with versions detected."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import combinations
+
+import pandas as pd
+
+from medallion.infer.profile import ColumnProfile, TableProfile
+
+MAX_KEY_COLUMNS = 3
+MAX_NULL_FRACTION = 0.02
+"""A key column may be NULL (or unparseable) in this share of rows: dirt the not_null rule drops."""
+KEY_TYPES = ("string", "int", "bigint", "smallint", "tinyint", "date")
+ID_NAME = re.compile(r"(^|_)(id|key|code|no|nr|num|number|isbn|sku|uuid|guid|ref)($|_)|id$")
+SEQUENCE_NAME = re.compile(r"(updated|modified|changed|version|loaded|ingested|extracted|as_of|last_)")
+
+
+@dataclass(frozen=True)
+class KeyCandidate:
+    """A primary key found in the sample and how it was proven."""
+
+    columns: tuple[str, ...]
+    sequence_by: str | None
+    versioned_keys: int
+    """Keys with several versions (distinct rows) in the sample; 0 when the key is plainly unique."""
+    evidence: str
+
+
+def find_key(table: TableProfile) -> KeyCandidate | None:
+    """The best minimal key: fewest columns, most id-like, plainly unique before versioned."""
+    deduplicated = table.frame.astype(str).drop_duplicates().index
+    frame = table.frame.loc[deduplicated]
+    columns = [c for c in table.columns if _may_be_key(c, table.rows)]
+    sequences = [c.name for c in table.columns if c.is_temporal and c.non_null]
+    for size in range(1, MAX_KEY_COLUMNS + 1):
+        checked = (_check(frame, combo, sequences, table) for combo in combinations(columns, size))
+        found = [k for k in checked if k]
+        if found:
+            return min(found, key=lambda k: _rank(k, table))
+    return None
+
+
+def _may_be_key(column: ColumnProfile, rows: int) -> bool:
+    missing = rows - column.non_null
+    return column.type in KEY_TYPES and column.distinct > 1 and missing <= rows * MAX_NULL_FRACTION
+
+
+def _check(
+    frame: pd.DataFrame, combo: tuple[ColumnProfile, ...], sequences: list[str], table: TableProfile
+) -> KeyCandidate | None:
+    names = tuple(c.name for c in combo)
+    keyed = frame.dropna(subset=list(names))
+    if keyed.empty:
+        return None
+    repeated = keyed.duplicated(subset=list(names), keep=False)
+    if not repeated.any():
+        sequence = _sequence_hint(table, names)
+        return KeyCandidate(names, sequence, 0, _evidence(table, names, 0, sequence))
+    candidates = [s for s in sequences if s not in names and not keyed.duplicated(subset=[*names, s]).any()]
+    if not candidates or not _look_like_versions(keyed[repeated], names, candidates):
+        return None
+    sequence = min(candidates, key=lambda s: (not SEQUENCE_NAME.search(s), s))
+    versioned = int(keyed[repeated].drop_duplicates(subset=list(names)).shape[0])
+    return KeyCandidate(names, sequence, versioned, _evidence(table, names, versioned, sequence))
+
+
+def _look_like_versions(rows: pd.DataFrame, names: tuple[str, ...], sequences: list[str]) -> bool:
+    """Versions of one key share most columns; rows of different entities do not.
+
+    A column "varies" when it changes within more than half of the repeated keys; at most
+    a third of the other columns may vary (rules out e.g. order_id + updated_at over lines).
+    """
+    others = [c for c in rows.columns if c not in names and c not in sequences]
+    if not others:
+        return True
+    changes = rows.astype(str).groupby(list(names))[others].nunique() > 1
+    varying = int((changes.mean() > 0.5).sum())
+    return varying <= len(others) / 3
+
+
+def _sequence_hint(table: TableProfile, names: tuple[str, ...]) -> str | None:
+    """A change-timestamp column worth ordering versions by, even with no versions sampled."""
+    hinted = (c.name for c in table.columns if c.is_temporal and SEQUENCE_NAME.search(c.name))
+    return next((name for name in hinted if name not in names), None)
+
+
+def _rank(key: KeyCandidate, table: TableProfile) -> tuple[int, int, bool, int, int]:
+    named = sum(1 for c in key.columns if ID_NAME.search(c))
+    coded = sum(1 for c in key.columns if _code_like(table.column(c)))
+    nulls = sum(table.rows - table.column(c).non_null for c in key.columns)
+    position = sum(table.sample.columns.index(c) for c in key.columns)
+    return (-named, -coded, key.versioned_keys > 0, nulls, position)
+
+
+def _code_like(column: ColumnProfile) -> bool:
+    """Integers, or short text without spaces (codes rather than names)."""
+    if column.type != "string":
+        return column.type != "date"
+    return all(isinstance(v, str) and " " not in v.strip() and len(v) <= 24 for v, _ in column.top)
+
+
+def _evidence(table: TableProfile, names: tuple[str, ...], versioned: int, sequence: str | None) -> str:
+    missing = sum(table.rows - table.column(c).non_null for c in names)
+    parts = [f"unique in {table.rows:,} sampled rows"]
+    if table.exact_duplicates:
+        parts[0] = f"unique once {table.exact_duplicates:,} exact duplicate rows are removed"
+    if versioned:
+        parts.append(f"{versioned:,} keys have several versions, ordered by {sequence}")
+    elif sequence:
+        parts.append(f"{sequence} orders re-sent rows")
+    if missing:
+        parts.append(f"{missing:,} NULL or unparseable key values")
+    return "; ".join(parts)

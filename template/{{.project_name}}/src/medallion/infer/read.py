@@ -1,0 +1,184 @@
+"""Find the tables in sample paths and read their first rows as Python values."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".ndjson": "json", ".parquet": "parquet"}
+DEFAULT_MAX_ROWS = 100_000
+_NOT_IDENTIFIER = re.compile(r"[^a-z0-9_]+")
+
+
+class SampleError(ValueError):
+    """The sample paths cannot be read as tables."""
+
+
+@dataclass(frozen=True)
+class TableSample:
+    """The first rows of one table, read from one or more files of one format."""
+
+    name: str
+    format: str
+    files: tuple[Path, ...]
+    columns: tuple[str, ...]
+    rows: list[dict[str, Any]]
+    truncated: bool
+    options: dict[str, str] = field(default_factory=dict)
+    physical_types: dict[str, str] = field(default_factory=dict)
+
+
+def identifier(text: str) -> str:
+    """A spec identifier from a file, folder or column name: lower case, underscores."""
+    name = _NOT_IDENTIFIER.sub("_", text.strip().lower()).strip("_") or "t"
+    return name if not name[0].isdigit() else f"t_{name}"
+
+
+def discover(paths: list[Path]) -> dict[str, list[Path]]:
+    """Map table name -> data files.
+
+    A file is a table named after its stem; a folder holding only data files is one
+    table named after the folder; a folder with subfolders makes each subfolder a table
+    (and each loose file a table of its own).
+    """
+    tables: dict[str, list[Path]] = {}
+    for path in paths:
+        for name, files in _tables_in(path):
+            tables.setdefault(identifier(name), []).extend(files)
+    if not tables:
+        raise SampleError(f"no data files ({', '.join(sorted(FORMATS))}) in: {', '.join(map(str, paths))}")
+    return {name: sorted(set(files)) for name, files in sorted(tables.items())}
+
+
+def _tables_in(path: Path) -> Iterator[tuple[str, list[Path]]]:
+    if path.is_file():
+        if path.suffix.lower() not in FORMATS:
+            raise SampleError(f"{path}: not a data file ({', '.join(sorted(FORMATS))})")
+        yield path.stem, [path]
+    elif path.is_dir():
+        folders = sorted(p for p in path.iterdir() if p.is_dir() and _data_files(p))
+        loose = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FORMATS)
+        if not folders:
+            if loose:
+                yield path.name, loose
+            return
+        for folder in folders:
+            yield folder.name, _data_files(folder)
+        for file in loose:
+            yield file.stem, [file]
+    else:
+        raise SampleError(f"{path}: no such file or folder")
+
+
+def _data_files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith((".", "_"))
+    )
+
+
+def read_table(name: str, files: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> TableSample:
+    """Read up to `max_rows` rows of one table, files in name order."""
+    formats = sorted({FORMATS[f.suffix.lower()] for f in files})
+    if len(formats) > 1:
+        raise SampleError(f"table {name!r} mixes formats {', '.join(formats)}: {', '.join(map(str, files))}")
+    reader = {"csv": _CsvReader, "json": _JsonReader, "parquet": _ParquetReader}[formats[0]]()
+    rows = list(islice((row for file in files for row in reader.rows(file)), max_rows + 1))
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    bad = [c for c in columns if identifier(c) != c.lower()]
+    if bad:
+        raise SampleError(f"table {name!r}: rename columns {bad} to letters, digits and underscores")
+    return TableSample(
+        name=name,
+        format=formats[0],
+        files=tuple(files),
+        columns=tuple(c.lower() for c in columns),
+        rows=[{k.lower(): v for k, v in row.items()} for row in rows[:max_rows]],
+        truncated=len(rows) > max_rows,
+        options=reader.options,
+        physical_types=reader.physical_types,
+    )
+
+
+class _CsvReader:
+    """CSV with a header line; empty fields are NULL (Spark's default nullValue)."""
+
+    def __init__(self) -> None:
+        self.options: dict[str, str] = {"header": "true"}
+        self.physical_types: dict[str, str] = {}
+
+    def rows(self, file: Path) -> Iterator[dict[str, Any]]:
+        with file.open(newline="", encoding="utf-8-sig") as handle:
+            head = handle.read(65536)
+            handle.seek(0)
+            delimiter = _sniff_delimiter(head)
+            if delimiter != ",":
+                self.options["sep"] = delimiter
+            for row in csv.DictReader(handle, delimiter=delimiter):
+                yield {k: (v if v != "" else None) for k, v in row.items() if k is not None}
+
+
+def _sniff_delimiter(head: str) -> str:
+    try:
+        return csv.Sniffer().sniff(head.split("\n", 1)[0], delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+class _JsonReader:
+    """JSON lines, or one JSON array per file (Spark's multiLine option)."""
+
+    def __init__(self) -> None:
+        self.options: dict[str, str] = {}
+        self.physical_types: dict[str, str] = {}
+
+    def rows(self, file: Path) -> Iterator[dict[str, Any]]:
+        text = file.read_text(encoding="utf-8")
+        if text.lstrip().startswith("["):
+            self.options["multiLine"] = "true"
+            records: list[Any] = json.loads(text)
+        else:
+            records = [json.loads(line) for line in io.StringIO(text) if line.strip()]
+        for record in records:
+            if isinstance(record, dict):
+                yield {k: json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v
+                       for k, v in record.items()}
+
+
+class _ParquetReader:
+    """Parquet: values come typed; the files' own column types are kept."""
+
+    def __init__(self) -> None:
+        self.options: dict[str, str] = {}
+        self.physical_types: dict[str, str] = {}
+
+    def rows(self, file: Path) -> Iterator[dict[str, Any]]:
+        import pyarrow.parquet as pq
+
+        parquet = pq.ParquetFile(file)
+        for arrow_field in parquet.schema_arrow:
+            self.physical_types.setdefault(arrow_field.name.lower(), _spark_type(arrow_field.type))
+        for batch in parquet.iter_batches(batch_size=10_000):
+            yield from batch.to_pylist()
+
+
+def _spark_type(arrow_type: Any) -> str:
+    import pyarrow.types as pt
+
+    checks = [
+        (pt.is_boolean, "boolean"), (pt.is_int8, "tinyint"), (pt.is_int16, "smallint"), (pt.is_int32, "int"),
+        (pt.is_int64, "bigint"), (pt.is_float32, "float"), (pt.is_float64, "double"), (pt.is_date, "date"),
+        (pt.is_timestamp, "timestamp"), (pt.is_binary, "binary"),
+    ]
+    if pt.is_decimal(arrow_type):
+        return f"decimal({arrow_type.precision},{arrow_type.scale})"
+    return next((spark for check, spark in checks if check(arrow_type)), "string")
