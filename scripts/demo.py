@@ -40,8 +40,18 @@ def main() -> int:
         "DATABRICKS_USER_NAME": os.environ.get("DATABRICKS_USER_NAME", "you@example.com"),
     }
     render = subprocess.run(
-        [str(REPO / "scripts" / "bundle-init"), str(REPO), "--config-file", str(answers), "--output-dir", str(DEMO_DIR)],
-        env=env, capture_output=True, text=True, check=False,
+        [
+            str(REPO / "scripts" / "bundle-init"),
+            str(REPO),
+            "--config-file",
+            str(answers),
+            "--output-dir",
+            str(DEMO_DIR),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if render.returncode != 0:
         print(render.stdout + render.stderr, file=sys.stderr)
@@ -52,7 +62,9 @@ def main() -> int:
 
     env = {**env, "PYTHONPATH": str(project / "src"), "PYTHONWARNINGS": "ignore"}
     python = sys.executable
-    stage(2, total, "generate the dirty retail sample (NULL keys, duplicates, late updates, bad text, orphans)")
+    stage(
+        2, total, "generate the dirty retail sample (NULL keys, duplicates, late updates, bad text, orphans)"
+    )
     code = run([python, "-m", "medallion", "sample-data", "--out", "fixtures/sample"], project, env)
     if code:
         return code
@@ -60,7 +72,9 @@ def main() -> int:
     report = project / ".medallion" / "report.json"
     code = run([python, "-m", "medallion", "run-local", "--report-json", str(report)], project, env)
     stage(4, total, "judge the run with the monitor's criteria")
-    verdict = run([python, "-m", "medallion", "monitor", "--local", "--report-json-in", str(report)], project, env)
+    verdict = run(
+        [python, "-m", "medallion", "monitor", "--local", "--report-json-in", str(report)], project, env
+    )
     print(f"demo finished in {time.monotonic() - started:.0f} s; project: {project.relative_to(REPO)}/")
     return code or verdict
 

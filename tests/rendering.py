@@ -41,13 +41,24 @@ def render(answers: dict[str, str], output_dir: Path, renderer: list[str] | None
     output_dir.mkdir(parents=True, exist_ok=True)
     config = output_dir.parent / f"{output_dir.name}.answers.json"
     config.write_text(json.dumps(answers))
-    command = [*(renderer or [str(RENDERER)]), str(REPO), "--config-file", str(config), "--output-dir", str(output_dir)]
+    command = [
+        *(renderer or [str(RENDERER)]),
+        str(REPO),
+        "--config-file",
+        str(config),
+        "--output-dir",
+        str(output_dir),
+    ]
     env = {**os.environ, **OFFLINE_ENV}
     completed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)
     project_name = answers.get("project_name", "medallion_pipeline")
     project = output_dir / project_name
     return RenderResult(
-        completed.returncode, completed.stdout, completed.stderr, output_dir, project if project.is_dir() else None
+        completed.returncode,
+        completed.stdout,
+        completed.stderr,
+        output_dir,
+        project if project.is_dir() else None,
     )
 
 

@@ -20,23 +20,57 @@ from databricks.bundles.volumes import Volume
 
 RESOURCE_CLASSES = {"jobs": Job, "pipelines": Pipeline, "schemas": Schema, "volumes": Volume}
 TOP_LEVEL_KEYS = {
-    "bundle", "include", "artifacts", "variables", "targets", "resources", "workspace",
-    "sync", "permissions", "run_as", "presets", "experimental", "python",
+    "bundle",
+    "include",
+    "artifacts",
+    "variables",
+    "targets",
+    "resources",
+    "workspace",
+    "sync",
+    "permissions",
+    "run_as",
+    "presets",
+    "experimental",
+    "python",
 }
 TARGET_KEYS = {
-    "mode", "default", "workspace", "variables", "resources", "run_as", "presets",
-    "permissions", "artifacts", "sync", "bundle", "git",
+    "mode",
+    "default",
+    "workspace",
+    "variables",
+    "resources",
+    "run_as",
+    "presets",
+    "permissions",
+    "artifacts",
+    "sync",
+    "bundle",
+    "git",
 }
 VARIABLE_KEYS = {"description", "default", "lookup", "type"}
 LOOKUP_KINDS = {
-    "alert", "cluster_policy", "cluster", "dashboard", "instance_pool", "job", "metastore",
-    "notification_destination", "pipeline", "query", "service_principal", "warehouse",
+    "alert",
+    "cluster_policy",
+    "cluster",
+    "dashboard",
+    "instance_pool",
+    "job",
+    "metastore",
+    "notification_destination",
+    "pipeline",
+    "query",
+    "service_principal",
+    "warehouse",
 }
 REFERENCE = re.compile(r"\$\{([^}]+)\}")
 BUILTIN_REFERENCES = re.compile(
     r"^(bundle\.(name|target|git\.\w+)|workspace\.(file_path|root_path|artifact_path|current_user\.(userName|short_name)))$"
 )
-ALLOWED_BRACES = re.compile(r"\{\{\s*(job|tasks|secrets)[./]")
+GO_TEMPLATE_ACTION = re.compile(
+    r"\{\{-?\s*(\.|\$|/\*|(if|else|end|range|with|template|define|block|skip|fail|regexp|user_name|"
+    r"short_name|workspace_host|default_catalog|bundle_uuid|uuid|lower|upper|printf|eq|ne|not|and|or)\b)"
+)
 
 
 def load_yaml(path: Path) -> Any:
@@ -121,7 +155,7 @@ def top_level_problems(config: dict[str, Any]) -> list[str]:
             found.append(f"targets.{name}.mode must be development or production")
         if name != "dev" and "profile" in (body.get("workspace") or {}):
             found.append(f"targets.{name} sets a profile: CI must authenticate from the environment")
-        for variable in (body.get("variables") or {}):
+        for variable in body.get("variables") or {}:
             if variable not in config.get("variables", {}):
                 found.append(f"targets.{name}.variables.{variable} is not declared")
     for name, body in config.get("variables", {}).items():
@@ -183,9 +217,10 @@ def leftover_template_problems(project: Path) -> list[str]:
         except UnicodeDecodeError:
             continue
         for line_number, line in enumerate(text.splitlines(), 1):
-            for match in re.finditer(r"(?<!\$)\{\{", line):
-                if not ALLOWED_BRACES.match(line[match.start():]):
-                    found.append(f"{path.relative_to(project)}:{line_number}: leftover template text: {line.strip()}")
+            if GO_TEMPLATE_ACTION.search(line):
+                found.append(
+                    f"{path.relative_to(project)}:{line_number}: leftover template text: {line.strip()}"
+                )
     if any(fnmatch.fnmatch(p.name, "*.tmpl") for p in project.rglob("*")):
         found.append("a .tmpl file was copied instead of rendered")
     return found
@@ -200,13 +235,19 @@ def python_problems(project: Path) -> list[str]:
             found.append(f"{path.relative_to(project)}: does not compile: {error}")
     ruff = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-        cwd=project, capture_output=True, text=True, check=False,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if ruff.returncode != 0:
         found.append(f"ruff check failed in the rendered project:\n{ruff.stdout}{ruff.stderr}")
     fmt = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."],
-        cwd=project, capture_output=True, text=True, check=False,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if fmt.returncode != 0:
         found.append(f"ruff format --check failed in the rendered project:\n{fmt.stdout}{fmt.stderr}")

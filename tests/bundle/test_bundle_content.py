@@ -53,7 +53,9 @@ def test_targets_and_modes(config: dict) -> None:
 def test_warehouse_name_is_looked_up_and_id_is_used_directly(tmp_path: Path) -> None:
     by_name = bundle_checks.merged_config(render_project({}, tmp_path / "name"))
     assert by_name["variables"]["warehouse_id"]["lookup"] == {"warehouse": "Serverless Starter Warehouse"}
-    by_id = bundle_checks.merged_config(render_project({"sql_warehouse": "0123456789abcdef"}, tmp_path / "id"))
+    by_id = bundle_checks.merged_config(
+        render_project({"sql_warehouse": "0123456789abcdef"}, tmp_path / "id")
+    )
     assert by_id["variables"]["warehouse_id"]["default"] == "0123456789abcdef"
 
 
@@ -68,7 +70,9 @@ def test_prod_runs_as_service_principal_when_given(tmp_path: Path) -> None:
 def test_no_secrets_or_real_hosts_in_generated_files(default_project: Path) -> None:
     import re
 
-    pattern = re.compile(r"dapi[0-9a-f]{32}|\.cloud\.databricks\.com|\.azuredatabricks\.net|\.gcp\.databricks\.com")
+    pattern = re.compile(
+        r"dapi[0-9a-f]{32}|\.cloud\.databricks\.com|\.azuredatabricks\.net|\.gcp\.databricks\.com"
+    )
     for path in default_project.rglob("*"):
         if path.is_file() and path.suffix not in {".parquet"}:
             text = path.read_text(errors="ignore")

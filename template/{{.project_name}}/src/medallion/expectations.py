@@ -77,34 +77,48 @@ def _table_check(use: str):
 
 EXPECTATION_SETS: dict[str, ExpectationSet] = {
     "not_null": ExpectationSet(
-        ("column|columns",), (), _per_column("not_null", lambda c, p: f"{c} IS NOT NULL"),
+        ("column|columns",),
+        (),
+        _per_column("not_null", lambda c, p: f"{c} IS NOT NULL"),
         "the column has a value",
     ),
     "accepted_values": ExpectationSet(
-        ("column", "values"), (),
+        ("column", "values"),
+        (),
         _per_column("accepted", lambda c, p: f"{c} IN ({', '.join(literal(v) for v in p['values'])})"),
         "the value is one of a fixed list",
     ),
     "range": ExpectationSet(("column",), ("min", "max"), _per_column("range", _range), "min <= value <= max"),
     "regex": ExpectationSet(
-        ("column", "pattern"), (), _per_column("regex", lambda c, p: f"{c} RLIKE {literal(p['pattern'])}"),
+        ("column", "pattern"),
+        (),
+        _per_column("regex", lambda c, p: f"{c} RLIKE {literal(p['pattern'])}"),
         "the value matches a regular expression",
     ),
     "email": ExpectationSet(
-        ("column",), (), _per_column("valid_email", lambda c, p: f"{c} RLIKE {literal(EMAIL_PATTERN)}"),
+        ("column",),
+        (),
+        _per_column("valid_email", lambda c, p: f"{c} RLIKE {literal(EMAIL_PATTERN)}"),
         "the value looks like an e-mail address",
     ),
     "non_negative": ExpectationSet(
-        ("column|columns",), (), _per_column("non_negative", lambda c, p: f"{c} >= 0"),
+        ("column|columns",),
+        (),
+        _per_column("non_negative", lambda c, p: f"{c} >= 0"),
         "the amount is zero or more",
     ),
     "not_in_future": ExpectationSet(
-        ("column",), (),
+        ("column",),
+        (),
         _per_column("not_in_future", lambda c, p: f"{c} <= current_timestamp()"),
         "the date or time is not after now",
     ),
-    "unique": ExpectationSet((), ("column", "columns"), _table_check("unique"), "no two current rows share the key"),
-    "freshness": ExpectationSet(("column", "max_age"), (), _table_check("freshness"), "the newest row is recent"),
+    "unique": ExpectationSet(
+        (), ("column", "columns"), _table_check("unique"), "no two current rows share the key"
+    ),
+    "freshness": ExpectationSet(
+        ("column", "max_age"), (), _table_check("freshness"), "the newest row is recent"
+    ),
 }
 
 

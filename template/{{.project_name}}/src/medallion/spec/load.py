@@ -110,8 +110,14 @@ def _explain(error: ValidationError) -> SpecProblem:
     if error.validator == "required":
         return SpecProblem(where, f"{error.message}; add it")
     if error.validator in ("oneOf", "not") and error.schema_path and "expectation" in str(error.schema_path):
-        return SpecProblem(where, "give either `name` + `rule` (a SQL predicate) or `use` (a reusable set), not both")
-    if error.validator == "oneOf" and isinstance(error.instance, dict) and {"sql", "python"} <= set(error.instance):
+        return SpecProblem(
+            where, "give either `name` + `rule` (a SQL predicate) or `use` (a reusable set), not both"
+        )
+    if (
+        error.validator == "oneOf"
+        and isinstance(error.instance, dict)
+        and {"sql", "python"} <= set(error.instance)
+    ):
         return SpecProblem(where, "give either `sql` or `python`, not both")
     return SpecProblem(where, error.message)
 
@@ -200,7 +206,9 @@ class _Builder:
             topic=merged.get("topic", name) if source_type == "kafka" else None,
             starting_offsets=merged.get("starting_offsets", "earliest"),
             skip_change_commits=merged.get("skip_change_commits", False),
-            options={k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in merged["options"].items()},
+            options={
+                k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in merged["options"].items()
+            },
         )
 
     def expectations(
@@ -245,7 +253,8 @@ class _Builder:
         if missing:
             self.problem(
                 key,
-                f"refers to unknown column(s) {', '.join(missing)}; the columns are: {', '.join(sorted(known))}",
+                f"refers to unknown column(s) {', '.join(missing)}; "
+                f"the columns are: {', '.join(sorted(known))}",
             )
 
     def check_references(self, table: SourceTable, by_name: dict[str, SourceTable]) -> None:
@@ -253,13 +262,17 @@ class _Builder:
             key = f"sources.{table.name}.references[{index}]"
             target = by_name.get(reference.table)
             if target is None:
-                self.problem(f"{key}.table", f"no source table {reference.table!r}; known: {', '.join(by_name)}")
+                self.problem(
+                    f"{key}.table", f"no source table {reference.table!r}; known: {', '.join(by_name)}"
+                )
                 continue
             target_key = reference.key or target.primary_key
             if not target_key:
                 self.problem(f"{key}.key", f"{reference.table} has no primary_key; name the `key` columns")
             elif len(target_key) != len(reference.columns):
-                self.problem(key, f"{len(reference.columns)} column(s) cannot match a {len(target_key)}-column key")
+                self.problem(
+                    key, f"{len(reference.columns)} column(s) cannot match a {len(target_key)}-column key"
+                )
 
     # -- gold ------------------------------------------------------------------------------
 
@@ -272,7 +285,9 @@ class _Builder:
             f for f in (self.fact(n, b, sources, by_dim) for n, b in body.get("facts", {}).items()) if f
         )
         aggregates = tuple(
-            CustomTable(n, b.get("sql"), b.get("python"), tuple(b.get("cluster_by", ())), b.get("description", ""))
+            CustomTable(
+                n, b.get("sql"), b.get("python"), tuple(b.get("cluster_by", ())), b.get("description", "")
+            )
             for n, b in body.get("aggregates", {}).items()
         )
         return Gold(dimensions, facts, body.get("date_dimension", bool(facts)), aggregates)
@@ -299,7 +314,9 @@ class _Builder:
             for column in columns:
                 self.check_column(f"{where}.{field_name}", column, known)
         if scd == 2 and not source.sequence_by:
-            self.problem(f"{where}.scd", f"SCD2 needs versions in order: set sources.{source.name}.sequence_by")
+            self.problem(
+                f"{where}.scd", f"SCD2 needs versions in order: set sources.{source.name}.sequence_by"
+            )
         if "track" in body and scd != 2:
             self.problem(f"{where}.track", "`track` only applies to scd: 2")
         return Dimension(name, source.name, natural_key, attributes, scd, track, body.get("description", ""))
@@ -328,7 +345,9 @@ class _Builder:
                 self.problem(key, f"no dimension {dim_name!r}; known: {', '.join(dims) or 'none'}")
                 continue
             if len(columns) != len(dimension.key):
-                self.problem(key, f"dim_{dim_name} has a {len(dimension.key)}-column key {list(dimension.key)}")
+                self.problem(
+                    key, f"dim_{dim_name} has a {len(dimension.key)}-column key {list(dimension.key)}"
+                )
             for column in columns:
                 self.check_column(key, column, known)
             if dimension.scd == 2 and not event_time:
@@ -340,14 +359,26 @@ class _Builder:
             if known:
                 self.check_expression(f"{where}.measures.{measure_name}", spec["expr"], known)
             measures.append(
-                Measure(measure_name, spec["expr"], _normalise_type(spec.get("type", "decimal(18,2)")),
-                        spec.get("description", ""))
+                Measure(
+                    measure_name,
+                    spec["expr"],
+                    _normalise_type(spec.get("type", "decimal(18,2)")),
+                    spec.get("description", ""),
+                )
             )
         attributes = tuple(body.get("attributes", ()))
         for column in attributes:
             self.check_column(f"{where}.attributes", column, known)
-        return Fact(name, source.name, grain, event_time, links, tuple(measures), attributes,
-                    body.get("description", ""))
+        return Fact(
+            name,
+            source.name,
+            grain,
+            event_time,
+            links,
+            tuple(measures),
+            attributes,
+            body.get("description", ""),
+        )
 
 
 def _normalise_type(text: str) -> str:
