@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -34,6 +36,29 @@ class RenderResult:
     stderr: str
     output_dir: Path
     project: Path | None
+
+
+MIN_CLI_VERSION = (0, 250, 0)
+
+
+def real_cli() -> str | None:
+    """Path of a real Databricks CLI with `bundle init` and at least the template's minimum
+    version; None when absent (the legacy PyPI `databricks-cli` has no bundles and is ignored)."""
+    path = shutil.which("databricks")
+    if path is None:
+        return None
+    version = subprocess.run([path, "--version"], capture_output=True, text=True, check=False).stdout
+    match = re.search(r"v?(\d+)\.(\d+)\.(\d+)", version)
+    if not match or tuple(map(int, match.groups())) < MIN_CLI_VERSION:
+        return None
+    probe = subprocess.run([path, "bundle", "init", "--help"], capture_output=True, text=True, check=False)
+    return path if probe.returncode == 0 and "--config-file" in probe.stdout else None
+
+
+def default_renderer() -> list[str]:
+    """The real CLI's `bundle init` when available, else the offline renderer."""
+    cli = real_cli()
+    return [cli, "bundle", "init"] if cli else [str(RENDERER)]
 
 
 def render(answers: dict[str, str], output_dir: Path, renderer: list[str] | None = None) -> RenderResult:
