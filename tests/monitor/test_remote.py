@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.monitor.conftest import job_args, monitor
-from tests.support.fake_databricks import Error, Fault, FakeServer, FakeWorkspace, FastClock
+from tests.support.fake_databricks import Error, FakeServer, FakeWorkspace, FastClock, Fault
 
 TRANSIENT = Error(
     "Update 3f1a is FAILED.",

@@ -407,7 +407,7 @@ def _answer_sql(ws: FakeWorkspace, sql: str, params: dict[str, str]) -> dict[str
         name = re.findall(r"`([^`]+)`", sql)[-1]
         state = ws.tables.get(name)
         if state is None:
-            return f"[TABLE_OR_VIEW_NOT_FOUND] The table or view `{ws.catalog}`.`{ws.schema}`.`{name}` cannot be found."
+            return f"[TABLE_OR_VIEW_NOT_FOUND] The table or view `{ws.schema}`.`{name}` cannot be found."
         return state if state != "ok" else _statement_result([("x", string)], [])
     if "_event_log" in sql and "num_output_rows" in sql:
         return _statement_result(

@@ -1,0 +1,93 @@
+"""`medallion monitor --local` judges a run-local report with the same criteria."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from medallion import naming
+from medallion.spec import load_spec
+from tests.monitor.conftest import SPEC, monitor
+
+
+def local_report(**changes: Any) -> dict[str, Any]:
+    tables = {
+        name: {"rows": 100, "layer": layer} for name, layer in naming.expected_tables(load_spec(SPEC)).items()
+    }
+    for name in tables:
+        if name.startswith("quarantine_"):
+            tables[name]["rows"] = 5
+    report = {
+        "status": "COMPLETED",
+        "duration_s": 31.5,
+        "tables": tables,
+        "rules": [
+            {
+                "table": "silver_orders_history",
+                "rule": "discount_within_price",
+                "action": "warn",
+                "passed": 95,
+                "failed": 5,
+            }
+        ],
+        "duplicates": {"silver_orders": 0},
+    }
+    report.update(changes)
+    return report
+
+
+def judge(tmp_path: Path, report: dict[str, Any] | str) -> tuple[int, dict[str, Any] | None]:
+    path = tmp_path / "run.json"
+    path.write_text(report if isinstance(report, str) else json.dumps(report))
+    return monitor(tmp_path, "--local", "--report-json-in", str(path))
+
+
+def test_good_local_run_succeeds(tmp_path: Path) -> None:
+    code, report = judge(tmp_path, local_report())
+    assert code == 0, report
+    assert report["verdict"] == "SUCCESS" and report["diagnoses"] == []
+    assert report["tables"]["bronze_orders"]["rows"] == 100 and report["duplicates"] == {"silver_orders": 0}
+    assert any(c["name"] == "orphan references" and "not measured" in c["detail"] for c in report["criteria"])
+
+
+@pytest.mark.parametrize(
+    ("change", "failed_criterion"),
+    [
+        ({"status": "FAILED"}, "update completed"),
+        ({"tables": {"bronze_orders": {"rows": 1, "layer": "bronze"}}}, "expected tables present"),
+        (
+            {
+                "orphans": [
+                    {
+                        "table": "silver_orders",
+                        "columns": ["customer_id"],
+                        "references": "silver_customers",
+                        "rows": 10,
+                        "orphans": 5,
+                    }
+                ]
+            },
+            "orphans silver_orders.customer_id -> silver_customers",
+        ),
+    ],
+)
+def test_local_criteria(tmp_path: Path, change: dict[str, Any], failed_criterion: str) -> None:
+    code, report = judge(tmp_path, local_report(**change))
+    assert code == 1
+    assert failed_criterion in [c["name"] for c in report["criteria"] if not c["ok"]]
+
+
+def test_local_quarantine_over_threshold(tmp_path: Path) -> None:
+    report = local_report()
+    report["tables"]["quarantine_orders"]["rows"] = 30
+    code, judged = judge(tmp_path, report)
+    assert code == 1
+    assert [c["name"] for c in judged["criteria"] if not c["ok"]] == ["quarantine share of orders"]
+
+
+def test_unreadable_local_report_exits_2(tmp_path: Path) -> None:
+    assert judge(tmp_path, "{not json")[0] == 2
+    assert judge(tmp_path, json.dumps({"tables": {}}))[0] == 2
