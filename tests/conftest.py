@@ -1,12 +1,22 @@
-"""Shared fixtures: one default render per test session."""
+"""Shared fixtures: one default render per test session, and the helpers on sys.path.
+
+The helpers under template/{{.project_name}}/src are plain .py files that the renderer copies
+byte for byte (tests/bundle/test_helpers_copied_verbatim.py checks it), so unit tests import
+them from the template; tests of generated files use the rendered project.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.rendering import DEFAULT_ANSWERS, render_project
+from tests.rendering import DEFAULT_ANSWERS, REPO, render_project
+
+HELPERS_SRC = REPO / "template" / "{{.project_name}}" / "src"
+if str(HELPERS_SRC) not in sys.path:
+    sys.path.insert(0, str(HELPERS_SRC))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,122 @@
+"""The spec loader: the retail spec loads; every kind of mistake fails before Spark starts,
+naming the file, the key path and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from medallion.naming import expected_tables
+from medallion.spec import SpecError, load_spec
+
+
+@pytest.fixture
+def retail(default_project: Path) -> dict:
+    """A fresh copy of the rendered retail spec, for each test to break."""
+    return yaml.safe_load((default_project / "medallion.yml").read_text())
+
+
+def _write(tmp_path: Path, document: dict) -> Path:
+    path = tmp_path / "medallion.yml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+def _problems(tmp_path: Path, document: dict) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        load_spec(_write(tmp_path, document))
+    lines = str(caught.value).splitlines()
+    assert all(line.startswith(str(tmp_path / "medallion.yml")) for line in lines)
+    return lines
+
+
+def test_retail_spec_loads(default_project: Path) -> None:
+    spec = load_spec(default_project / "medallion.yml")
+    assert spec.source_names == ("customers", "products", "orders")
+    orders = spec.source("orders")
+    assert orders.primary_key == ("order_id", "line_number")
+    assert {r.action for r in orders.row_rules} == {"drop", "warn"}
+    assert all(r.rule for r in orders.row_rules)
+    assert "fact_sales" in expected_tables(spec) and "dim_date" in expected_tables(spec)
+
+
+def test_unknown_key_names_the_key_and_allowed_keys(tmp_path: Path, retail: dict) -> None:
+    retail["sources"]["orders"]["primery_key"] = ["order_id"]
+    (problem,) = _problems(tmp_path, retail)
+    assert "sources.orders: unknown key 'primery_key'" in problem
+    assert "primary_key" in problem
+
+
+def test_bad_type_name_says_what_is_allowed(tmp_path: Path, retail: dict) -> None:
+    retail["sources"]["products"]["columns"]["list_price"] = "money"
+    (problem,) = _problems(tmp_path, retail)
+    assert "sources.products.columns.list_price: 'money' is not allowed" in problem
+    assert "decimal(p,s)" in problem
+
+
+def test_rule_on_missing_column_lists_the_columns(tmp_path: Path, retail: dict) -> None:
+    retail["sources"]["orders"]["expectations"].append(
+        {"name": "qty_positive", "rule": "qty > 0", "action": "drop"}
+    )
+    (problem,) = _problems(tmp_path, retail)
+    assert "sources.orders.expectations[6].rule: refers to unknown column(s) qty" in problem
+    assert "quantity" in problem
+
+
+def test_unknown_expectation_set_lists_the_sets(tmp_path: Path, retail: dict) -> None:
+    retail["sources"]["customers"]["expectations"].append({"use": "is_awesome", "action": "warn"})
+    (problem,) = _problems(tmp_path, retail)
+    assert "sources.customers.expectations[5].use: 'is_awesome' is not allowed" in problem
+    assert "not_null" in problem and "accepted_values" in problem
+
+
+def test_set_missing_parameter_names_it(tmp_path: Path, retail: dict) -> None:
+    retail["sources"]["customers"]["expectations"].append(
+        {"use": "accepted_values", "column": "segment", "action": "warn"}
+    )
+    (problem,) = _problems(tmp_path, retail)
+    assert "sources.customers.expectations[5].values" in problem and "needs `values`" in problem
+
+
+def test_bad_sql_is_reported_not_raised(tmp_path: Path, retail: dict) -> None:
+    retail["sources"]["orders"]["expectations"].append(
+        {"name": "broken", "rule": "quantity >", "action": "warn"}
+    )
+    (problem,) = _problems(tmp_path, retail)
+    assert "expectations[6].rule: not a valid SQL expression" in problem
+
+
+def test_gold_fact_with_unknown_dimension(tmp_path: Path, retail: dict) -> None:
+    retail["gold"]["facts"]["sales"]["dimensions"]["store"] = ["store_id"]
+    problems = _problems(tmp_path, retail)
+    assert any("gold.facts.sales.dimensions.store: no dimension 'store'" in p for p in problems)
+
+
+def test_invalid_yaml_gives_line(tmp_path: Path) -> None:
+    path = tmp_path / "medallion.yml"
+    path.write_text("version: 1\nsources:\n  orders: [unclosed\n")
+    with pytest.raises(SpecError, match=r"not valid YAML at line \d+"):
+        load_spec(path)
+
+
+def test_all_problems_are_listed_at_once(tmp_path: Path, retail: dict) -> None:
+    retail["sources"]["orders"]["bogus"] = 1
+    retail["sources"]["customers"]["columns"]["email"] = "strin"
+    assert len(_problems(tmp_path, retail)) == 2
+
+
+def test_null_counts_as_failure_in_compiled_rules() -> None:
+    from medallion.expectations import expand
+
+    (rule,) = expand({"use": "range", "column": "quantity", "min": 1, "max": 5, "action": "drop"})
+    assert rule.rule == "`quantity` >= 1 AND `quantity` <= 5"
+    assert rule.name == "range_quantity"
+
+
+def test_literals_cannot_break_out_of_sql() -> None:
+    from medallion.expectations import expand
+
+    (rule,) = expand({"use": "accepted_values", "column": "status", "values": ["a', 'b"], "action": "warn"})
+    assert rule.rule == "`status` IN ('a\\', \\'b')"
