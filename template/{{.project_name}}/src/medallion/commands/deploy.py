@@ -1,0 +1,68 @@
+"""`medallion deploy --target T`: validate, deploy, run the job, monitor, apply safe fixes, retry.
+
+Exit codes as `medallion monitor`: 0 success, 1 failed, 2 configuration/auth, 3 timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from databricks.sdk.errors import DatabricksError
+
+from medallion.deploy.bundle import BundleCli, BundleCommandError
+from medallion.deploy.loop import DeployOptions, deploy
+from medallion.monitor.connect import ConfigurationError, workspace_client
+from medallion.monitor.warehouse import SqlError
+from medallion.monitor.watch import Polling
+from medallion.spec import SpecError, find_spec, load_spec
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", "-t", required=True, help="bundle target (dev, prod, ...)")
+    parser.add_argument("--spec", type=Path, help="medallion.yml (default: here or above)")
+    parser.add_argument(
+        "--warehouse-id",
+        default=os.environ.get("DATABRICKS_WAREHOUSE_ID"),
+        help="SQL warehouse (default: env DATABRICKS_WAREHOUSE_ID or the bundle's warehouse_id)",
+    )
+    parser.add_argument("--setup-sql", action="store_true", help="run sql/setup.sql first (schemas, grants)")
+    parser.add_argument(
+        "--allow-full-refresh",
+        action="store_true",
+        help="allow a full refresh of only the tables an incompatible change broke",
+    )
+    parser.add_argument(
+        "--max-attempts", type=int, default=3, help="runs in total, fixes included (default 3)"
+    )
+    parser.add_argument("--pipeline", help="pipeline resource key (default: the only one)")
+    parser.add_argument("--job", help="job resource key (default: the only one)")
+    parser.add_argument("--profile", help="Databricks config profile")
+    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per attempt before exit 3")
+    parser.add_argument("--poll-interval", type=float, default=5.0, help="first poll interval, seconds")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        spec = load_spec(args.spec or find_spec())
+        cli = BundleCli.find(spec.path.parent)
+        options = DeployOptions(
+            target=args.target,
+            project=spec.path.parent,
+            warehouse_id=args.warehouse_id,
+            pipeline_key=args.pipeline,
+            job_key=args.job,
+            setup_sql=args.setup_sql,
+            allow_full_refresh=args.allow_full_refresh,
+            max_attempts=max(1, args.max_attempts),
+            polling=Polling(args.poll_interval, max(args.poll_interval, 30.0), args.timeout),
+        )
+        return deploy(cli, workspace_client(args.profile), spec, options)
+    except (ConfigurationError, SpecError, FileNotFoundError, DatabricksError) as error:
+        print(f"deploy: {error}", file=sys.stderr)
+        return 2
+    except (BundleCommandError, SqlError) as error:
+        print(f"deploy: {error}", file=sys.stderr)
+        return 1

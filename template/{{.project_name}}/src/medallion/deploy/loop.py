@@ -1,0 +1,112 @@
+"""validate -> deploy -> run the job -> monitor the update it causes -> safe fix -> again (bounded).
+
+The job is started with `bundle run --no-wait` and the pipeline update it causes is watched
+directly (the first JOB_TASK update after the latest one before the run): the live status and
+the diagnosis come from the same monitor the job's own monitor task uses, and a fix such as a
+full refresh of a few tables can be started and watched without running the whole job again.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.service.pipelines import StartUpdateCause
+
+from medallion.deploy.bundle import BundleCli, only_key
+from medallion.deploy.fixes import Fix, apply_grants, choose_fix, log_fix
+from medallion.deploy.setup_sql import SETUP_SQL, run_setup
+from medallion.monitor.connect import ConfigurationError
+from medallion.monitor.judge import EXIT_CODES
+from medallion.monitor.remote import RemoteTarget, monitor_remote
+from medallion.monitor.report import render_text
+from medallion.monitor.updates import Selector
+from medallion.monitor.warehouse import Warehouse
+from medallion.monitor.watch import Polling, StatusLine
+from medallion.spec.model import Spec
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    target: str
+    project: Path
+    warehouse_id: str | None
+    pipeline_key: str | None = None
+    job_key: str | None = None
+    setup_sql: bool = False
+    allow_full_refresh: bool = False
+    max_attempts: int = 3
+    polling: Polling = field(default_factory=Polling)
+
+
+def deploy(cli: BundleCli, client: WorkspaceClient, spec: Spec, options: DeployOptions) -> int:
+    """Deploy and run `options.target` until the monitor says SUCCESS or no safe fix is left."""
+    target = ["-t", options.target]
+    summary_before = cli.json("bundle", "validate", *target)
+    warehouse_id = options.warehouse_id or summary_before.get("variables", {}).get("warehouse_id", {}).get(
+        "value"
+    )
+    if not warehouse_id:
+        raise ConfigurationError("no warehouse: pass --warehouse-id or set the bundle variable warehouse_id")
+    warehouse = Warehouse(client, warehouse_id)
+    if options.setup_sql:
+        run_setup(warehouse, options.project / SETUP_SQL)
+        print(f"ran {SETUP_SQL}", file=sys.stderr)
+    cli.run("bundle", "deploy", *target)
+    resources = cli.json("bundle", "summary", *target).get("resources", {})
+    pipelines = resources.get("pipelines", {})
+    pipeline_key = only_key(pipelines, "pipeline", options.pipeline_key)
+    job_key = only_key(resources.get("jobs", {}), "job", options.job_key)
+    remote = RemoteTarget(
+        pipelines[pipeline_key]["id"], warehouse_id, pipeline_name=pipelines[pipeline_key].get("name")
+    )
+    fix: Fix | None = None
+    for attempt in range(1, options.max_attempts + 1):
+        selector = _trigger(cli, client, options.target, remote.pipeline_id, job_key, fix)
+        report = monitor_remote(client, spec, remote, selector, options.polling, StatusLine())
+        print(render_text(report))
+        if report["verdict"] != "FAILED":
+            return EXIT_CODES[report["verdict"]]
+        fix, reason = choose_fix(report["diagnoses"], options.allow_full_refresh)
+        entry = {
+            "target": options.target,
+            "attempt": attempt,
+            "update_ids": report["update_ids"],
+            "causes": [d["cause"] for d in report["diagnoses"]],
+        }
+        if fix is not None and fix.kind == "grant":
+            applied, reason = apply_grants(warehouse, options.project)
+            fix = fix if applied else None
+        log_fix(
+            options.project,
+            {
+                **entry,
+                "fix": fix.kind if fix else None,
+                "tables": list(fix.tables) if fix else [],
+                "applied": fix is not None,
+                "detail": reason,
+            },
+        )
+        print(f"attempt {attempt}: {reason}", file=sys.stderr)
+        if fix is None:
+            return EXIT_CODES["FAILED"]
+    print(
+        f"still failing after {options.max_attempts} attempts; see .medallion/fix-log.jsonl", file=sys.stderr
+    )
+    return EXIT_CODES["FAILED"]
+
+
+def _trigger(
+    cli: BundleCli, client: WorkspaceClient, target: str, pipeline_id: str, job_key: str, fix: Fix | None
+) -> Selector:
+    """Start the next attempt: a full refresh of only the named tables, or the job again."""
+    if fix is not None and fix.kind == "full_refresh":
+        started = client.pipelines.start_update(
+            pipeline_id, cause=StartUpdateCause.API_CALL, full_refresh_selection=list(fix.tables)
+        )
+        return Selector(update_id=started.update_id)
+    latest = client.pipelines.list_updates(pipeline_id, max_results=1).updates or []
+    cli.run("bundle", "run", "-t", target, job_key, "--no-wait")
+    return Selector(after_update_id=latest[0].update_id if latest else None, after_baseline=True)
