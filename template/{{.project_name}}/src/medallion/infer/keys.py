@@ -11,6 +11,8 @@ import pandas as pd
 from medallion.infer.profile import ColumnProfile, TableProfile
 
 MAX_KEY_COLUMNS = 3
+MAX_COMBINATION_COLUMNS = 12
+"""Composite keys are searched among this many most id-like columns (wide tables stay fast)."""
 MAX_NULL_FRACTION = 0.02
 """A key column may be NULL (or unparseable) in this share of rows: dirt the not_null rule drops."""
 KEY_TYPES = ("string", "int", "bigint", "smallint", "tinyint", "date")
@@ -30,17 +32,30 @@ class KeyCandidate:
 
 
 def find_key(table: TableProfile) -> KeyCandidate | None:
-    """The best minimal key: fewest columns, most id-like, plainly unique before versioned."""
-    deduplicated = table.frame.astype(str).drop_duplicates().index
-    frame = table.frame.loc[deduplicated]
-    columns = [c for c in table.columns if _may_be_key(c, table.rows)]
+    """The best minimal key: most id-like names, then fewest columns, plainly unique before versioned.
+
+    Names only rank keys that the data already proves unique: in a small table a measure
+    such as `seats` can be unique too, and (city, branch_code) is still the better key.
+    """
+    frame = table.frame.loc[table.frame.astype(str).drop_duplicates().index]
+    eligible = (c for c in table.columns if _may_be_key(c, table.rows))
+    columns = sorted(eligible, key=lambda c: _column_rank(c, table))
     sequences = [c.name for c in table.columns if c.is_temporal and c.non_null]
+    found: list[KeyCandidate] = []
     for size in range(1, MAX_KEY_COLUMNS + 1):
-        checked = (_check(frame, combo, sequences, table) for combo in combinations(columns, size))
-        found = [k for k in checked if k]
-        if found:
-            return min(found, key=lambda k: _rank(k, table))
-    return None
+        pool = columns if size == 1 else columns[:MAX_COMBINATION_COLUMNS]
+        for combo in combinations(pool, size):
+            names = {c.name for c in combo}
+            if any(set(k.columns) <= names for k in found):
+                continue
+            key = _check(frame, combo, sequences, table)
+            if key:
+                found.append(key)
+    return min(found, key=lambda k: _rank(k, table)) if found else None
+
+
+def _column_rank(column: ColumnProfile, table: TableProfile) -> tuple[bool, bool, int]:
+    return (not ID_NAME.search(column.name), not _code_like(column), table.sample.columns.index(column.name))
 
 
 def _may_be_key(column: ColumnProfile, rows: int) -> bool:
@@ -51,7 +66,7 @@ def _may_be_key(column: ColumnProfile, rows: int) -> bool:
 def _check(
     frame: pd.DataFrame, combo: tuple[ColumnProfile, ...], sequences: list[str], table: TableProfile
 ) -> KeyCandidate | None:
-    names = tuple(c.name for c in combo)
+    names = tuple(c.name for c in sorted(combo, key=lambda c: table.sample.columns.index(c.name)))
     keyed = frame.dropna(subset=list(names))
     if keyed.empty:
         return None
@@ -87,12 +102,13 @@ def _sequence_hint(table: TableProfile, names: tuple[str, ...]) -> str | None:
     return next((name for name in hinted if name not in names), None)
 
 
-def _rank(key: KeyCandidate, table: TableProfile) -> tuple[int, int, bool, int, int]:
-    named = sum(1 for c in key.columns if ID_NAME.search(c))
-    coded = sum(1 for c in key.columns if _code_like(table.column(c)))
+def _rank(key: KeyCandidate, table: TableProfile) -> tuple[float, int, float, bool, int, int]:
+    size = len(key.columns)
+    named = sum(1 for c in key.columns if ID_NAME.search(c)) / size
+    coded = sum(1 for c in key.columns if _code_like(table.column(c))) / size
     nulls = sum(table.rows - table.column(c).non_null for c in key.columns)
     position = sum(table.sample.columns.index(c) for c in key.columns)
-    return (-named, -coded, key.versioned_keys > 0, nulls, position)
+    return (-named, size, -coded, key.versioned_keys > 0, nulls, position)
 
 
 def _code_like(column: ColumnProfile) -> bool:

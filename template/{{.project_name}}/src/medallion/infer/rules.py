@@ -178,9 +178,10 @@ def _shape(column: ColumnProfile) -> list[Suggestion]:
 def _pattern_part(token: str, runs: list[str]) -> str:
     """A literal when every value has the same text here, else the character class and length."""
     if token not in _CLASSES or len(set(runs)) == 1:
-        return re.escape(runs[0])
+        return re.escape(runs[0]).replace("\\-", "-")
     low, high = min(map(len, runs)), max(map(len, runs))
-    return _CLASSES[token] + (f"{{{low}}}" if low == high else f"{{{low},{high}}}")
+    repeat = "" if low == high == 1 else f"{{{low}}}" if low == high else f"{{{low},{high}}}"
+    return _CLASSES[token] + repeat
 
 
 def _class_of(run: str) -> str:

@@ -31,7 +31,7 @@ def render(draft: Draft) -> str:
     default_format, common = _defaults(draft.tables)
     lines += ["defaults:", "  source:", "    type: files", f"    format: {default_format}"]
     if common:
-        lines.append(f"    options: {flow(common)}")
+        lines.append(f"    options: {flow(_typed_options(common))}")
     lines += ["", "sources:"]
     for table in draft.tables:
         lines += _source(table, default_format, common)
@@ -57,6 +57,11 @@ def _defaults(tables: tuple[DraftTable, ...]) -> tuple[str, dict[str, str]]:
     return default_format, common
 
 
+def _typed_options(options: dict[str, str]) -> dict[str, str | bool]:
+    """Reader options as YAML: true/false as booleans, the rest as text."""
+    return {k: v == "true" if v in ("true", "false") else v for k, v in options.items()}
+
+
 def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> list[str]:
     sample = table.profile.sample
     read = f"{len(sample.files)} {sample.format} file(s), {table.profile.rows:,} rows sampled"
@@ -69,7 +74,7 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
     inherited = common if sample.format == default_format else {}
     options = {k: v for k, v in sorted(sample.options.items()) if inherited.get(k) != v}
     if options:
-        source["options"] = options
+        source["options"] = _typed_options(options)
     if source:
         lines.append(_line(2, f"source: {flow(source)}"))
     lines.append(_line(2, "columns:"))
