@@ -1,0 +1,37 @@
+"""`medallion run-local`: run the pipeline on local Apache Spark and print a report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from medallion.context import SettingsError
+from medallion.local.project import LocalProject
+from medallion.local.report import format_report
+from medallion.local.runner import run_local, write_report
+from medallion.spec import SpecError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="reset every table and reprocess all data"
+    )
+    parser.add_argument("--report-json", type=Path, help="also write the report as JSON here")
+    parser.add_argument("--source", type=Path, help="source data folder (default: fixtures/sample)")
+    parser.add_argument(
+        "--project", type=Path, help="project folder (default: the one holding medallion.yml)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        project = LocalProject.find(args.project)
+        report = run_local(project, full_refresh=args.full_refresh, source=args.source)
+    except (SpecError, SettingsError, FileNotFoundError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(format_report(report))
+    if args.report_json:
+        write_report(report, args.report_json)
+    return 0 if report["status"] == "COMPLETED" else 1

@@ -1,0 +1,170 @@
+"""The run report: row counts per layer, rule results, quarantine reasons, duplicates, orphans.
+
+`build_report` returns the dict of docs/CONTRACTS.md (plus extra keys); the monitor judges the
+same dict. `format_report` renders it for a terminal.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from medallion import naming, quality
+from medallion.spec.model import Spec
+
+ReadTable = Callable[[str], Any]
+GOLD_METRICS_MODULE = "medallion.gold.metrics"
+COMPLETED, FAILED = "COMPLETED", "FAILED"
+
+
+def count_tables(read: ReadTable, spec: Spec) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Rows per expected table; unreadable tables get rows None and an error."""
+    tables: dict[str, dict[str, Any]] = {}
+    errors: list[str] = []
+    for name, layer in naming.expected_tables(spec).items():
+        try:
+            tables[name] = {"rows": int(read(name).count()), "layer": layer}
+        except Exception as error:  # any failure to read it means the table is missing
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            tables[name] = {"rows": None, "layer": layer, "error": first}
+            errors.append(f"{name}: {first}")
+    return tables, errors
+
+
+def _rows(tables: Mapping[str, Mapping[str, Any]], name: str) -> int | None:
+    return tables.get(name, {}).get("rows")
+
+
+def conservation(spec: Spec, tables: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """rows(bronze) = rows(history) + rows(quarantine) per source."""
+    result = {}
+    for source in spec.source_names:
+        counts = {
+            "bronze": _rows(tables, naming.bronze_table(source)),
+            "history": _rows(tables, naming.history_table(source)),
+            "quarantine": _rows(tables, naming.quarantine_table(source)),
+        }
+        known = None not in counts.values()
+        balanced = known and counts["bronze"] == counts["history"] + counts["quarantine"]  # type: ignore[operator]
+        result[source] = counts | {"balanced": balanced}
+    return result
+
+
+def duplicates(spec: Spec, tables: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    """Versions that silver collapsed: rows(history) - rows(silver)."""
+    result = {}
+    for source in spec.source_names:
+        history, current = (
+            _rows(tables, naming.history_table(source)),
+            _rows(tables, naming.silver_table(source)),
+        )
+        if history is not None and current is not None:
+            result[naming.silver_table(source)] = history - current
+    return result
+
+
+def gold_metrics(spark: Any, spec: Spec, read: ReadTable) -> Any:
+    """The gold layer's own figures, when medallion.gold.metrics provides gold_metrics()."""
+    if importlib.util.find_spec(GOLD_METRICS_MODULE) is None:
+        return None
+    return importlib.import_module(GOLD_METRICS_MODULE).gold_metrics(spark, spec, read)
+
+
+def quality_figures(spark: Any, spec: Spec, read: ReadTable, readable: set[str]) -> dict[str, Any]:
+    """Rules, quarantine reasons, orphans and table checks for every readable source."""
+    figures: dict[str, Any] = {"rules": [], "quarantine_reasons": {}, "orphans": [], "table_checks": []}
+    for source in spec.sources:
+        if naming.bronze_table(source.name) in readable:
+            figures["rules"] += quality.rule_counts(read(naming.bronze_table(source.name)), source)
+        quarantine = naming.quarantine_table(source.name)
+        if quarantine in readable:
+            figures["quarantine_reasons"][quarantine] = quality.quarantine_reasons(read(quarantine))
+        silver = naming.silver_table(source.name)
+        if silver not in readable:
+            continue
+        if all(naming.silver_table(r.table) in readable for r in source.references):
+            figures["orphans"] += quality.orphans(read, spec, source)
+        figures["table_checks"] += [quality.table_check(read, source, c) for c in source.table_checks]
+    return figures
+
+
+def build_report(
+    spark: Any,
+    spec: Spec,
+    read_table: ReadTable | None = None,
+    *,
+    flows: Mapping[str, str] | None = None,
+    duration_s: float = 0.0,
+    pipeline_ok: bool = True,
+    errors: list[str] | None = None,
+) -> dict[str, Any]:
+    """Query every expected table and judge the run (FAILED on a failed flow, missing table,
+    failed `fail` rule or failed `fail` table check)."""
+    read = read_table or spark.read.table
+    tables, table_errors = count_tables(read, spec)
+    readable = {name for name, info in tables.items() if info["rows"] is not None}
+    figures = quality_figures(spark, spec, read, readable)
+    problems = [*(errors or []), *table_errors]
+    problems += [f"flow {name} FAILED" for name, state in (flows or {}).items() if state == "FAILED"]
+    problems += [
+        f"fail rule {r['rule']} on {r['table']}: {r['failed']} row(s)"
+        for r in figures["rules"]
+        if r["action"] == "fail" and r["failed"]
+    ]
+    problems += [
+        f"fail check {c['check']} on {c['table']}: {c['detail']}"
+        for c in figures["table_checks"]
+        if c["action"] == "fail" and not c["passed"]
+    ]
+    report = {
+        "status": COMPLETED if pipeline_ok and not problems else FAILED,
+        "duration_s": round(duration_s, 1),
+        "tables": tables,
+        "rules": figures["rules"],
+        "duplicates": duplicates(spec, tables),
+        "conservation": conservation(spec, tables),
+        "quarantine_reasons": figures["quarantine_reasons"],
+        "orphans": figures["orphans"],
+        "table_checks": figures["table_checks"],
+        "flows": dict(flows or {}),
+        "errors": problems,
+    }
+    gold = gold_metrics(spark, spec, read) if not table_errors else None
+    if gold is not None:
+        report["gold"] = gold
+    return report
+
+
+def format_report(report: Mapping[str, Any]) -> str:
+    """A terminal summary of build_report's dict."""
+    lines = [f"{'layer':<15} {'table':<36} {'rows':>9}"]
+    for name, info in report["tables"].items():
+        rows = "missing" if info["rows"] is None else str(info["rows"])
+        lines.append(f"{info['layer']:<15} {name:<36} {rows:>9}")
+    if report["rules"]:
+        lines += ["", f"{'rule':<44} {'action':<6} {'passed':>8} {'failed':>8}"]
+        for rule in report["rules"]:
+            label = f"{rule['table']}.{rule['rule']}"
+            lines.append(f"{label:<44} {rule['action']:<6} {rule['passed']:>8} {rule['failed']:>8}")
+    for table, reasons in report["quarantine_reasons"].items():
+        if reasons:
+            text = ", ".join(f"{r['rule']} ({r['rows']})" for r in reasons)
+            lines.append(f"quarantine reasons {table}: {text}")
+    for table, count in report["duplicates"].items():
+        lines.append(f"duplicates/older versions collapsed in {table}: {count}")
+    for orphan in report["orphans"]:
+        lines.append(
+            f"orphans {orphan['table']}({', '.join(orphan['columns'])}) -> {orphan['references']}: "
+            f"{orphan['orphans']} of {orphan['checked']}"
+        )
+    for check in report["table_checks"]:
+        verdict = "passed" if check["passed"] else f"FAILED ({check['action']})"
+        lines.append(f"check {check['table']}.{check['check']}: {verdict}: {check['detail']}")
+    for source, counts in report["conservation"].items():
+        if not counts["balanced"]:
+            lines.append(f"row conservation broken for {source}: {counts}")
+    lines += [f"error: {e}" for e in report["errors"]]
+    lines.append(f"{report['status']} in {report['duration_s']} s")
+    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""Data-quality figures computed by querying tables: rule counts, table checks, orphans.
+
+These run after a local update (the local engine has no expectation metrics) on any Spark
+session; the monitor can use them against a warehouse too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from medallion import naming, rules
+from medallion.silver import typed_query
+from medallion.spec.model import Expectation, SourceTable, Spec
+from medallion.sql import literal, quote_identifier
+
+ReadTable = Callable[[str], Any]
+_AGE = re.compile(r"^(\d+)\s+(second|minute|hour|day)s?$")
+
+
+def rule_counts(bronze: Any, table: SourceTable) -> list[dict[str, Any]]:
+    """Passed/failed per row rule over every bronze row, typed exactly as silver types it."""
+    row_rules = table.row_rules
+    if not row_rules:
+        return []
+    predicates = rules.compiled(row_rules)
+    counts = (
+        typed_query(bronze, table)
+        .selectExpr(
+            "count(1) AS total",
+            *(f"count_if(NOT {p}) AS {quote_identifier(n)}" for n, p in predicates.items()),
+        )
+        .collect()[0]
+    )
+    return [
+        {
+            "table": naming.history_table(table.name),
+            "rule": e.name,
+            "action": e.action,
+            "passed": int(counts["total"]) - int(counts[e.name]),
+            "failed": int(counts[e.name]),
+        }
+        for e in row_rules
+    ]
+
+
+def quarantine_reasons(quarantine: Any, top: int = 10) -> list[dict[str, Any]]:
+    """The most frequent failed rules among quarantined rows."""
+    rows = (
+        quarantine.selectExpr(f"explode({rules.ERRORS_COLUMN}) AS rule")
+        .groupBy("rule")
+        .count()
+        .orderBy("count", "rule", ascending=[False, True])
+        .limit(top)
+        .collect()
+    )
+    return [{"rule": r["rule"], "rows": int(r["count"])} for r in rows]
+
+
+def orphans(read: ReadTable, spec: Spec, table: SourceTable) -> list[dict[str, Any]]:
+    """Per reference: current rows whose foreign key has no match in the referenced table."""
+    results = []
+    child = read(naming.silver_table(table.name))
+    for reference in table.references:
+        target = spec.source(reference.table)
+        key = reference.key or target.primary_key
+        present = " AND ".join(f"{quote_identifier(c)} IS NOT NULL" for c in reference.columns)
+        parent = (
+            read(naming.silver_table(target.name))
+            .selectExpr(
+                *(
+                    f"{quote_identifier(k)} AS {quote_identifier(c)}"
+                    for k, c in zip(key, reference.columns, strict=True)
+                )
+            )
+            .distinct()
+        )
+        checked = child.where(present)
+        missing = checked.join(parent, on=list(reference.columns), how="left_anti").count()
+        results.append(
+            {
+                "table": naming.silver_table(table.name),
+                "columns": list(reference.columns),
+                "references": naming.silver_table(target.name),
+                "checked": checked.count(),
+                "orphans": missing,
+            }
+        )
+    return results
+
+
+def interval(max_age: str) -> str:
+    """'2 days' -> INTERVAL 2 DAYS (the spec's max_age, already validated)."""
+    match = _AGE.match(max_age.strip())
+    if not match:
+        raise ValueError(f"not a max_age: {max_age!r}")
+    return f"INTERVAL {int(match.group(1))} {match.group(2).upper()}S"
+
+
+def table_check(read: ReadTable, table: SourceTable, check: Expectation) -> dict[str, Any]:
+    """Evaluate one table check (unique, freshness) on silver_<t>."""
+    current = read(naming.silver_table(table.name))
+    params = check.params
+    result = {
+        "table": naming.silver_table(table.name),
+        "check": check.name,
+        "use": check.use,
+        "action": check.action,
+    }
+    if check.use == "unique":
+        columns = list(params.get("columns") or [params["column"]])
+        duplicates = current.groupBy(*columns).count().where("count > 1").count()
+        return result | {
+            "passed": duplicates == 0,
+            "failed": duplicates,
+            "detail": f"{duplicates} key(s) of {', '.join(columns)} on more than one row",
+        }
+    column = quote_identifier(params["column"])
+    row = current.selectExpr(
+        f"CAST(max({column}) AS STRING) AS newest",
+        f"coalesce(max({column}) >= current_timestamp() - {interval(params['max_age'])}, false) AS fresh",
+    ).collect()[0]
+    detail = f"newest {params['column']} = {row['newest']}, allowed age {literal(params['max_age'])}"
+    return result | {"passed": bool(row["fresh"]), "failed": 0 if row["fresh"] else 1, "detail": detail}
