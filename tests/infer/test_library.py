@@ -50,4 +50,4 @@ def test_money_types(spec: Spec) -> None:
 def test_format(spec: Spec) -> None:
     source = spec.source("loans").source
     assert source.format in ("csv", "parquet")
-    assert source.options == ({"header": "true"} if source.format == "csv" else {})
+    assert source.options == {}

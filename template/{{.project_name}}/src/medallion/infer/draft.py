@@ -11,7 +11,6 @@ from medallion.infer.profile import ColumnProfile, TableProfile, profile_table
 from medallion.infer.read import DEFAULT_MAX_ROWS, discover, read_table
 from medallion.infer.rules import suggest_rules
 from medallion.infer.star import propose_star
-from medallion.infer.types import MONEY_NAME
 from medallion.infer.write import render
 
 
@@ -52,8 +51,6 @@ def _note(column: ColumnProfile, profile: TableProfile, required: set[str]) -> s
         )
         return (f"{typed.bad:,} of {profile.rows:,} values are not {column.type} (e.g. {examples}): "
                 f"try_cast makes them NULL; {caught}")
-    if column.type == "double" and profile.sample.format == "parquet" and MONEY_NAME.search(column.name):
-        return "stored as double in the files: convert to decimal upstream for exact amounts"
     return ""
 
 

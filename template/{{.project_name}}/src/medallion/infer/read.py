@@ -32,7 +32,6 @@ class TableSample:
     rows: list[dict[str, Any]]
     truncated: bool
     options: dict[str, str] = field(default_factory=dict)
-    physical_types: dict[str, str] = field(default_factory=dict)
 
 
 def identifier(text: str) -> str:
@@ -105,16 +104,14 @@ def read_table(name: str, files: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -
         rows=[{k.lower(): v for k, v in row.items()} for row in rows[:max_rows]],
         truncated=len(rows) > max_rows,
         options=reader.options,
-        physical_types=reader.physical_types,
     )
 
 
 class _CsvReader:
-    """CSV with a header line; empty fields are NULL (Spark's default nullValue)."""
+    """CSV with a header line (the readers' default); empty fields are NULL (Spark's nullValue)."""
 
     def __init__(self) -> None:
-        self.options: dict[str, str] = {"header": "true"}
-        self.physical_types: dict[str, str] = {}
+        self.options: dict[str, str] = {}
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         with file.open(newline="", encoding="utf-8-sig") as handle:
@@ -139,7 +136,6 @@ class _JsonReader:
 
     def __init__(self) -> None:
         self.options: dict[str, str] = {}
-        self.physical_types: dict[str, str] = {}
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         text = file.read_text(encoding="utf-8")
@@ -155,30 +151,17 @@ class _JsonReader:
 
 
 class _ParquetReader:
-    """Parquet: values come typed; the files' own column types are kept."""
+    """Parquet, typed or landed as text: silver try_casts either way, so values decide the type."""
 
     def __init__(self) -> None:
         self.options: dict[str, str] = {}
-        self.physical_types: dict[str, str] = {}
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         import pyarrow.parquet as pq
 
-        parquet = pq.ParquetFile(file)
-        for arrow_field in parquet.schema_arrow:
-            self.physical_types.setdefault(arrow_field.name.lower(), _spark_type(arrow_field.type))
-        for batch in parquet.iter_batches(batch_size=10_000):
-            yield from batch.to_pylist()
+        for batch in pq.ParquetFile(file).iter_batches(batch_size=10_000):
+            for row in batch.to_pylist():
+                yield {k: json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v
+                       for k, v in row.items()}
 
 
-def _spark_type(arrow_type: Any) -> str:
-    import pyarrow.types as pt
-
-    checks = [
-        (pt.is_boolean, "boolean"), (pt.is_int8, "tinyint"), (pt.is_int16, "smallint"), (pt.is_int32, "int"),
-        (pt.is_int64, "bigint"), (pt.is_float32, "float"), (pt.is_float64, "double"), (pt.is_date, "date"),
-        (pt.is_timestamp, "timestamp"), (pt.is_binary, "binary"),
-    ]
-    if pt.is_decimal(arrow_type):
-        return f"decimal({arrow_type.precision},{arrow_type.scale})"
-    return next((spark for check, spark in checks if check(arrow_type)), "string")

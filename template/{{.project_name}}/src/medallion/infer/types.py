@@ -111,12 +111,10 @@ PARSERS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
 )
 
 
-def infer_column(name: str, raw: list[Any], physical: str | None = None) -> TypedColumn:
-    """Choose a Spark type for raw values (a typed file's own type when given)."""
+def infer_column(name: str, raw: list[Any]) -> TypedColumn:
+    """Choose a Spark type for raw values: text, or the typed values of JSON and Parquet."""
     present = [v for v in raw if v is not None]
     nulls = len(raw) - len(present)
-    if physical is not None:
-        return _typed(name, physical, raw, nulls, _parser_for(physical))
     if not present:
         return TypedColumn(name, "string", list(raw), nulls, 0, (), "always empty in the sample")
     allowed = int(len(present) * TOLERANCE)
@@ -181,11 +179,7 @@ def _parser_for(spark_type: str) -> Callable[[Any], Any]:
     if spark_type.startswith("decimal"):
         scale = _type_scale(spark_type)
         return lambda v: round(Decimal(repr(v)) if isinstance(v, float) else parse_fixed(v), scale)
-    parsers = dict(PARSERS)
-    aliases = {
-        "bigint": "int", "tinyint": "int", "smallint": "int", "float": "double", "timestamp_ntz": "timestamp"
-    }
-    return parsers.get(aliases.get(spark_type, spark_type), str)
+    return dict(PARSERS).get("int" if spark_type == "bigint" else spark_type, str)
 
 
 def _type_scale(spark_type: str) -> int:
