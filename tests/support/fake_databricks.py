@@ -13,7 +13,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -552,8 +552,3 @@ class FakeServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-
-def serve(workspace: FakeWorkspace) -> Iterator[FakeServer]:
-    """Generator for a pytest fixture: the running server, shut down afterwards."""
-    with FakeServer(workspace) as server:
-        yield server

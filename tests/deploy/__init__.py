@@ -1,0 +1,1 @@
+"""Tests of `medallion deploy` and `medallion settings` with a fake CLI and API."""
