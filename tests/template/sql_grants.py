@@ -88,5 +88,5 @@ def grants(sql: str) -> list[Grant]:
         if isinstance(statement, exp.Grant):
             found.append(_from_grant(statement))
         elif isinstance(statement, exp.Command) and statement.this.upper() == "GRANT":
-            found.append(_from_tokens(statement.sql("databricks")))
+            found.append(_from_tokens(statement.sql("databricks", comments=False)))
     return found
