@@ -95,7 +95,7 @@ def retail_star(spark: SparkSession, spec: Spec) -> dict[str, DataFrame]:
             spec, dims["customer"], latest(customers, ["customer_id"]), customers
         ),
         "dim_product": build_dimension(spec, dims["product"], latest(products, ["product_id"]), products),
-        "dim_date": date_dimension(orders.select("order_ts")),
+        "dim_date": date_dimension(orders, "order_ts"),
     }
     fact = spec.gold.facts[0]
     links = {d: tables[f"dim_{d}"] for d in fact.dimensions}

@@ -17,9 +17,10 @@ from medallion.gold.dates import date_dimension
 from medallion.gold.dimensions import build_dimension
 from medallion.gold.facts import build_fact
 from medallion.gold.keys import key_column
+from medallion.gold.ratios import safe_divide
 from medallion.spec.model import CustomTable, Dimension, Fact
 
-__all__ = ["define_gold"]
+__all__ = ["define_gold", "safe_divide"]
 
 GOLD_PROPERTIES = {"quality": "gold"}
 

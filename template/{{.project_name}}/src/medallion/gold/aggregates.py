@@ -1,22 +1,20 @@
 """agg_<name>: SQL over gold tables named in braces ({fact_sales}), or a Python function.
 
-Ratios in aggregate SQL: write `try_divide(a, b)` (NULL on a zero or NULL divisor, on both
-engines), the SQL twin of medallion.gold.safe_divide.
+Ratios: write `safe_divide(a, b)` (NULL on a zero or NULL divisor; see medallion.gold.ratios).
 """
 
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
+from medallion.gold.ratios import expand_sql
+from medallion.spec.gold_checks import PLACEHOLDER
 from medallion.spec.model import CustomTable
 from medallion.sql import quote_identifier
-
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def placeholders(sql: str) -> list[str]:
@@ -30,7 +28,7 @@ def render_sql(sql: str, known: Iterable[str]) -> str:
     unknown = sorted(set(placeholders(sql)) - allowed)
     if unknown:
         raise ValueError(f"unknown table(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
-    return PLACEHOLDER.sub(lambda m: quote_identifier(m.group(1)), sql)
+    return expand_sql(PLACEHOLDER.sub(lambda m: quote_identifier(m.group(1)), sql))
 
 
 def python_function(path: str) -> Callable[[Any], DataFrame]:

@@ -18,9 +18,9 @@ def date_key(value: Column) -> Column:
     )
 
 
-def date_dimension(dates: DataFrame) -> DataFrame:
-    """Calendar rows covering every non-NULL value of `dates`' single column, and key -1."""
-    bounds = dates.select(F.to_date(F.col(dates.columns[0])).alias("d")).agg(
+def date_dimension(dates: DataFrame, column: str = "date") -> DataFrame:
+    """Calendar rows covering every non-NULL value of `dates`' `column`, and key -1."""
+    bounds = dates.select(F.to_date(F.col(column)).alias("d")).agg(
         F.min("d").alias("first"), F.max("d").alias("last")
     )
     days = bounds.where(F.col("first").isNotNull()).select(

@@ -18,7 +18,8 @@ def scd1_dimension(spec: Spec, dim: Dimension, current: DataFrame) -> DataFrame:
     rows = current
     for column in dim.key:
         rows = rows.where(F.col(column).isNotNull())
-    latest = one_per(rows, dim.key, latest_first(rows, sequence_by, [*dim.key, *dim.attributes]))
+    columns = [*dim.key, *dim.attributes]
+    latest = one_per(rows, dim.key, latest_first(sequence_by, columns), columns)
     keyed = latest.select(surrogate_key(*_natural(spec, dim)).alias(key_column(dim.name)), "*")
     return _with_unknown(spec, dim, keyed)
 

@@ -5,7 +5,7 @@
   An event before the key's first version takes the earliest version (the entity
   existed, we just learnt of it later); a NULL event_time takes the current version.
 - No match, or a NULL foreign key: the unknown member (-1), counted by gold_metrics.
-- Measures are the spec's expressions cast to their declared (DECIMAL) types; a NULL
+- Measures are the spec's expressions (safe_divide allowed) cast to their declared (DECIMAL) types; a NULL
   expression stays NULL (write coalesce(...) in the spec to default it).
 """
 
@@ -20,6 +20,7 @@ from medallion.gold.columns import IS_CURRENT, VALID_FROM, VALID_TO, fact_column
 from medallion.gold.dates import date_key
 from medallion.gold.frames import typed
 from medallion.gold.keys import UNKNOWN_KEY, key_column
+from medallion.gold.ratios import expand_sql
 from medallion.gold.scd2 import START_OF_TIME
 from medallion.spec.model import Dimension, Fact, Spec
 
@@ -33,19 +34,22 @@ def build_fact(spec: Spec, fact: Fact, current: DataFrame, dimensions: Mapping[s
         dict.fromkeys([*fact.grain, *([fact.event_time] if fact.event_time else []), *fact.attributes])
     )
     event = F.col(fact.event_time).cast("timestamp") if fact.event_time else F.lit(None).cast("timestamp")
+    foreign = [(_fk(d, i), c) for d, cols in fact.dimensions.items() for i, c in enumerate(cols)]
     rows = current.select(
         *passthrough,
         event.alias(EVENT),
-        *(F.expr(m.expr).cast(m.type).alias(m.name) for m in fact.measures),
-        *(F.col(c).alias(_fk(d, i)) for d, cols in fact.dimensions.items() for i, c in enumerate(cols)),
+        *(F.expr(expand_sql(m.expr)).cast(m.type).alias(m.name) for m in fact.measures),
+        *(F.col(c).alias(alias) for alias, c in foreign),
     )
+    names = [*passthrough, EVENT, *(m.name for m in fact.measures), *(alias for alias, _ in foreign)]
     for name, columns in fact.dimensions.items():
         lookup = _lookup(dims[name], dimensions[name])
         on = [F.col(_fk(name, i)) == F.col(_nk(name, i)) for i in range(len(columns))]
         if dims[name].scd == 2:
             on.append(_valid_at(name, F.col(EVENT)))
         matched = F.coalesce(F.col(f"__{name}_key"), F.lit(UNKNOWN_KEY)).alias(key_column(name))
-        rows = rows.join(lookup, on=_all(on), how="left").select(*rows.columns, matched)
+        rows = rows.join(lookup, on=_all(on), how="left").select(*names, matched)
+        names.append(key_column(name))
     keyed = rows.select("*", date_key(F.col(EVENT)).alias("date_key")) if fact.event_time else rows
     return typed(keyed, fact_columns(spec, fact))
 

@@ -1,4 +1,9 @@
-"""Small DataFrame helpers shared by the gold builders (no withColumn: see DESIGN §6)."""
+"""Small DataFrame helpers shared by the gold builders.
+
+Pipeline query functions may not analyse a DataFrame (no `.columns`, `.schema`), and reads
+of pipeline datasets must not use withColumn/drop (DESIGN §6): column lists come from the
+spec and every step is a select, filter, join or window.
+"""
 
 from __future__ import annotations
 
@@ -31,15 +36,16 @@ def unknown_member(
     return spark.range(1).select(*(value(c).cast(c.type).alias(c.name) for c in columns))
 
 
-def latest_first(frame: DataFrame, sequence_by: str | None, tie_breakers: Sequence[str]) -> list[Column]:
-    """A deterministic newest-first ordering: sequence, audit columns, then the values."""
-    names = [sequence_by] if sequence_by else []
-    names += [c for c in AUDIT_ORDER if c in frame.columns]
+def latest_first(sequence_by: str | None, tie_breakers: Sequence[str]) -> list[Column]:
+    """A deterministic newest-first ordering: sequence, silver's audit columns, then the values."""
+    names = [*([sequence_by] if sequence_by else []), *AUDIT_ORDER]
     return [F.col(n).desc_nulls_last() for n in names] + [F.col(n).asc_nulls_last() for n in tie_breakers]
 
 
-def one_per(frame: DataFrame, partition: Sequence[str], order: Sequence[Column]) -> DataFrame:
-    """The first row of each `partition` group by `order` (columns unchanged)."""
+def one_per(
+    frame: DataFrame, partition: Sequence[str], order: Sequence[Column], keep: Sequence[str]
+) -> DataFrame:
+    """Columns `keep` of the first row of each `partition` group by `order`."""
     rank = F.row_number().over(Window.partitionBy(*partition).orderBy(*order))
     ranked = frame.select("*", rank.alias("__rank"))
-    return ranked.where(F.col("__rank") == 1).select(*(F.col(c) for c in frame.columns))
+    return ranked.where(F.col("__rank") == 1).select(*keep)

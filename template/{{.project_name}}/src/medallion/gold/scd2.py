@@ -5,7 +5,7 @@ Rules, in sequence_by order per natural key:
   (NULL-safe), so an identical re-send is absorbed and a late-arriving older version
   lands in its place in time;
 - untracked attributes take the latest value seen within the version (type 1 in place);
-- rows with the same key and sequence value keep one, newest `_ingested_at` first;
+- rows with the same key and sequence value keep one, newest `_ingested_at`, `_source_file` first;
 - rows with a NULL key part or NULL sequence value cannot be placed in time and are left out;
 - valid_to is the next version's valid_from (exclusive) or 9999-12-31 for the current one.
 """
@@ -36,7 +36,7 @@ def scd2_versions(
     placed = history.where(F.col(sequence_by).isNotNull())
     for column in key:
         placed = placed.where(F.col(column).isNotNull())
-    distinct = one_per(placed, [*key, sequence_by], latest_first(placed, None, keep))
+    distinct = one_per(placed, [*key, sequence_by], latest_first(None, keep), [*keep, sequence_by])
     timeline = Window.partitionBy(*key).orderBy(F.col(sequence_by))
     tracked = F.struct(*(F.col(c) for c in track))
     opens = ~tracked.eqNullSafe(F.lag(tracked).over(timeline))
@@ -49,7 +49,7 @@ def scd2_versions(
     numbered = flagged.select("*", F.sum(F.col("__opens").cast("int")).over(so_far).alias("__version"))
     version = Window.partitionBy(*key, "__version")
     runs = numbered.select("*", F.min("__seq").over(version).alias(VALID_FROM))
-    last_in_run = one_per(runs, [*key, "__version"], [F.col("__seq").desc()])
+    last_in_run = one_per(runs, [*key, "__version"], [F.col("__seq").desc()], [*keep, VALID_FROM])
     versions = Window.partitionBy(*key).orderBy(F.col(VALID_FROM))
     next_from = F.lead(VALID_FROM).over(versions)
     return last_in_run.select(

@@ -13,6 +13,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from medallion import expectations
 from medallion.spec.errors import SpecError, SpecProblem
+from medallion.spec.gold_checks import gold_problems
 from medallion.spec.model import (
     Column,
     CustomTable,
@@ -290,7 +291,10 @@ class _Builder:
             )
             for n, b in body.get("aggregates", {}).items()
         )
-        return Gold(dimensions, facts, body.get("date_dimension", bool(facts)), aggregates)
+        gold = Gold(dimensions, facts, body.get("date_dimension", bool(facts)), aggregates)
+        for key, message in gold_problems(gold, sources):
+            self.problem(key, message)
+        return gold
 
     def _source_for(self, key: str, name: str, sources: dict[str, SourceTable]) -> SourceTable | None:
         source = sources.get(name)

@@ -1,0 +1,92 @@
+"""define_gold through a recording dp: options per engine, and every query run in a classic session."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from medallion import naming
+from medallion.context import PipelineContext, Settings
+from medallion.gold import define_gold
+from tests.gold.recorder import RecordingDP
+from tests.gold.retail_data import EXPECTED_AMOUNT, ORDERS, PRODUCT_HISTORY, latest, retail_star
+from tests.gold.test_scd2 import HISTORY
+
+
+def declare(spark, spec, engine: str) -> RecordingDP:
+    dp = RecordingDP()
+    settings = Settings(engine=engine, spec_path=str(spec.path), source_root="")  # type: ignore[arg-type]
+    define_gold(PipelineContext(spark, dp, spec, settings))
+    return dp
+
+
+def test_declares_every_gold_table(spark, retail_spec):
+    dp = declare(spark, retail_spec, "local")
+    gold = {t for t, layer in naming.expected_tables(retail_spec).items() if layer == "gold"}
+    assert (
+        set(dp.datasets)
+        == gold
+        == {"dim_customer", "dim_product", "dim_date", "fact_sales", "agg_daily_sales"}
+    )
+
+
+def test_databricks_gets_constraints_and_clustering(spark, retail_spec):
+    fact = declare(spark, retail_spec, "databricks").datasets["fact_sales"].options
+    assert fact["cluster_by"] == ["date_key", "customer_key", "product_key"]
+    schema = fact["schema"]
+    assert (
+        "CONSTRAINT `fk_fact_sales_customer_key` FOREIGN KEY (`customer_key`) REFERENCES `dim_customer`"
+        in schema
+    )
+    assert "FOREIGN KEY (`date_key`) REFERENCES `dim_date` (`date_key`)" in schema
+    assert (
+        "`amount` DECIMAL(18,2) COMMENT 'Measure: quantity * unit_price - coalesce(discount, 0).'" in schema
+    )
+    dim = declare(spark, retail_spec, "databricks").datasets["dim_customer"].options
+    assert "CONSTRAINT `pk_dim_customer` PRIMARY KEY (`customer_key`)" in dim["schema"]
+    assert "`customer_key` BIGINT NOT NULL COMMENT" in dim["schema"]
+    assert "`customer_id` STRING COMMENT 'Natural key from the shop system.'" in dim["schema"]
+    assert dim["comment"].startswith("Customers with their history")
+
+
+def test_local_gets_comments_but_no_constraints_or_clustering(spark, retail_spec):
+    for options in (d.options for d in declare(spark, retail_spec, "local").datasets.values()):
+        assert "cluster_by" not in options and options["comment"]
+        assert "CONSTRAINT" not in options.get("schema", "")
+
+
+@pytest.fixture(scope="module")
+def built(spark, retail_spec):
+    """Run every declared query in order over silver temp views; keep the results as temp views."""
+    from tests.gold.frames import silver
+
+    customers = silver(spark, retail_spec, "customers", HISTORY)
+    products = silver(spark, retail_spec, "products", PRODUCT_HISTORY)
+    views = {
+        "silver_customers_history": customers,
+        "silver_customers": latest(customers, ["customer_id"]),
+        "silver_products_history": products,
+        "silver_products": latest(products, ["product_id"]),
+        "silver_orders": silver(spark, retail_spec, "orders", ORDERS),
+    }
+    for name, frame in views.items():
+        frame.createOrReplaceTempView(name)
+    results = {}
+    for name, dataset in declare(spark, retail_spec, "local").datasets.items():
+        results[name] = dataset.query().cache()
+        results[name].createOrReplaceTempView(name)
+    return results
+
+
+def test_queries_match_the_pure_builders(spark, retail_spec, built):
+    direct = retail_star(spark, retail_spec)
+    for table in ("dim_customer", "dim_product", "dim_date", "fact_sales"):
+        assert sorted(map(tuple, built[table].collect())) == sorted(map(tuple, direct[table].collect()))
+
+
+def test_aggregate_totals_and_safe_ratio(built):
+    rows = built["agg_daily_sales"].collect()
+    not_cancelled = EXPECTED_AMOUNT - Decimal("36.00")
+    assert sum(r["revenue"] for r in rows) == not_cancelled
+    assert all(r["avg_unit_price"] is None or r["avg_unit_price"] > 0 for r in rows)
