@@ -1,0 +1,215 @@
+"""Execute the Databricks code path against the recording `dp` and a recording Spark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from medallion.bronze import define_bronze
+from medallion.context import PipelineContext, Settings, SettingsError
+from medallion.rules import compile_rule
+from medallion.silver import define_silver
+from medallion.spec import load_spec
+from tests.pipeline.specs import retail_document, write_variant
+from tests.support.recording_dp import RecordingDP, RecordingFrame, RecordingSpark
+
+VOLUME = "/Volumes/main/raw/landing"
+
+
+def define(spec_path: Path, engine: str = "databricks", **conf: str) -> RecordingDP:
+    dp = RecordingDP()
+    settings = {
+        "medallion.engine": engine,
+        "medallion.spec_path": str(spec_path),
+        "medallion.source_root": VOLUME,
+        **conf,
+    }
+    ctx = PipelineContext.from_pipeline(dp, RecordingSpark(settings))
+    define_bronze(ctx)
+    define_silver(ctx)
+    return dp
+
+
+def frame(dp: RecordingDP, name: str) -> RecordingFrame:
+    result = dp.datasets[name].func()  # type: ignore[misc]
+    assert isinstance(result, RecordingFrame)
+    return result
+
+
+@pytest.fixture(scope="module")
+def json_spec(rendered_retail: Path) -> Path:
+    return rendered_retail / "medallion.yml"
+
+
+def variant(tmp_path: Path, rendered_retail: Path, source: dict[str, Any], **changes: Any) -> Path:
+    return write_variant(rendered_retail, tmp_path / "medallion.yml", source, **changes)
+
+
+def test_registers_every_dataset_with_the_current_api(json_spec: Path) -> None:
+    dp = define(json_spec)
+    apis = dp.apis()
+    for source in ("customers", "products", "orders"):
+        assert ("table", f"bronze_{source}") in apis
+        assert ("temporary_view", f"typed_{source}") in apis
+        assert ("table", f"silver_{source}_history") in apis
+        assert ("table", f"quarantine_{source}") in apis
+        assert ("materialized_view", f"silver_{source}") in apis
+    assert {api for api, _ in apis} <= {"table", "temporary_view", "materialized_view"}
+
+
+def test_autoloader_reads_json_with_schema_hints_and_rescue(json_spec: Path) -> None:
+    bronze = frame(define(json_spec), "bronze_orders")
+    assert (bronze.origin, bronze.reader_format) == ("readStream", "cloudFiles")
+    assert bronze.reader_options == {
+        "cloudFiles.format": "json",
+        "cloudFiles.schemaEvolutionMode": "addNewColumns",
+        "cloudFiles.inferColumnTypes": "true",
+        "rescuedDataColumn": "_rescued_data",
+        "cloudFiles.schemaHints": "`order_id` STRING, `line_number` STRING, `customer_id` STRING, "
+        "`product_id` STRING, `order_ts` STRING, `status` STRING, `quantity` STRING, `unit_price` STRING, "
+        "`discount` STRING, `updated_at` STRING",
+    }
+    assert [s.args for s in bronze.calls("load")] == [(f"{VOLUME}/orders",)]
+    expressions = bronze.expressions()
+    assert "_metadata.file_path AS _source_file" in expressions
+    assert "current_timestamp() AS _ingested_at" in expressions
+    assert not any("schemaLocation" in k for k in bronze.reader_options)
+
+
+def test_history_carries_native_expectations_and_no_filter(json_spec: Path) -> None:
+    dp = define(json_spec)
+    history = dp.datasets["silver_orders_history"]
+    spec = load_spec(json_spec).source("orders")
+    assert history.expectation_dict("expect_all_or_drop") == {
+        e.name: compile_rule(e.rule) for e in spec.rules_with_action("drop") if e.rule
+    }
+    assert history.expectation_dict("expect_all") == {
+        "not_in_future_order_ts": "coalesce((`order_ts` <= current_timestamp()), false)",
+        "discount_within_price": "coalesce((discount <= quantity * unit_price), false)",
+    }
+    assert history.expectation_dict("expect_all_or_fail") == {}
+    rows = frame(dp, "silver_orders_history")
+    assert rows.calls("table")[0].args == ("typed_orders",)
+    assert rows.calls("where") == []
+
+
+def test_quarantine_is_not_all_drop_rules_with_errors(json_spec: Path) -> None:
+    dp = define(json_spec)
+    quarantine = frame(dp, "quarantine_customers")
+    where = quarantine.calls("where")[0].args[0]
+    assert where == (
+        "NOT ((coalesce((`customer_id` IS NOT NULL), false)) AND "
+        "(coalesce((`updated_at` IS NOT NULL), false)))"
+    )
+    assert any(e.endswith(" AS _errors") and "filter(array(" in e for e in quarantine.expressions())
+    assert "_raw" in quarantine.expressions()
+
+
+def test_silver_is_clustered_by_key_and_picks_latest(json_spec: Path) -> None:
+    dp = define(json_spec)
+    mv = dp.datasets["silver_orders"]
+    assert mv.kwargs["cluster_by"] == ["order_id", "line_number"]
+    latest = frame(dp, "silver_orders")
+    assert latest.origin == "read" and latest.calls("table")[0].args == ("silver_orders_history",)
+    window = next(e for e in latest.expressions() if "row_number()" in e)
+    assert (
+        "PARTITION BY `order_id`, `line_number` ORDER BY `updated_at` DESC NULLS LAST, _ingested_at DESC"
+        in (window)
+    )
+
+
+def test_typed_view_uses_ansi_safe_casts(json_spec: Path) -> None:
+    typed = frame(define(json_spec), "typed_orders")
+    assert typed.calls("table")[0].args == ("bronze_orders",)
+    expressions = typed.expressions()
+    assert "try_cast(nullif(trim(CAST(`unit_price` AS STRING)), '') AS DECIMAL(12,2)) AS `unit_price`" in (
+        expressions
+    )
+    assert "lower(nullif(trim(CAST(`status` AS STRING)), '')) AS `status`" in expressions
+
+
+def test_parquet_and_csv_autoloader_options(tmp_path: Path, rendered_retail: Path) -> None:
+    parquet = frame(
+        define(variant(tmp_path, rendered_retail, {"type": "files", "format": "parquet"})), "bronze_products"
+    )
+    assert parquet.reader_options["cloudFiles.format"] == "parquet"
+    assert "`list_price` DECIMAL(12,2)" in parquet.reader_options["cloudFiles.schemaHints"]
+    csv = frame(
+        define(variant(tmp_path, rendered_retail, {"type": "files", "format": "csv"})), "bronze_products"
+    )
+    assert csv.reader_options["cloudFiles.format"] == "csv" and csv.reader_options["header"] == "true"
+
+
+def test_kafka_reader_uses_secret_references_and_blocks_reset(tmp_path: Path, rendered_retail: Path) -> None:
+    spec = variant(tmp_path, rendered_retail, {"type": "kafka"})
+    dp = define(
+        spec,
+        **{"medallion.kafka.bootstrap_servers": "broker-1:9093", "medallion.kafka.secret_scope": "kafka"},
+    )
+    bronze = frame(dp, "bronze_orders")
+    assert bronze.reader_format == "kafka"
+    options = bronze.reader_options
+    assert options["kafka.bootstrap.servers"] == "broker-1:9093"
+    assert options["subscribe"] == "orders" and options["startingOffsets"] == "earliest"
+    assert options["kafka.security.protocol"] == "SASL_SSL"
+    assert options["kafka.sasl.jaas.config"] == (
+        "kafkashaded.org.apache.kafka.common.security.plain.PlainLoginModule required "
+        'username="{{secrets/kafka/kafka-username}}" password="{{secrets/kafka/kafka-password}}";'
+    )
+    assert "from_json(CAST(value AS STRING), 'MAP<STRING,STRING>') AS _record" in bronze.expressions()
+    assert dp.datasets["bronze_orders"].kwargs["table_properties"]["pipelines.reset.allowed"] == "false"
+
+
+def test_kafka_needs_bootstrap_servers(tmp_path: Path, rendered_retail: Path) -> None:
+    dp = define(variant(tmp_path, rendered_retail, {"type": "kafka"}))
+    with pytest.raises(SettingsError, match=r"medallion\.kafka\.bootstrap_servers"):
+        dp.datasets["bronze_orders"].func()  # type: ignore[misc]
+
+
+def test_delta_streams_the_table_skipping_change_commits(tmp_path: Path, rendered_retail: Path) -> None:
+    document = retail_document(rendered_retail)
+    document["sources"]["customers"]["source"] = {"skip_change_commits": True}
+    spec = tmp_path / "medallion.yml"
+    spec.write_text(yaml.safe_dump({**document, "defaults": {"source": {"type": "delta"}}}))
+    bronze = frame(define(spec, **{"medallion.source_root": "main.raw"}), "bronze_customers")
+    assert bronze.reader_options == {"skipChangeCommits": "true"}
+    assert bronze.calls("table")[0].args == ("`main`.`raw`.`customers`",)
+
+
+def test_fail_rules_become_expect_all_or_fail(tmp_path: Path, rendered_retail: Path) -> None:
+    document = retail_document(rendered_retail)
+    document["sources"]["products"]["expectations"].append(
+        {"name": "price_below_limit", "rule": "list_price < 100000", "action": "fail"}
+    )
+    spec = tmp_path / "medallion.yml"
+    spec.write_text(yaml.safe_dump(document))
+    history = define(spec).datasets["silver_products_history"]
+    assert history.expectation_dict("expect_all_or_fail") == {
+        "price_below_limit": "coalesce((list_price < 100000), false)"
+    }
+    local = define(spec, engine="local")
+    assert local.datasets["silver_products_history"].expectations == []
+    where = frame(local, "silver_products_history").calls("where")[0].args[0]
+    assert "raise_error(" in where and "coalesce((list_price < 100000), false)" in where
+
+
+def test_local_engine_filters_with_the_same_predicates(json_spec: Path) -> None:
+    dp = define(json_spec, engine="local")
+    assert dp.datasets["silver_orders"].kwargs.get("cluster_by") is None
+    where = frame(dp, "silver_orders_history").calls("where")[0].args[0]
+    spec = load_spec(json_spec).source("orders")
+    for rule in spec.rules_with_action("drop"):
+        assert compile_rule(rule.rule or "") in where
+    bronze = frame(dp, "bronze_orders")
+    assert bronze.reader_format == "text"
+    assert "pipelines.reset.allowed" not in dp.datasets["bronze_orders"].kwargs["table_properties"]
+
+
+def test_settings_name_the_missing_key() -> None:
+    with pytest.raises(SettingsError, match=r"medallion\.spec_path"):
+        Settings.from_conf(lambda key: {"medallion.engine": "local"}.get(key))
+    with pytest.raises(SettingsError, match=r"medallion\.engine"):
+        Settings.from_conf(lambda key: {"medallion.engine": "spark", "medallion.spec_path": "x"}.get(key))
