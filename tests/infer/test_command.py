@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from medallion.cli import main
+from medallion.sample_data import write_sample
 from tests.infer.library_fixture import write_library
-from tests.infer.retail_fixture import write_retail
 
 
 def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
-    raw = write_retail(tmp_path / "raw")
+    raw = tmp_path / "raw"
+    write_sample(raw)
     first, second = tmp_path / "one.yml", tmp_path / "two.yml"
     assert main(["infer", str(raw), "--out", str(first)]) == 0
     tables = [str(raw / name) for name in ("orders", "customers", "products")]

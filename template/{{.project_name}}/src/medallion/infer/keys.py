@@ -9,12 +9,11 @@ from itertools import combinations
 import pandas as pd
 
 from medallion.infer.profile import ColumnProfile, TableProfile
+from medallion.infer.types import tolerated
 
 MAX_KEY_COLUMNS = 3
 MAX_COMBINATION_COLUMNS = 12
 """Composite keys are searched among this many most id-like columns (wide tables stay fast)."""
-MAX_NULL_FRACTION = 0.02
-"""A key column may be NULL (or unparseable) in this share of rows: dirt the not_null rule drops."""
 KEY_TYPES = ("string", "int", "bigint", "smallint", "tinyint", "date")
 ID_NAME = re.compile(r"(^|_)(id|key|code|no|nr|num|number|isbn|sku|uuid|guid|ref)($|_)|id$")
 SEQUENCE_NAME = re.compile(r"(updated|modified|changed|version|loaded|ingested|extracted|as_of|last_)")
@@ -60,7 +59,7 @@ def _column_rank(column: ColumnProfile, table: TableProfile) -> tuple[bool, bool
 
 def _may_be_key(column: ColumnProfile, rows: int) -> bool:
     missing = rows - column.non_null
-    return column.type in KEY_TYPES and column.distinct > 1 and missing <= rows * MAX_NULL_FRACTION
+    return column.type in KEY_TYPES and column.distinct > 1 and missing <= tolerated(rows)
 
 
 def _check(

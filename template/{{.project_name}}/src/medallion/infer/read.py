@@ -31,6 +31,7 @@ class TableSample:
     columns: tuple[str, ...]
     rows: list[dict[str, Any]]
     truncated: bool
+    malformed: int = 0
     options: dict[str, str] = field(default_factory=dict)
 
 
@@ -45,7 +46,7 @@ def discover(paths: list[Path]) -> dict[str, list[Path]]:
 
     A file is a table named after its stem; a folder holding only data files is one
     table named after the folder; a folder with subfolders makes each subfolder a table
-    (and each loose file a table of its own).
+    (loose files beside them, such as a manifest.json, are ignored).
     """
     tables: dict[str, list[Path]] = {}
     for path in paths:
@@ -63,15 +64,11 @@ def _tables_in(path: Path) -> Iterator[tuple[str, list[Path]]]:
         yield path.stem, [path]
     elif path.is_dir():
         folders = sorted(p for p in path.iterdir() if p.is_dir() and _data_files(p))
-        loose = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FORMATS)
-        if not folders:
-            if loose:
-                yield path.name, loose
-            return
         for folder in folders:
             yield folder.name, _data_files(folder)
-        for file in loose:
-            yield file.stem, [file]
+        loose = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FORMATS)
+        if loose and not folders:
+            yield path.name, loose
     else:
         raise SampleError(f"{path}: no such file or folder")
 
@@ -104,6 +101,7 @@ def read_table(name: str, files: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -
         rows=[{k.lower(): v for k, v in row.items()} for row in rows[:max_rows]],
         truncated=len(rows) > max_rows,
         options=reader.options,
+        malformed=reader.malformed,
     )
 
 
@@ -112,6 +110,7 @@ class _CsvReader:
 
     def __init__(self) -> None:
         self.options: dict[str, str] = {}
+        self.malformed = 0
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         with file.open(newline="", encoding="utf-8-sig") as handle:
@@ -136,6 +135,7 @@ class _JsonReader:
 
     def __init__(self) -> None:
         self.options: dict[str, str] = {}
+        self.malformed = 0
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         text = file.read_text(encoding="utf-8")
@@ -143,11 +143,21 @@ class _JsonReader:
             self.options["multiLine"] = "true"
             records: list[Any] = json.loads(text)
         else:
-            records = [json.loads(line) for line in io.StringIO(text) if line.strip()]
+            records = [self._parse(line) for line in io.StringIO(text) if line.strip()]
         for record in records:
-            if isinstance(record, dict):
+            if not isinstance(record, dict):
+                self.malformed += 1
+            else:
                 yield {k: json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v
                        for k, v in record.items()}
+
+    @staticmethod
+    def _parse(line: str) -> Any:
+        """A record, or None for a malformed line (Spark keeps those as corrupt records)."""
+        try:
+            return json.loads(line)
+        except json.JSONDecodeError:
+            return None
 
 
 class _ParquetReader:
@@ -155,6 +165,7 @@ class _ParquetReader:
 
     def __init__(self) -> None:
         self.options: dict[str, str] = {}
+        self.malformed = 0
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         import pyarrow.parquet as pq

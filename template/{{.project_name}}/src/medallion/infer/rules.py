@@ -116,7 +116,7 @@ def _numeric(column: ColumnProfile) -> list[Suggestion]:
 def _not_in_future(column: ColumnProfile) -> list[Suggestion]:
     if column.type == "date":
         return []
-    if not isinstance(column.maximum, datetime) or column.maximum > datetime(2100, 1, 1):
+    if not isinstance(column.maximum, datetime):
         return []
     evidence = f"sample runs from {column.minimum} to {column.maximum}"
     return [Suggestion({"use": "not_in_future", "column": column.name, "action": "warn"}, evidence)]
@@ -130,8 +130,8 @@ def _accepted_values(column: ColumnProfile, case: dict[str, str]) -> Suggestion 
     folded: Counter[str] = Counter()
     for value, count in raw.items():
         folded[value.lower()] += count
-    mixed_case = len(folded) < len(raw)
-    counts = folded if mixed_case else raw
+    normalise = _case_to_normalise(raw, len(folded) < len(raw))
+    counts = folded if normalise else raw
     if len(counts) > MAX_ACCEPTED_VALUES * 2 or len(counts) > len(present) / 5:
         return None
     threshold = max(2, len(present) * RARE_SHARE)
@@ -139,18 +139,26 @@ def _accepted_values(column: ColumnProfile, case: dict[str, str]) -> Suggestion 
     rare = sorted((v, n) for v, n in counts.items() if n < threshold)
     if not kept or len(kept) > MAX_ACCEPTED_VALUES:
         return None
-    values = kept
-    if mixed_case:
-        upper = sum(n for v, n in raw.items() if v.isupper()) > len(present) / 2
-        case[column.name] = "upper" if upper else "lower"
-        values = [v.upper() for v in kept] if upper else kept
-    evidence = f"{len(kept)} values cover {sum(counts[v] for v in kept):,} of {len(present):,} rows"
-    if mixed_case:
-        evidence += f"; spelled in mixed case: normalised to {case[column.name]}"
+    values = [v.upper() for v in kept] if normalise == "upper" else kept
+    evidence = f"{len(kept)} value(s) cover {sum(counts[v] for v in kept):,} of {len(present):,} rows"
+    if normalise:
+        case[column.name] = normalise
+        evidence += f"; spelled in mixed case: normalised to {normalise}"
     if rare:
         evidence += "; left out as rare: " + ", ".join(f"{v!r} ({n})" for v, n in rare[:5])
     return Suggestion({"use": "accepted_values", "column": column.name, "values": values, "action": "warn"},
                       evidence)
+
+
+def _case_to_normalise(counts: Counter[str], collisions: bool) -> str | None:
+    """upper/lower when one word appears in several cases, or one case holds 80% of the rows."""
+    upper = sum(n for v, n in counts.items() if v.isupper())
+    lower = sum(n for v, n in counts.items() if v.islower())
+    total = sum(counts.values())
+    dominant = max(upper, lower) >= total * 0.8 and min(upper, lower) > 0
+    if not (collisions or dominant):
+        return None
+    return "upper" if upper > lower else "lower"
 
 
 _RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|.", re.DOTALL)

@@ -12,6 +12,8 @@ from typing import Any
 
 TOLERANCE = 0.02
 """Largest share of non-null values that may fail a type and still not make it a string."""
+SMALL_SAMPLE_FAILURES = 2
+"""...or this many in a small sample (one typo in 30 rows is still dirt), at most a tenth."""
 
 INT_RANGE = (-(2**31), 2**31 - 1)
 MONEY_NAME = re.compile(
@@ -117,7 +119,7 @@ def infer_column(name: str, raw: list[Any]) -> TypedColumn:
     nulls = len(raw) - len(present)
     if not present:
         return TypedColumn(name, "string", list(raw), nulls, 0, (), "always empty in the sample")
-    allowed = int(len(present) * TOLERANCE)
+    allowed = tolerated(len(present))
     best: tuple[int, str, Callable[[Any], Any]] | None = None
     for spark_type, parser in PARSERS:
         failures = _failures(present, parser, allowed)
@@ -129,6 +131,11 @@ def infer_column(name: str, raw: list[Any]) -> TypedColumn:
     if spark_type in ("int", "decimal", "double"):
         spark_type = _numeric_type(name, present, spark_type)
     return _typed(name, spark_type, raw, nulls, _parser_for(spark_type))
+
+
+def tolerated(count: int) -> int:
+    """How many of `count` values may be dirt (unparseable, or NULL in a key column)."""
+    return max(int(count * TOLERANCE), min(SMALL_SAMPLE_FAILURES, count // 10))
 
 
 def _failures(values: list[Any], parser: Callable[[Any], Any], allowed: int) -> int | None:

@@ -67,6 +67,8 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
     read = f"{len(sample.files)} {sample.format} file(s), {table.profile.rows:,} rows sampled"
     if sample.truncated:
         read += " (the first rows only)"
+    if sample.malformed:
+        read += f"; {sample.malformed:,} malformed records skipped"
     lines = ["", _line(1, f"{sample.name}:", read)]
     source: dict[str, Any] = {}
     if sample.format != default_format:
