@@ -6,6 +6,7 @@ from pathlib import Path
 
 from medallion.cli import main
 from medallion.sample_data import write_sample
+from medallion.spec import load_spec
 from tests.infer.library_fixture import write_library
 
 
@@ -41,3 +42,19 @@ def test_refuses_to_overwrite_without_force(tmp_path: Path, capsys) -> None:
 def test_no_data_files(tmp_path: Path, capsys) -> None:
     assert main(["infer", str(tmp_path), "--out", str(tmp_path / "x.yml")]) == 2
     assert "no data files" in capsys.readouterr().err
+
+
+def test_header_only_and_semicolon_csv(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "x.csv").write_text("a,b\n")
+    (tmp_path / "codes").mkdir()
+    rows = [f"K{i};{('yes', 'no', 'on')[i % 3]};a: b, #c" for i in range(50)]
+    (tmp_path / "codes" / "y.csv").write_text("\n".join(["code;answer;note", *rows]) + "\n")
+    out = tmp_path / "medallion.yml"
+    assert main(["infer", str(tmp_path / "empty"), str(tmp_path / "codes"), "--out", str(out)]) == 0
+    spec = load_spec(out)
+    assert spec.source("empty").column_names == ("a", "b") and not spec.source("empty").primary_key
+    codes = spec.source("codes")
+    assert codes.source.options == {"sep": ";"} and codes.primary_key == ("code",)
+    answers = next(e for e in codes.expectations if e.name == "accepted_answer")
+    assert answers.params["values"] == ["no", "on", "yes"]

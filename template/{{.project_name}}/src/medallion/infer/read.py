@@ -87,7 +87,7 @@ def read_table(name: str, files: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -
         raise SampleError(f"table {name!r} mixes formats {', '.join(formats)}: {', '.join(map(str, files))}")
     reader = {"csv": _CsvReader, "json": _JsonReader, "parquet": _ParquetReader}[formats[0]]()
     rows = list(islice((row for file in files for row in reader.rows(file)), max_rows + 1))
-    columns: dict[str, None] = {}
+    columns = dict.fromkeys(reader.declared)
     for row in rows:
         columns.update(dict.fromkeys(row))
     bad = [c for c in columns if identifier(c) != c.lower()]
@@ -111,6 +111,8 @@ class _CsvReader:
     def __init__(self) -> None:
         self.options: dict[str, str] = {}
         self.malformed = 0
+        self.declared: dict[str, None] = {}
+        """Columns named by a header or schema, even when no row has a value."""
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         with file.open(newline="", encoding="utf-8-sig") as handle:
@@ -119,7 +121,9 @@ class _CsvReader:
             delimiter = _sniff_delimiter(head)
             if delimiter != ",":
                 self.options["sep"] = delimiter
-            for row in csv.DictReader(handle, delimiter=delimiter):
+            reader = csv.DictReader(handle, delimiter=delimiter)
+            self.declared.update(dict.fromkeys(reader.fieldnames or ()))
+            for row in reader:
                 yield {k: (v if v != "" else None) for k, v in row.items() if k is not None}
 
 
@@ -136,6 +140,8 @@ class _JsonReader:
     def __init__(self) -> None:
         self.options: dict[str, str] = {}
         self.malformed = 0
+        self.declared: dict[str, None] = {}
+        """Columns named by a header or schema, even when no row has a value."""
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         text = file.read_text(encoding="utf-8")
@@ -166,11 +172,15 @@ class _ParquetReader:
     def __init__(self) -> None:
         self.options: dict[str, str] = {}
         self.malformed = 0
+        self.declared: dict[str, None] = {}
+        """Columns named by a header or schema, even when no row has a value."""
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         import pyarrow.parquet as pq
 
-        for batch in pq.ParquetFile(file).iter_batches(batch_size=10_000):
+        parquet = pq.ParquetFile(file)
+        self.declared.update(dict.fromkeys(parquet.schema_arrow.names))
+        for batch in parquet.iter_batches(batch_size=10_000):
             for row in batch.to_pylist():
                 yield {k: json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v
                        for k, v in row.items()}

@@ -37,12 +37,14 @@ class Star:
 def propose_star(
     tables: dict[str, TableProfile], keys: dict[str, KeyCandidate | None], references: list[ForeignKey]
 ) -> Star:
-    referenced = sorted({fk.target for fk in references})
-    dimensions = {name: _dimension(tables[name], keys[name]) for name in referenced if keys[name]}
+    """Dimensions for referenced tables, facts for tables with references and measures."""
+    keyed = {name: key for name, key in keys.items() if key is not None}
+    referenced = sorted({fk.target for fk in references} & set(keyed))
+    dimensions = {name: _dimension(tables[name], keyed[name]) for name in referenced}
     facts = []
-    for name, table in tables.items():
+    for name, key in keyed.items():
         outgoing = [fk for fk in references if fk.table == name and fk.target in dimensions]
-        fact = _fact(table, keys[name], outgoing, dimensions) if outgoing and keys[name] else None
+        fact = _fact(tables[name], key, outgoing, dimensions) if outgoing else None
         if fact:
             facts.append(fact)
     return Star(tuple(dimensions.values()), tuple(facts))
@@ -56,8 +58,7 @@ def singular(name: str) -> str:
     return name[:-1] if name.endswith("s") and not name.endswith("ss") and len(name) > 2 else name
 
 
-def _dimension(table: TableProfile, key: KeyCandidate | None) -> Role:
-    assert key is not None
+def _dimension(table: TableProfile, key: KeyCandidate) -> Role:
     attributes = [c.name for c in table.columns if c.name not in key.columns and c.name != key.sequence_by]
     scd = 2 if key.versioned_keys and key.sequence_by else 1
     body: dict[str, Any] = {"source": table.name}
@@ -70,9 +71,8 @@ def _dimension(table: TableProfile, key: KeyCandidate | None) -> Role:
 
 
 def _fact(
-    table: TableProfile, key: KeyCandidate | None, outgoing: list[ForeignKey], dimensions: dict[str, Role]
+    table: TableProfile, key: KeyCandidate, outgoing: list[ForeignKey], dimensions: dict[str, Role]
 ) -> Role | None:
-    assert key is not None
     linked = {c for fk in outgoing for c in fk.columns}
     skip = linked | set(key.columns) | {key.sequence_by}
     numeric = [c for c in table.columns if c.is_numeric and c.name not in skip]

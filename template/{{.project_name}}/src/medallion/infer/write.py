@@ -79,7 +79,7 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
         source["options"] = _typed_options(options)
     if source:
         lines.append(_line(2, f"source: {flow(source)}"))
-    lines.append(_line(2, "columns:"))
+    lines.append(_line(2, "columns:" if table.profile.columns else "columns: {}"))
     for column in table.profile.columns:
         spec: Any = column.type
         if column.name in table.rules.case:
