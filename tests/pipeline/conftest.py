@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.pipeline.specs import without_gold
 from tests.rendering import REPO, python_with_project, render_project
 
 HELPERS = REPO / "template" / "{{.project_name}}" / "src"
@@ -104,7 +105,7 @@ def new_order_lines() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def retail_runs(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) -> RetailRuns:
-    project = copy_project(rendered_retail, tmp_path_factory.mktemp("retail_runs") / "project")
+    project = without_gold(copy_project(rendered_retail, tmp_path_factory.mktemp("retail_runs") / "project"))
     first = run_local(project)
     assert first.report, first.output
     manifest = json.loads((project / "fixtures" / "sample" / "manifest.json").read_text())

@@ -19,3 +19,11 @@ def write_variant(project: Path, target: Path, source: dict[str, Any], **changes
     document.update(changes)
     target.write_text(yaml.safe_dump(document, sort_keys=False))
     return target
+
+
+def without_gold(project: Path) -> Path:
+    """Drop the gold section of a project's spec: these tests judge bronze and silver alone."""
+    document = retail_document(project)
+    document.pop("gold", None)
+    (project / "medallion.yml").write_text(yaml.safe_dump(document, sort_keys=False))
+    return project

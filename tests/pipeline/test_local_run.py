@@ -29,7 +29,7 @@ def test_first_run_completes_bronze_and_silver(retail_runs: RetailRuns) -> None:
     for table in bronze_silver_tables():
         assert report["tables"][table]["rows"], (table, retail_runs.first.output)
         assert report["flows"][table] == "COMPLETED", retail_runs.first.output
-    assert not [f for f, state in report["flows"].items() if state == "FAILED"], retail_runs.first.output
+    assert report["status"] == "COMPLETED", retail_runs.first.output
 
 
 @pytest.mark.parametrize("run", ["first", "second"])
@@ -68,7 +68,7 @@ def test_second_run_reads_only_the_new_file(retail_runs: RetailRuns, spark: Any)
 
 
 def test_second_run_sees_fresh_upstream_data(retail_runs: RetailRuns, spark: Any) -> None:
-    """Silver (and gold, when present) are recomputed after history got the new rows."""
+    """The silver materialized view is recomputed after history got the new rows."""
     silver = warehouse_table(spark, retail_runs.project, "silver_orders")
     assert silver.where("order_id = 'N0000001'").count() == 2
     updated = silver.where("order_id = 'O0000100' AND line_number = 1").collect()
@@ -78,10 +78,6 @@ def test_second_run_sees_fresh_upstream_data(retail_runs: RetailRuns, spark: Any
         report["tables"]["silver_orders"]["rows"]
         == retail_runs.first.report["tables"]["silver_orders"]["rows"] + 1
     )
-    fact = retail_runs.project / ".medallion" / "warehouse" / naming.fact_table("sales")
-    if fact.is_dir():
-        sales = warehouse_table(spark, retail_runs.project, naming.fact_table("sales"))
-        assert sales.where("order_id = 'N0000001'").count() == 2
 
 
 def test_every_seeded_defect_lands_where_expected(retail_runs: RetailRuns, spark: Any) -> None:

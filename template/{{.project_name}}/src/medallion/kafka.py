@@ -67,6 +67,6 @@ def parse_records(records: Any, table: SourceTable) -> Any:
         *METADATA_COLUMNS,
         f"{json_record('CAST(value AS STRING)')} AS {RECORD}",
         f"CAST(value AS STRING) AS {RAW_TEXT}",
-        f"concat_ws('/', 'kafka:', topic, partition, offset) AS {SOURCE_FILE}",
+        f"format_string('kafka://%s/%d/%d', topic, partition, offset) AS {SOURCE_FILE}",
     )
     return decoded.selectExpr(*columns_from_record(table.column_names), *META_NAMES, SOURCE_FILE)

@@ -40,23 +40,31 @@ def command(spec: Path, full_refresh: bool, env: dict[str, str]) -> list[str]:
 
 
 def run_pipeline(
-    spec: Path, env: dict[str, str], full_refresh: bool = False, echo: Callable[[str], None] = print
+    spec: Path,
+    env: dict[str, str],
+    log: Path,
+    full_refresh: bool = False,
+    echo: Callable[[str], None] = print,
 ) -> PipelineRun:
-    """Run the pipeline to the end, echoing one line per flow state change."""
+    """Run the pipeline to the end, echoing one line per flow state change; all output goes to `log`."""
     progress = FlowProgress(echo=echo)
     started = time.monotonic()
-    with subprocess.Popen(
-        command(spec, full_refresh, env),
-        cwd=spec.parent,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        bufsize=1,
-        start_new_session=True,
-    ) as process:
+    with (
+        log.open("w") as log_file,
+        subprocess.Popen(
+            command(spec, full_refresh, env),
+            cwd=spec.parent,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+        ) as process,
+    ):
         assert process.stdout is not None
         for line in process.stdout:
+            log_file.write(line)
             progress.feed(line)
         returncode = process.wait()
     return PipelineRun(

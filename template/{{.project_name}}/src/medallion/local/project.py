@@ -43,6 +43,10 @@ class LocalProject:
         return self.state / "spark-pipeline.yml"
 
     @property
+    def pipeline_log(self) -> Path:
+        return self.state / "pipeline.log"
+
+    @property
     def default_source_root(self) -> Path:
         return self.root / DEFAULT_SOURCE_ROOT
 

@@ -58,10 +58,14 @@ def run_local(
     started = time.monotonic()
     with spark_lock():
         echo(f"running {project.name} locally (update {update_id[:8]}, sources {root})")
-        pipeline = run_pipeline(spec_file, env, full_refresh, echo)
+        pipeline = run_pipeline(spec_file, env, project.pipeline_log, full_refresh, echo)
         if not pipeline.ok:
             echo("\n".join(["pipeline output (last lines):", *pipeline.output_tail]))
-        errors = [] if pipeline.ok else [f"spark-pipelines exited with {pipeline.returncode}"]
+        errors = (
+            []
+            if pipeline.ok
+            else [f"spark-pipelines exited with {pipeline.returncode}; log: {project.pipeline_log}"]
+        )
         with readback_session(project) as spark:
             report = build_report(
                 spark,
