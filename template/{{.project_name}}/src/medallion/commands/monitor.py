@@ -32,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spec", type=Path, help="medallion.yml (default: here or above)")
     parser.add_argument("--report-json", type=Path, help="write the report (with verdict, diagnoses) here")
     parser.add_argument("--local", action="store_true", help="judge a local run report instead of Databricks")
+    parser.add_argument("--brief", action="store_true", help="print the verdict, criteria and diagnoses only")
     parser.add_argument(
         "--report-json-in", type=Path, help=f"local run report (default {DEFAULT_LOCAL_REPORT})"
     )
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigurationError, SpecError, FileNotFoundError, ValueError) as error:
         print(f"monitor: {error}", file=sys.stderr)
         return 2
-    print(render_text(report))
+    print(render_text(report, brief=args.brief))
     if args.report_json:
         write_json(report, args.report_json)
     return EXIT_CODES[report["verdict"]]

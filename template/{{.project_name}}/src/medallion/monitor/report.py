@@ -7,20 +7,28 @@ from pathlib import Path
 from typing import Any
 
 
-def render_text(report: dict[str, Any]) -> str:
-    """A short report: verdict, criteria, tables, rules, diagnoses with their fixes."""
+def _rows(value: int | None) -> str:
+    return "missing" if value is None else f"{value:,}"
+
+
+def render_text(report: dict[str, Any], brief: bool = False) -> str:
+    """A short report: verdict, criteria, tables, rules, diagnoses with their fixes.
+
+    brief leaves out the tables and rules (the local runner has printed them already).
+    """
     lines = [f"Verdict: {report['verdict']}  (status {report['status']}, {report.get('duration_s', 0)} s)"]
     if report.get("update_ids"):
         lines.append(f"Pipeline {report.get('pipeline_id')}, update(s) {', '.join(report['update_ids'])}")
     lines.append("Criteria:")
     lines += [f"  [{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}" for c in report["criteria"]]
-    if report.get("tables"):
+    if report.get("tables") and not brief:
         lines.append("Tables (rows written):")
         lines += [
-            f"  {info['layer']:<15} {name:<32} {info['rows']:>12,}" for name, info in report["tables"].items()
+            f"  {info['layer']:<15} {name:<32} {_rows(info['rows']):>12}"
+            for name, info in report["tables"].items()
         ]
     failing = [r for r in report.get("rules", []) if r["failed"]]
-    if failing:
+    if failing and not brief:
         lines.append("Rules with failing rows:")
         lines += [
             f"  {r['table']}.{r['rule']} ({r['action']}): {r['failed']:,} failed, {r['passed']:,} passed"
