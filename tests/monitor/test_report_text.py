@@ -1,0 +1,32 @@
+"""The human-readable monitor report: missing tables shown as such, brief mode for the demo."""
+
+from __future__ import annotations
+
+from medallion.monitor.report import render_text
+
+REPORT = {
+    "verdict": "FAILED",
+    "status": "FAILED",
+    "duration_s": 3.5,
+    "criteria": [{"name": "tables present", "ok": False, "detail": "1 missing: fact_sales"}],
+    "tables": {
+        "fact_sales": {"rows": None, "layer": "gold"},
+        "bronze_orders": {"rows": 1200, "layer": "bronze"},
+    },
+    "rules": [{"table": "orders", "rule": "range_quantity", "action": "drop", "passed": 10, "failed": 2}],
+    "diagnoses": [],
+}
+
+
+def test_missing_table_is_reported_not_crashed() -> None:
+    text = render_text(REPORT)
+    assert "fact_sales" in text and "missing" in text
+    assert "1,200" in text
+    assert "orders.range_quantity (drop): 2 failed" in text
+
+
+def test_brief_keeps_verdict_and_criteria_only() -> None:
+    text = render_text(REPORT, brief=True)
+    assert text.startswith("Verdict: FAILED")
+    assert "[FAIL] tables present" in text
+    assert "bronze_orders" not in text and "range_quantity" not in text
