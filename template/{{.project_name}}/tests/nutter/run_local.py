@@ -12,6 +12,7 @@ executes each notebook with `spark` and a small `dbutils` stand-in. Exit 1 when 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import subprocess
 import sys
@@ -85,6 +86,7 @@ def run_child(args: argparse.Namespace) -> int:
     from medallion.local.project import LocalProject
     from medallion.local.session import readback_session
 
+    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # expected misses
     params = {"catalog": CATALOG, "schema": args.schema or DATABASE, "bundle_root": str(ROOT)}
     with readback_session(LocalProject(ROOT)) as spark:
         results = {name: run_notebook(HERE / f"{name}.py", spark, params) for name in args.only or NOTEBOOKS}

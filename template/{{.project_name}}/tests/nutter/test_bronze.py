@@ -48,6 +48,6 @@ class BronzeFixture(NutterFixture):
 # COMMAND ----------
 
 result = BronzeFixture().execute_tests()
-print(result.to_string())
+print(result.to_string())  # the nutter report: one line per test, tracebacks of failures
 if not result.test_results.passed():
-    raise AssertionError("bronze data tests failed:\n" + result.to_string())
+    raise AssertionError("bronze data tests failed (see the report above)")

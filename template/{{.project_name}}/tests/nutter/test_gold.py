@@ -63,6 +63,6 @@ class GoldFixture(NutterFixture):
 # COMMAND ----------
 
 result = GoldFixture().execute_tests()
-print(result.to_string())
+print(result.to_string())  # the nutter report: one line per test, tracebacks of failures
 if not result.test_results.passed():
-    raise AssertionError("gold data tests failed:\n" + result.to_string())
+    raise AssertionError("gold data tests failed (see the report above)")

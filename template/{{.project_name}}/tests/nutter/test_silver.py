@@ -70,6 +70,6 @@ class SilverFixture(NutterFixture):
 # COMMAND ----------
 
 result = SilverFixture().execute_tests()
-print(result.to_string())
+print(result.to_string())  # the nutter report: one line per test, tracebacks of failures
 if not result.test_results.passed():
-    raise AssertionError("silver data tests failed:\n" + result.to_string())
+    raise AssertionError("silver data tests failed (see the report above)")
