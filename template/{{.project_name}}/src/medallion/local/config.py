@@ -97,6 +97,7 @@ def spark_environment(project: LocalProject) -> dict[str, str]:
         "SPARK_CONF_DIR": str(project.conf_dir.resolve()),
         "SPARK_LOCAL_IP": "127.0.0.1",
         "PYTHONWARNINGS": "ignore::FutureWarning,ignore::UserWarning",
+        "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": python_path,
         "PYSPARK_PYTHON": sys.executable,
         "PATH": os.pathsep.join([bin_dir, env.get("PATH", "")]),
