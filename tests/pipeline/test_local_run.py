@@ -76,7 +76,7 @@ def test_second_run_sees_fresh_upstream_data(retail_runs: RetailRuns, spark: Any
     report = retail_runs.second.report
     assert (
         report["tables"]["silver_orders"]["rows"]
-        == retail_runs.first.report["tables"]["silver_orders"]["rows"] + 1
+        == retail_runs.first.report["tables"]["silver_orders"]["rows"] + 2
     )
 
 

@@ -20,16 +20,12 @@ def table_properties(ctx: PipelineContext, table: SourceTable) -> dict[str, str]
     return properties
 
 
-def bronze_query(ctx: PipelineContext, table: SourceTable) -> Any:
-    """The raw stream plus `_ingested_at` and `_update_id` (nothing filtered)."""
-    return readers.raw_stream(ctx, table).selectExpr("*", *stamp_columns(ctx.settings.update_id))
-
-
 def define_bronze_table(ctx: PipelineContext, table: SourceTable) -> None:
-    """Register `bronze_<t>` for one source table."""
+    """Register `bronze_<t>`: the raw stream plus `_ingested_at` and `_update_id`, nothing filtered."""
+    raw_stream = readers.stream_builder(ctx, table)
 
     def query() -> Any:
-        return bronze_query(ctx, table)
+        return raw_stream().selectExpr("*", *stamp_columns(ctx.settings.update_id))
 
     ctx.dp.table(
         name=naming.bronze_table(table.name),

@@ -6,6 +6,8 @@ plain file streams of the same data, shaped like their Databricks counterparts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +60,18 @@ def autoloader_options(table: SourceTable) -> dict[str, str]:
     return options | table.source.options
 
 
-def raw_stream(ctx: PipelineContext, table: SourceTable) -> Any:
-    """The source's rows with the spec's columns, `_rescued_data` and `_source_file`."""
+def stream_builder(ctx: PipelineContext, table: SourceTable) -> Callable[[], Any]:
+    """Do definition-time work now (outside any query function, where analysis is not allowed)
+    and return the function that builds the source's raw stream: the spec's columns,
+    `_rescued_data` and `_source_file`."""
     source_type = table.source.type
     if ctx.is_databricks:
-        return {"files": _autoloader, "delta": _delta, "kafka": _kafka}[source_type](ctx, table)
-    return {"files": _local_files, "delta": _local_delta, "kafka": _kafka_replay}[source_type](ctx, table)
+        reader = {"files": _autoloader, "delta": _delta, "kafka": _kafka}[source_type]
+        return partial(reader, ctx, table)
+    if source_type == "delta" or table.source.format == "parquet":
+        path = location(ctx, table, table.name if source_type == "delta" else None)
+        return partial(_parquet, ctx, table, path, _parquet_schema(ctx.spark, path))
+    return partial({"files": _local_files, "kafka": _kafka_replay}[source_type], ctx, table)
 
 
 def _autoloader(ctx: PipelineContext, table: SourceTable) -> Any:
@@ -86,10 +94,7 @@ def _kafka(ctx: PipelineContext, table: SourceTable) -> Any:
 
 
 def _local_files(ctx: PipelineContext, table: SourceTable) -> Any:
-    fmt = table.source.format
-    if fmt == "parquet":
-        return _parquet(ctx, table, location(ctx, table))
-    if fmt == "csv":
+    if table.source.format == "csv":
         return _local_csv(ctx, table)
     lines = ctx.spark.readStream.format("text").load(location(ctx, table))
     records = lines.where("trim(value) <> ''").selectExpr(
@@ -113,14 +118,11 @@ def _local_csv(ctx: PipelineContext, table: SourceTable) -> Any:
     return records.selectExpr(*columns_from_record(table.column_names), SOURCE_FILE)
 
 
-def _local_delta(ctx: PipelineContext, table: SourceTable) -> Any:
-    """A folder of Parquet files stands in for the Delta table (no Delta jar locally)."""
-    return _parquet(ctx, table, location(ctx, table, table.name))
+def _parquet(ctx: PipelineContext, table: SourceTable, path: str, present: Any) -> Any:
+    """Stream Parquet with the files' own (merged) schema; spec columns the files lack are NULL.
 
-
-def _parquet(ctx: PipelineContext, table: SourceTable, path: str) -> Any:
-    """Stream Parquet with the files' own (merged) schema; spec columns the files lack are NULL."""
-    present = _parquet_schema(ctx.spark, path)
+    Locally a Parquet folder also stands in for a Delta table (no Delta jar here).
+    """
     names = set(present.fieldNames()) if present else set(table.column_names)
     missing = [
         f"CAST(NULL AS {c.type.upper()}) AS {quote_identifier(c.name)}"
@@ -132,6 +134,7 @@ def _parquet(ctx: PipelineContext, table: SourceTable, path: str) -> Any:
 
 
 def _parquet_schema(spark: Any, path: str) -> Any:
+    """The merged schema of the Parquet files already there (None when there are none)."""
     if not any(Path(path).rglob("*.parquet")):
         return None
     return spark.read.option("mergeSchema", "true").parquet(path).schema

@@ -55,8 +55,9 @@ def run_local(
     write_conf_dir(project)
     spec_file = write_pipeline_spec(project, root, update_id)
     env = spark_environment(project)
-    started = time.monotonic()
+    asked = time.monotonic()
     with spark_lock():
+        started = time.monotonic()
         echo(f"running {project.name} locally (update {update_id[:8]}, sources {root})")
         pipeline = run_pipeline(spec_file, env, project.pipeline_log, full_refresh, echo)
         if not pipeline.ok:
@@ -77,6 +78,7 @@ def run_local(
             )
     report["duration_s"] = round(time.monotonic() - started, 1)
     report["pipeline_duration_s"] = round(pipeline.duration_s, 1)
+    report["lock_wait_s"] = round(started - asked, 1)
     report["update_id"] = update_id
     return report
 
