@@ -83,12 +83,14 @@ def run_child(args: argparse.Namespace) -> int:
     site.addsitedir(os.environ[CHILD])
     sys.path.insert(0, str(ROOT / "src"))
     from medallion.local.config import CATALOG, DATABASE
+    from medallion.local.lock import spark_lock
     from medallion.local.project import LocalProject
     from medallion.local.session import readback_session
 
     logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # expected misses
     params = {"catalog": CATALOG, "schema": args.schema or DATABASE, "bundle_root": str(ROOT)}
-    with readback_session(LocalProject(ROOT)) as spark:
+    # The machine-wide lock of local runs: Derby admits one process per metastore.
+    with spark_lock(), readback_session(LocalProject(ROOT)) as spark:
         results = {name: run_notebook(HERE / f"{name}.py", spark, params) for name in args.only or NOTEBOOKS}
     for name, passed in results.items():
         print(f"{name}: {'PASSED' if passed else 'FAILED'}")
