@@ -1,0 +1,1 @@
+"""Benchmark helpers for scripts/bench.py: local pipeline vs a plain PySpark batch baseline."""
