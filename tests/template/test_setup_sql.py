@@ -127,3 +127,18 @@ def test_prompt_patterns_refuse_quotes(try_render, prop: str, value: str) -> Non
     assert message(prop) in result.stderr
     written = [p for p in result.output_dir.rglob("*")] if result.output_dir.exists() else []
     assert written == []
+
+
+def test_setup_job_runs_the_rendered_file_on_the_warehouse(render_answers) -> None:
+    import yaml
+    from databricks.bundles.jobs import Job
+
+    project = render_answers()
+    resource = project / "resources" / "medallion_pipeline_setup.job.yml"
+    jobs = yaml.safe_load(resource.read_text())["resources"]["jobs"]
+    (key, body), *rest = jobs.items()
+    assert key == "medallion_pipeline_setup" and not rest
+    Job.from_dict(body)  # the typed bundle schema rejects unknown fields
+    task = body["tasks"][0]["sql_task"]
+    assert task["warehouse_id"] == "${var.warehouse_id}"
+    assert (resource.parent / task["file"]["path"]).resolve() == (project / "sql" / "setup.sql").resolve()
