@@ -38,6 +38,7 @@ def drive(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=900)
 
 
+@pytest.mark.pipeline
 def test_fixtures_pass_on_local_tables(ran_project: Path) -> None:
     result = drive(ran_project)
     output = result.stdout + result.stderr
@@ -47,6 +48,7 @@ def test_fixtures_pass_on_local_tables(ran_project: Path) -> None:
     assert "conservation" in output and "PASSED" in output
 
 
+@pytest.mark.pipeline
 def test_fixtures_fail_when_tables_are_missing(ran_project: Path) -> None:
     result = drive(ran_project, "--schema", "no_such_schema", "--only", "test_bronze")
     assert result.returncode == 1
