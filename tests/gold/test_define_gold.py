@@ -90,3 +90,15 @@ def test_aggregate_totals_and_safe_ratio(built):
     not_cancelled = EXPECTED_AMOUNT - Decimal("36.00")
     assert sum(r["revenue"] for r in rows) == not_cancelled
     assert all(r["avg_unit_price"] is None or r["avg_unit_price"] > 0 for r in rows)
+
+
+def test_inferred_schema_equals_declared_schema(spark, retail_spec, built):
+    """The engines refuse a `schema=` whose types or nullability differ from the query's."""
+    from pyspark.sql.types import StructType
+
+    def shape(schema: StructType) -> list[tuple[str, str, bool]]:
+        return [(f.name, f.dataType.simpleString(), f.nullable) for f in schema.fields]
+
+    for name, dataset in declare(spark, retail_spec, "local").datasets.items():
+        if "schema" in dataset.options:
+            assert shape(built[name].schema) == shape(StructType.fromDDL(dataset.options["schema"])), name

@@ -9,21 +9,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from medallion import naming
-from medallion.gold.keys import key_column
+from medallion.gold.keys import UNKNOWN_KEY, key_column
 from medallion.spec.model import Dimension, Fact, Spec
 
 VALID_FROM, VALID_TO, IS_CURRENT = "valid_from", "valid_to", "is_current"
 DATE_KEY = "date_key"
+START_OF_TIME = "1900-01-01 00:00:00"
+END_OF_TIME = "9999-12-31 00:00:00"
 
 
 @dataclass(frozen=True)
 class GoldColumn:
-    """One output column: name, Spark SQL type, comment, and whether NULL is allowed."""
+    """One output column: name, Spark SQL type, comment, and for NOT NULL columns the value
+    that stands in for a NULL (the engines compare declared and inferred nullability)."""
 
     name: str
     type: str
     comment: str
-    nullable: bool = True
+    default: object = None
+
+    @property
+    def nullable(self) -> bool:
+        return self.default is None
 
 
 def _source_column(spec: Spec, source: str, name: str, fallback: str) -> GoldColumn:
@@ -36,16 +43,21 @@ def dimension_columns(spec: Spec, dim: Dimension) -> tuple[GoldColumn, ...]:
     table = naming.dimension_table(dim.name)
     columns = [
         GoldColumn(
-            key_column(dim.name), "bigint", f"Surrogate key of {table}; -1 is the unknown member.", False
+            key_column(dim.name),
+            "bigint",
+            f"Surrogate key of {table}; -1 is the unknown member.",
+            UNKNOWN_KEY,
         ),
         *(_source_column(spec, dim.source, c, f"Natural key ({dim.source}.{c}).") for c in dim.key),
         *(_source_column(spec, dim.source, c, f"{c} from {dim.source}.") for c in dim.attributes),
     ]
     if dim.scd == 2:
         columns += [
-            GoldColumn(VALID_FROM, "timestamp", "Start of this version's validity (inclusive).", False),
             GoldColumn(
-                VALID_TO, "timestamp", "End of validity (exclusive); 9999-12-31 while current.", False
+                VALID_FROM, "timestamp", "Start of this version's validity (inclusive).", START_OF_TIME
+            ),
+            GoldColumn(
+                VALID_TO, "timestamp", "End of validity (exclusive); 9999-12-31 while current.", END_OF_TIME
             ),
             GoldColumn(IS_CURRENT, "boolean", "True for the current version of the natural key.", False),
         ]
@@ -57,13 +69,18 @@ def fact_columns(spec: Spec, fact: Fact) -> tuple[GoldColumn, ...]:
     columns = [_source_column(spec, fact.source, c, f"Grain column ({fact.source}.{c}).") for c in fact.grain]
     columns += [
         GoldColumn(
-            key_column(d), "bigint", f"Key of {naming.dimension_table(d)}; -1 when unknown or orphan.", False
+            key_column(d),
+            "bigint",
+            f"Key of {naming.dimension_table(d)}; -1 when unknown or orphan.",
+            UNKNOWN_KEY,
         )
         for d in fact.dimensions
     ]
     if fact.event_time:
         columns.append(
-            GoldColumn(DATE_KEY, "int", f"Key of {naming.DATE_DIMENSION} (yyyymmdd); -1 when unknown.", False)
+            GoldColumn(
+                DATE_KEY, "int", f"Key of {naming.DATE_DIMENSION} (yyyymmdd); -1 when unknown.", UNKNOWN_KEY
+            )
         )
         if fact.event_time not in fact.grain:
             columns.append(_source_column(spec, fact.source, fact.event_time, "When the event happened."))
@@ -77,7 +94,7 @@ def fact_columns(spec: Spec, fact: Fact) -> tuple[GoldColumn, ...]:
 
 
 DATE_COLUMNS: tuple[GoldColumn, ...] = (
-    GoldColumn(DATE_KEY, "int", "yyyymmdd; -1 is the unknown date.", False),
+    GoldColumn(DATE_KEY, "int", "yyyymmdd; -1 is the unknown date.", UNKNOWN_KEY),
     GoldColumn("date", "date", "Calendar date."),
     GoldColumn("year", "int", "Calendar year."),
     GoldColumn("quarter", "int", "Quarter of the year, 1-4."),

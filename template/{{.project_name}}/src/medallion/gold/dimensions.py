@@ -5,10 +5,17 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from medallion.gold.columns import IS_CURRENT, VALID_FROM, VALID_TO, dimension_columns
+from medallion.gold.columns import (
+    END_OF_TIME,
+    IS_CURRENT,
+    START_OF_TIME,
+    VALID_FROM,
+    VALID_TO,
+    dimension_columns,
+)
 from medallion.gold.frames import latest_first, one_per, typed, unknown_member
 from medallion.gold.keys import UNKNOWN_KEY, key_column, key_part, surrogate_key
-from medallion.gold.scd2 import END_OF_TIME, START_OF_TIME, scd2_versions
+from medallion.gold.scd2 import scd2_versions
 from medallion.spec.model import Dimension, Spec
 
 

@@ -16,12 +16,11 @@ from collections.abc import Mapping
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from medallion.gold.columns import IS_CURRENT, VALID_FROM, VALID_TO, fact_columns
+from medallion.gold.columns import IS_CURRENT, START_OF_TIME, VALID_FROM, VALID_TO, fact_columns
 from medallion.gold.dates import date_key
 from medallion.gold.frames import typed
 from medallion.gold.keys import UNKNOWN_KEY, key_column
 from medallion.gold.ratios import expand_sql
-from medallion.gold.scd2 import START_OF_TIME
 from medallion.spec.model import Dimension, Fact, Spec
 
 EVENT = "__event_time"

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
+from medallion import sql
 from medallion.gold.columns import GoldColumn
 
 UNKNOWN_TEXT = "unknown"
@@ -19,8 +20,15 @@ AUDIT_ORDER = ("_ingested_at", "_source_file")
 
 
 def typed(frame: DataFrame, columns: Sequence[GoldColumn]) -> DataFrame:
-    """Exactly `columns`, in order, each cast to its declared type."""
-    return frame.select(*(F.col(c.name).cast(c.type).alias(c.name) for c in columns))
+    """Exactly `columns`, in order, cast to their types, with exactly the declared nullability."""
+
+    def column(c: GoldColumn) -> Column:
+        value = F.col(c.name).cast(c.type)
+        if c.nullable:
+            return F.when(value.isNotNull(), value)  # declared nullable: the inferred schema agrees
+        return F.coalesce(value, typed_literal(c.default, c.type))
+
+    return frame.select(*(column(c).alias(c.name) for c in columns))
 
 
 def unknown_member(
@@ -30,10 +38,17 @@ def unknown_member(
 
     def value(column: GoldColumn) -> Column:
         if column.name in values:
-            return F.lit(values[column.name])
-        return F.lit(UNKNOWN_TEXT) if column.type == "string" else F.lit(None)
+            return typed_literal(values[column.name], column.type)
+        return typed_literal(UNKNOWN_TEXT if column.type == "string" else None, column.type)
 
-    return spark.range(1).select(*(value(c).cast(c.type).alias(c.name) for c in columns))
+    return spark.range(1).select(*(value(c).alias(c.name) for c in columns))
+
+
+def typed_literal(value: object, spark_type: str) -> Column:
+    """A literal of `spark_type`; non-NULL values stay non-nullable (DATE/TIMESTAMP as typed SQL literals)."""
+    if value is not None and spark_type in ("date", "timestamp"):
+        return F.expr(f"{spark_type.upper()} {sql.literal(value)}")
+    return F.lit(value).cast(spark_type)
 
 
 def latest_first(sequence_by: str | None, tie_breakers: Sequence[str]) -> list[Column]:

@@ -17,11 +17,8 @@ from collections.abc import Sequence
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
-from medallion.gold.columns import IS_CURRENT, VALID_FROM, VALID_TO
+from medallion.gold.columns import END_OF_TIME, IS_CURRENT, VALID_FROM, VALID_TO
 from medallion.gold.frames import latest_first, one_per
-
-END_OF_TIME = "9999-12-31 00:00:00"
-START_OF_TIME = "1900-01-01 00:00:00"
 
 
 def scd2_versions(
