@@ -9,6 +9,7 @@ from pyspark.sql import DataFrame, SparkSession
 from medallion.gold.dates import date_dimension
 from medallion.gold.dimensions import build_dimension
 from medallion.gold.facts import build_fact
+from medallion.gold.frames import latest_first, one_per
 from medallion.spec import Spec
 from tests.gold.frames import silver
 from tests.gold.test_scd2 import HISTORY as CUSTOMER_HISTORY
@@ -78,9 +79,9 @@ EXPECTED_AMOUNT = (
 )
 
 
-def latest(history: DataFrame, key: list[str]) -> DataFrame:
-    """silver_<t> stand-in: newest updated_at per key."""
-    return history.orderBy("updated_at", ascending=False).dropDuplicates(key)
+def latest(history: DataFrame, key: list[str], sequence_by: str = "updated_at") -> DataFrame:
+    """silver_<t> stand-in: the newest version per key."""
+    return one_per(history, key, latest_first(sequence_by, []), history.columns)
 
 
 def retail_star(spark: SparkSession, spec: Spec) -> dict[str, DataFrame]:
