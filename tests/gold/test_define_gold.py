@@ -102,3 +102,15 @@ def test_inferred_schema_equals_declared_schema(spark, retail_spec, built):
     for name, dataset in declare(spark, retail_spec, "local").datasets.items():
         if "schema" in dataset.options:
             assert shape(built[name].schema) == shape(StructType.fromDDL(dataset.options["schema"])), name
+
+
+def test_analytics_sql_runs_on_the_star(spark, built):
+    """Every example query of sql/analytics.sql runs over the retail star."""
+    from tests.gold.conftest import TEMPLATE_PROJECT
+
+    text = (TEMPLATE_PROJECT / "sql" / "analytics.sql").read_text()
+    code = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
+    statements = [s for s in code.split(";") if s.strip()]
+    assert len(statements) == 7
+    for statement in statements:
+        spark.sql(statement).collect()
