@@ -8,7 +8,9 @@ import re
 from tests.gold.conftest import HELPERS
 
 GOLD = HELPERS / "medallion" / "gold"
-ANALYSIS = re.compile(r"\w\.(columns|schema|dtypes)\b(?!\s+import)|\.(collect|count|first|take|toPandas|show)\(\)")
+ANALYSIS = re.compile(
+    r"\w\.(columns|schema|dtypes)\b(?!\s+import)|\.(collect|count|first|take|toPandas|show)\(\)"
+)
 REPORT_ONLY = {"metrics.py"}  # runs after the pipeline, on a plain session
 
 
