@@ -44,13 +44,22 @@ def report(options: Options, samples: Sequence[Sample], facts: dict[str, object]
     return "\n".join(text), document
 
 
+def saved(path: Path) -> tuple[list[Sample], dict[str, object]]:
+    """Samples and machine facts of an earlier --json file."""
+    document = json.loads(path.read_text())
+    return [Sample(**s) for s in document["samples"]], document["machine"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
-    facts = machine_facts()
-    samples, _ = run_suite(options)
+    if options.from_json:
+        samples, facts = saved(options.from_json)
+    else:
+        facts = machine_facts()
+        samples, _ = run_suite(options)
     text, document = report(options, samples, facts)
     print(text)
-    if options.json_path:
+    if options.json_path and options.json_path != options.from_json:
         options.json_path.parent.mkdir(parents=True, exist_ok=True)
         options.json_path.write_text(json.dumps(document, indent=2, default=str) + "\n")
     if options.markdown_path:

@@ -26,6 +26,7 @@ class Options:
     layers: tuple[str, ...]
     json_path: Path | None
     markdown_path: Path | None
+    from_json: Path | None = None
 
 
 def sizes(text: str) -> tuple[int, ...]:
@@ -89,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="scratch folder (project, data)")
     parser.add_argument("--json", dest="json_path", type=Path, help="also write every figure as JSON")
     parser.add_argument("--markdown", dest="markdown_path", type=Path, help="also write the tables here")
+    parser.add_argument(
+        "--from-json", type=Path, help="no runs: print the tables of an earlier --json file again"
+    )
     return parser
 
 
@@ -105,4 +109,5 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         layers=args.layers,
         json_path=args.json_path,
         markdown_path=args.markdown_path,
+        from_json=args.from_json,
     )

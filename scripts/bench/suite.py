@@ -11,7 +11,7 @@ from pathlib import Path
 from bench import data
 from bench.engines import Run, WarmServer, run_baseline, run_pipeline, warm_server
 from bench.machine import load_1m
-from bench.options import Options
+from bench.options import LAYERS, Options
 from bench.results import BASELINE, FULL, INCREMENTAL, Sample
 
 Log = Callable[[str], None]
@@ -36,11 +36,11 @@ def baseline_sample(run: Run, scenario: str, size: int, rows: int) -> Sample:
     return Sample(scenario, BASELINE, size, rows, m.wall_s, m.wall_s, m.peak_rss_mb, run.ok, load_1m())
 
 
-def pipeline_sample(run: Run, scenario: str, engine: str, size: int, rows: int) -> Sample:
+def pipeline_sample(run: Run, scenario: str, engine: str, size: int, rows: int, ok: bool) -> Sample:
     """wall_s: the spark-pipelines process as run-local timed it; total_s: the whole command."""
     m = run.measurement
     wall = float(run.details.get("pipeline_duration_s") or m.wall_s)
-    return Sample(scenario, engine, size, rows, wall, m.wall_s, m.peak_rss_mb, run.ok, load_1m())
+    return Sample(scenario, engine, size, rows, wall, m.wall_s, m.peak_rss_mb, ok, load_1m())
 
 
 @dataclass
@@ -81,7 +81,9 @@ class SizeBench:
 
     def pipeline(self, scenario: str, mode: str, rows: int, full: bool, server: WarmServer | None) -> None:
         run = run_pipeline(self.project, self.source, self.scratch, full, server)
-        self.record(pipeline_sample(run, scenario, f"sdp run-local {mode}", self.size, rows), run)
+        skipped = tuple(layer for layer in LAYERS if layer not in self.options.layers)
+        ok = run.ok_without(skipped)
+        self.record(pipeline_sample(run, scenario, f"sdp run-local {mode}", self.size, rows, ok), run)
 
     @contextmanager
     def increment(self) -> Iterator[int]:

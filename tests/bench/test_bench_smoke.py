@@ -216,3 +216,33 @@ def test_baseline_on_a_tiny_sample_matches_the_manifest(default_project: Path, t
     if "fact_sales" in rows:
         assert rows["fact_sales"] == rows["silver_orders"]
         assert rows["dim_date"] > 1 and rows["agg_daily_sales"] > 0
+
+
+def test_a_run_missing_only_skipped_layers_counts_as_ok() -> None:
+    from bench.engines import Run
+    from bench.procs import Measurement
+
+    tables = {
+        "bronze_orders": {"rows": 10, "layer": "bronze"},
+        "fact_sales": {"rows": None, "layer": "gold"},
+    }
+    details = {"status": "FAILED", "pipeline_duration_s": 30.0, "flows": {"bronze_orders": "COMPLETED"}}
+    run = Run(Measurement(40.0, 900.0, 1, ""), details | {"tables": tables})
+    assert not run.ok and run.ok_without(("gold",)) and not run.ok_without(())
+    failed_flow = details | {"tables": tables, "flows": {"bronze_orders": "FAILED"}}
+    assert not Run(Measurement(40.0, 900.0, 1, ""), failed_flow).ok_without(("gold",))
+
+
+def test_tables_can_be_printed_again_from_a_json_file(tmp_path: Path) -> None:
+    from dataclasses import asdict
+
+    saved = tmp_path / "bench.json"
+    saved.write_text(json.dumps({"machine": {"nproc": 2}, "samples": [asdict(s) for s in SAMPLES]}))
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "bench.py"), "--from-json", str(saved), "--repeat", "3"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Median of 3 run(s)" in done.stdout and "2.75x" in done.stdout and "- nproc: 2" in done.stdout
