@@ -73,7 +73,9 @@ def main() -> int:
     code = run([python, "-m", "medallion", "run-local", "--report-json", str(report)], project, env)
     stage(4, total, "judge the run with the monitor's criteria")
     verdict = run(
-        [python, "-m", "medallion", "monitor", "--local", "--brief", "--report-json-in", str(report)], project, env
+        [python, "-m", "medallion", "monitor", "--local", "--brief", "--report-json-in", str(report)],
+        project,
+        env,
     )
     print(f"demo finished in {time.monotonic() - started:.0f} s; project: {project.relative_to(REPO)}/")
     return code or verdict

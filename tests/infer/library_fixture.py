@@ -25,26 +25,41 @@ START = datetime(2023, 3, 1, tzinfo=timezone.utc)
 
 def books(rng: random.Random) -> list[dict[str, Any]]:
     return [
-        {"isbn": f"978-{rng.randrange(10)}-{rng.randrange(1000, 9999)}-{number:04d}-{number % 10}",
-         "title": f"Title {number}", "author": f"Author {rng.randrange(1, 80)}", "genre": rng.choice(GENRES),
-         "published_year": rng.randrange(1950, 2024),
-         "replacement_cost": Decimal(rng.randrange(500, 4500)) / 100}
+        {
+            "isbn": f"978-{rng.randrange(10)}-{rng.randrange(1000, 9999)}-{number:04d}-{number % 10}",
+            "title": f"Title {number}",
+            "author": f"Author {rng.randrange(1, 80)}",
+            "genre": rng.choice(GENRES),
+            "published_year": rng.randrange(1950, 2024),
+            "replacement_cost": Decimal(rng.randrange(500, 4500)) / 100,
+        }
         for number in range(1, 301)
     ]
 
 
 def branches() -> list[dict[str, Any]]:
     return [
-        {"city": city, "branch_code": code, "branch_name": f"{city.title()} {code}",
-         "opened_on": date(1990 + i, 1 + j, 1), "seats": 20 + 5 * i + j}
-        for i, city in enumerate(CITIES) for j, code in enumerate(CODES)
+        {
+            "city": city,
+            "branch_code": code,
+            "branch_name": f"{city.title()} {code}",
+            "opened_on": date(1990 + i, 1 + j, 1),
+            "seats": 20 + 5 * i + j,
+        }
+        for i, city in enumerate(CITIES)
+        for j, code in enumerate(CODES)
     ]
 
 
 def members(rng: random.Random) -> list[dict[str, Any]]:
     rows = [
-        {"card_number": 50_000 + number, "full_name": f"Member {number}", "home_city": rng.choice(CITIES),
-         "tier": rng.choice(["adult", "child", "senior"]), "changed_at": START + timedelta(hours=number)}
+        {
+            "card_number": 50_000 + number,
+            "full_name": f"Member {number}",
+            "home_city": rng.choice(CITIES),
+            "tier": rng.choice(["adult", "child", "senior"]),
+            "changed_at": START + timedelta(hours=number),
+        }
         for number in range(1, 251)
     ]
     moved = START + timedelta(days=60)
@@ -57,12 +72,19 @@ def loans(rng: random.Random, isbns: list[str], cards: list[int]) -> list[dict[s
     for number in range(1, 1201):
         loaned = START + timedelta(days=rng.randrange(200), minutes=rng.randrange(600))
         city, code = rng.choice(CITIES), rng.choice(CODES)
-        rows.append({
-            "loan_no": 700_000 + number, "isbn": rng.choice(isbns), "city": city, "branch_code": code,
-            "card_number": rng.choice(cards), "loaned_at": loaned,
-            "due_on": (loaned + timedelta(days=21)).date(),
-            "renewals": rng.randrange(0, 4), "late_fee": Decimal(rng.choice([0, 0, 0, 50, 120, 300])) / 100,
-        })
+        rows.append(
+            {
+                "loan_no": 700_000 + number,
+                "isbn": rng.choice(isbns),
+                "city": city,
+                "branch_code": code,
+                "card_number": rng.choice(cards),
+                "loaned_at": loaned,
+                "due_on": (loaned + timedelta(days=21)).date(),
+                "renewals": rng.randrange(0, 4),
+                "late_fee": Decimal(rng.choice([0, 0, 0, 50, 120, 300])) / 100,
+            }
+        )
     rows[5]["isbn"] = "978-0-0000-0000-0"
     rows[6]["card_number"] = None
     return rows + rows[:4]
@@ -80,7 +102,7 @@ def write_library(folder: Path, file_format: str) -> Path:
     for name, rows in tables().items():
         target = folder / name
         target.mkdir(parents=True, exist_ok=True)
-        chunks = [rows[: len(rows) // 2], rows[len(rows) // 2:]] if name == "loans" else [rows]
+        chunks = [rows[: len(rows) // 2], rows[len(rows) // 2 :]] if name == "loans" else [rows]
         for part, chunk in enumerate(chunks):
             if file_format == "csv":
                 frame = pd.DataFrame(chunk)
@@ -92,7 +114,9 @@ def write_library(folder: Path, file_format: str) -> Path:
                 frame.to_csv(target / f"part-{part}.csv", index=False)
             else:
                 table = pa.Table.from_pylist(chunk)
-                money = [pa.field(f.name, pa.decimal128(10, 2)) if pa.types.is_decimal(f.type) else f
-                         for f in table.schema]
+                money = [
+                    pa.field(f.name, pa.decimal128(10, 2)) if pa.types.is_decimal(f.type) else f
+                    for f in table.schema
+                ]
                 pq.write_table(table.cast(pa.schema(money)), target / f"part-{part}.parquet")
     return folder

@@ -30,7 +30,9 @@ def test_keys(spec: Spec) -> None:
 def test_references_include_a_composite_key(spec: Spec) -> None:
     references = {(r.columns, r.table) for r in spec.source("loans").references}
     assert references == {
-        (("isbn",), "books"), (("city", "branch_code"), "branches"), (("card_number",), "members"),
+        (("isbn",), "books"),
+        (("city", "branch_code"), "branches"),
+        (("card_number",), "members"),
     }
 
 

@@ -23,10 +23,26 @@ def test_inferred_library_spec_runs_locally(default_project: Path, tmp_path: Pat
     raw = write_library(tmp_path / "raw", "csv")
     (project / "medallion.yml").write_text(infer_spec([raw]))
     report_path = tmp_path / "report.json"
-    command = [sys.executable, "-m", "medallion", "run-local", "--full-refresh", "--source", str(raw),
-               "--report-json", str(report_path)]
-    done = subprocess.run(command, cwd=project, env=python_with_project(project), capture_output=True,
-                          text=True, timeout=1200, check=False)
+    command = [
+        sys.executable,
+        "-m",
+        "medallion",
+        "run-local",
+        "--full-refresh",
+        "--source",
+        str(raw),
+        "--report-json",
+        str(report_path),
+    ]
+    done = subprocess.run(
+        command,
+        cwd=project,
+        env=python_with_project(project),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
     output = f"exit {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert report_path.exists(), output
     report = json.loads(report_path.read_text())

@@ -50,8 +50,13 @@ def test_rules(spec: Spec) -> None:
     orders = {(e.name, e.action) for e in spec.source("orders").expectations}
     required = {f"not_null_{c}" for c in ("order_id", "line_number", "updated_at")}
     assert {(name, "drop") for name in required} <= orders
-    assert {("unique_order_id_line_number", "warn"), ("accepted_status", "warn"), ("range_quantity", "warn"),
-            ("non_negative_unit_price", "warn"), ("not_in_future_order_ts", "warn")} <= orders
+    assert {
+        ("unique_order_id_line_number", "warn"),
+        ("accepted_status", "warn"),
+        ("range_quantity", "warn"),
+        ("non_negative_unit_price", "warn"),
+        ("not_in_future_order_ts", "warn"),
+    } <= orders
     segments = next(e for e in spec.source("customers").expectations if e.name == "accepted_segment")
     assert segments.params["values"] == ["consumer", "corporate", "small_business"]  # 'Enterprise' is rare
     assert "valid_email_email" in {e.name for e in spec.source("customers").expectations}

@@ -22,8 +22,10 @@ WRAPPER = REPO / "scripts" / "bundle-init"
 FIXTURES = REPO / "scripts" / "bundle_init" / "testdata"
 BASIC = FIXTURES / "basic"
 
-pytestmark = pytest.mark.skipif(shutil.which("go") is None and not (REPO / ".cache/bin/bundle-init").exists(),
-                                reason="Go toolchain not installed (apt-get install -y golang-go)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("go") is None and not (REPO / ".cache/bin/bundle-init").exists(),
+    reason="Go toolchain not installed (apt-get install -y golang-go)",
+)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -34,8 +36,14 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def bundle_init(*args: str, stdin: str = "", env: dict[str, str] | None = None, wrapper: Path = WRAPPER):
-    return subprocess.run([str(wrapper), *args], input=stdin, capture_output=True, text=True,
-                          env=env if env is not None else _env(), timeout=300)
+    return subprocess.run(
+        [str(wrapper), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env if env is not None else _env(),
+        timeout=300,
+    )
 
 
 def config(tmp_path: Path, values: dict) -> str:
@@ -56,13 +64,23 @@ def tree(root: Path) -> list[str]:
 
 def test_renders_paths_library_defaults_and_copies(tmp_path):
     out = tmp_path / "out"
-    r = bundle_init(str(BASIC), "--config-file", config(tmp_path, {"project_name": "sales", "layer": "gold"}),
-                    "--output-dir", str(out), env=_env(DATABRICKS_USER_NAME="jane.doe@example.com",
-                                                        DATABRICKS_HOST="adb-1.2.azuredatabricks.net"))
+    r = bundle_init(
+        str(BASIC),
+        "--config-file",
+        config(tmp_path, {"project_name": "sales", "layer": "gold"}),
+        "--output-dir",
+        str(out),
+        env=_env(DATABRICKS_USER_NAME="jane.doe@example.com", DATABRICKS_HOST="adb-1.2.azuredatabricks.net"),
+    )
     assert r.returncode == 0, r.stderr
     assert tree(out) == [
-        "d sales", "d sales/empty_dir", "d sales/scripts",
-        "f sales/README.md", "f sales/raw_gold.txt", "f sales/scripts/gen.sh", "f sales/scripts/run.sh",
+        "d sales",
+        "d sales/empty_dir",
+        "d sales/scripts",
+        "f sales/README.md",
+        "f sales/raw_gold.txt",
+        "f sales/scripts/gen.sh",
+        "f sales/scripts/run.sh",
     ]
     readme = (out / "sales/README.md").read_text()
     assert "Table: gold_sales" in readme  # {{template "table_name" .}} from library/
@@ -81,8 +99,9 @@ def test_renders_paths_library_defaults_and_copies(tmp_path):
 
 def test_pattern_failure_message_and_nothing_written(tmp_path):
     out = tmp_path / "out"
-    r = bundle_init(str(BASIC), "--config-file", config(tmp_path, {"project_name": "Bad Name"}),
-                    "--output-dir", str(out))
+    r = bundle_init(
+        str(BASIC), "--config-file", config(tmp_path, {"project_name": "Bad Name"}), "--output-dir", str(out)
+    )
     assert r.returncode != 0
     assert "Project name must be lower_snake_case and start with a letter." in r.stderr
     assert tree(out) == []
@@ -90,7 +109,9 @@ def test_pattern_failure_message_and_nothing_written(tmp_path):
 
 def test_enum_failure(tmp_path):
     out = tmp_path / "out"
-    r = bundle_init(str(BASIC), "--config-file", config(tmp_path, {"layer": "platinum"}), "--output-dir", str(out))
+    r = bundle_init(
+        str(BASIC), "--config-file", config(tmp_path, {"layer": "platinum"}), "--output-dir", str(out)
+    )
     assert r.returncode != 0
     assert "expected value of property layer to be one of [bronze silver gold]. Found: platinum" in r.stderr
     assert tree(out) == []
@@ -109,7 +130,8 @@ def test_missing_value_without_default(tmp_path):
     (root / "template").mkdir(parents=True)
     (root / "template/x.tmpl").write_text("{{.a}}")
     (root / "databricks_template_schema.json").write_text(
-        json.dumps({"properties": {"a": {"type": "string", "description": "A"}}}))
+        json.dumps({"properties": {"a": {"type": "string", "description": "A"}}})
+    )
     r = bundle_init(str(root), "--config-file", config(tmp_path, {}), "--output-dir", str(tmp_path / "out"))
     assert r.returncode != 0
     assert "no value provided for required property a" in r.stderr
@@ -134,7 +156,11 @@ def test_skip_relative_globs_directories_and_bfs_order(tmp_path):
     r = bundle_init(str(FIXTURES / "skip"), "--config-file", config(tmp_path, {}), "--output-dir", str(out))
     assert r.returncode == 0, r.stderr
     assert tree(out) == [
-        "d a", "d c", "d d", "d d/sub", "d e",
+        "d a",
+        "d c",
+        "d d",
+        "d d/sub",
+        "d e",
         "f a/x",  # c/z.tmpl skips ../a too late: a was walked before c
         "f c/z",  # b/ skipped by a/x.tmpl before b is visited
         "f d/f",  # sub/* relative to d/ removed d/sub/keep.txt
@@ -146,15 +172,24 @@ def test_skip_relative_globs_directories_and_bfs_order(tmp_path):
 
 def test_missingkey_error_is_clear_and_nothing_written(tmp_path):
     out = tmp_path / "out"
-    r = bundle_init(str(FIXTURES / "missingkey"), "--config-file", config(tmp_path, {}), "--output-dir", str(out))
+    r = bundle_init(
+        str(FIXTURES / "missingkey"), "--config-file", config(tmp_path, {}), "--output-dir", str(out)
+    )
     assert r.returncode != 0
-    assert 'failed to compute file content for out.txt.tmpl. variable "undefined_thing" not defined' in r.stderr
+    assert (
+        'failed to compute file content for out.txt.tmpl. variable "undefined_thing" not defined' in r.stderr
+    )
     assert tree(out) == []
 
 
 def test_fail_helper_message(tmp_path):
-    r = bundle_init(str(FIXTURES / "failing"), "--config-file", config(tmp_path, {"name": "n1"}),
-                    "--output-dir", str(tmp_path / "out"))
+    r = bundle_init(
+        str(FIXTURES / "failing"),
+        "--config-file",
+        config(tmp_path, {"name": "n1"}),
+        "--output-dir",
+        str(tmp_path / "out"),
+    )
     assert r.returncode != 0
     assert "Error: cannot render n1" in r.stderr
 
@@ -192,8 +227,11 @@ def _copy_renderer(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     (repo / "scripts").mkdir(parents=True)
     shutil.copy2(WRAPPER, repo / "scripts/bundle-init")
-    shutil.copytree(REPO / "scripts/bundle_init", repo / "scripts/bundle_init",
-                    ignore=shutil.ignore_patterns("testdata", "*_test.go"))
+    shutil.copytree(
+        REPO / "scripts/bundle_init",
+        repo / "scripts/bundle_init",
+        ignore=shutil.ignore_patterns("testdata", "*_test.go"),
+    )
     return repo
 
 
@@ -222,7 +260,9 @@ def test_wrapper_builds_into_cache_and_rebuilds_when_sources_change(tmp_path):
     assert bundle_init("--help", wrapper=wrapper).returncode == 0
     assert binary.stat().st_mtime_ns == first  # up to date: not rebuilt
     main_go = repo / "scripts/bundle_init/main.go"
-    main_go.write_text(main_go.read_text().replace("Offline re-implementation", "Offline REBUILT re-implementation"))
+    main_go.write_text(
+        main_go.read_text().replace("Offline re-implementation", "Offline REBUILT re-implementation")
+    )
     r = bundle_init("--help", wrapper=wrapper)
     assert r.returncode == 0 and "Offline REBUILT" in r.stdout
     assert binary.stat().st_mtime_ns != first

@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 EXPECT_DECORATORS = (
-    "expect", "expect_or_drop", "expect_or_fail", "expect_all", "expect_all_or_drop", "expect_all_or_fail",
+    "expect",
+    "expect_or_drop",
+    "expect_or_fail",
+    "expect_all",
+    "expect_all_or_drop",
+    "expect_all_or_fail",
 )
 DATASET_DECORATORS = ("table", "materialized_view", "temporary_view", "append_flow")
 

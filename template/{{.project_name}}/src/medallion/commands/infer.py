@@ -11,7 +11,10 @@ from medallion.spec import SpecError, load_spec
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "paths", nargs="+", type=Path, metavar="PATH",
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
         help="sample files (the stem names the table) or folders (one per table, or holding table folders)",
     )
     parser.add_argument("--out", type=Path, required=True, help="spec file to write, e.g. medallion.yml")
@@ -38,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     except SpecError as error:
         print(f"the draft does not validate (please report this):\n{error}", file=sys.stderr)
         return 1
-    print(f"wrote {args.out}: {len(spec.sources)} source(s), {len(spec.gold.dimensions)} dimension(s), "
-          f"{len(spec.gold.facts)} fact(s); review the evidence comments before use")
+    print(
+        f"wrote {args.out}: {len(spec.sources)} source(s), {len(spec.gold.dimensions)} dimension(s), "
+        f"{len(spec.gold.facts)} fact(s); review the evidence comments before use"
+    )
     return 0

@@ -46,11 +46,12 @@ def _note(column: ColumnProfile, profile: TableProfile, required: set[str]) -> s
     if typed.bad:
         examples = ", ".join(repr(e) for e in typed.bad_examples)
         caught = (
-            "the not_null rule fails them" if column.name in required or not typed.nulls
+            "the not_null rule fails them"
+            if column.name in required or not typed.nulls
             else "no rule catches them: the column also has NULLs"
         )
-        return (f"{typed.bad:,} of {profile.rows:,} values are not {column.type} (e.g. {examples}): "
-                f"try_cast makes them NULL; {caught}")
+        return (
+            f"{typed.bad:,} of {profile.rows:,} values are not {column.type} (e.g. {examples}): "
+            f"try_cast makes them NULL; {caught}"
+        )
     return ""
-
-

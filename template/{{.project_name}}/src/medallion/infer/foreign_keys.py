@@ -58,7 +58,8 @@ def find_foreign_keys(
 def _references(table: TableProfile, target: TableProfile, key: tuple[str, ...]) -> list[ForeignKey]:
     options = [
         [
-            c.name for c in table.columns
+            c.name
+            for c in table.columns
             if _family(c.type) == _family(target.column(k).type)
             and _contained_share(table, c.name, target, k)
         ]

@@ -74,10 +74,7 @@ class TableProfile:
 
 def profile_table(sample: TableSample) -> TableProfile:
     """Type every column, then count, bound and summarise it."""
-    typed = [
-        infer_column(name, [row.get(name) for row in sample.rows])
-        for name in sample.columns
-    ]
+    typed = [infer_column(name, [row.get(name) for row in sample.rows]) for name in sample.columns]
     data = {c.name: pd.Series(c.values, dtype=object) for c in typed}
     frame = pd.DataFrame(data, columns=list(sample.columns))
     profiles = tuple(_profile_column(c, frame[c.name]) for c in typed)

@@ -75,7 +75,8 @@ def _tables_in(path: Path) -> Iterator[tuple[str, list[Path]]]:
 
 def _data_files(folder: Path) -> list[Path]:
     return sorted(
-        p for p in folder.rglob("*")
+        p
+        for p in folder.rglob("*")
         if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith((".", "_"))
     )
 
@@ -154,8 +155,10 @@ class _JsonReader:
             if not isinstance(record, dict):
                 self.malformed += 1
             else:
-                yield {k: json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v
-                       for k, v in record.items()}
+                yield {
+                    k: json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v
+                    for k, v in record.items()
+                }
 
     @staticmethod
     def _parse(line: str) -> Any:
@@ -182,7 +185,7 @@ class _ParquetReader:
         self.declared.update(dict.fromkeys(parquet.schema_arrow.names))
         for batch in parquet.iter_batches(batch_size=10_000):
             for row in batch.to_pylist():
-                yield {k: json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v
-                       for k, v in row.items()}
-
-
+                yield {
+                    k: json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v
+                    for k, v in row.items()
+                }

@@ -43,11 +43,13 @@ def suggest_rules(table: TableProfile, key: KeyCandidate | None, reference_colum
     required = [*key.columns, *([key.sequence_by] if key.sequence_by else [])] if key else []
     if required:
         counts = ", ".join(f"{c} {_missing(table.column(c)):,}" for c in required)
-        rules.append(Suggestion(
-            {"use": "not_null", "columns": required, "action": "drop"},
-            f"key{' and sequence' if key and key.sequence_by else ''}: NULL or unparseable per column: "
-            f"{counts} of {table.rows:,} rows",
-        ))
+        rules.append(
+            Suggestion(
+                {"use": "not_null", "columns": required, "action": "drop"},
+                f"key{' and sequence' if key and key.sequence_by else ''}: NULL or unparseable per column: "
+                f"{counts} of {table.rows:,} rows",
+            )
+        )
     if key:
         rules.append(Suggestion({"use": "unique", "action": "warn"}, key.evidence))
     rules.extend(_not_null([c for c in table.columns if c.name not in required], table.rows))
@@ -108,8 +110,13 @@ def _numeric(column: ColumnProfile) -> list[Suggestion]:
     low, high = float(column.minimum), float(column.maximum)
     margin = max(1.0, (high - low) * RANGE_MARGIN)
     bound_low = math.floor(low - margin) if low < 0 else max(0, math.floor(low - margin))
-    entry = {"use": "range", "column": column.name, "min": bound_low, "max": math.ceil(high + margin),
-             "action": "warn"}
+    entry = {
+        "use": "range",
+        "column": column.name,
+        "min": bound_low,
+        "max": math.ceil(high + margin),
+        "action": "warn",
+    }
     return [Suggestion(entry, f"{span}; bounds widened by {RANGE_MARGIN:.0%} of the span")]
 
 
@@ -146,8 +153,9 @@ def _accepted_values(column: ColumnProfile, case: dict[str, str]) -> Suggestion 
         evidence += f"; spelled in mixed case: normalised to {normalise}"
     if rare:
         evidence += "; left out as rare: " + ", ".join(f"{v!r} ({n})" for v, n in rare[:5])
-    return Suggestion({"use": "accepted_values", "column": column.name, "values": values, "action": "warn"},
-                      evidence)
+    return Suggestion(
+        {"use": "accepted_values", "column": column.name, "values": values, "action": "warn"}, evidence
+    )
 
 
 def _case_to_normalise(counts: Counter[str], collisions: bool) -> str | None:
@@ -179,8 +187,12 @@ def _shape(column: ColumnProfile) -> list[Suggestion]:
         return []
     parts = [_pattern_part(token, [m[index] for m in matches]) for index, token in enumerate(signature)]
     evidence = f"{len(matches):,} of {len(present):,} values have this shape"
-    return [Suggestion({"use": "regex", "column": column.name, "pattern": "^" + "".join(parts) + "$",
-                        "action": "warn"}, evidence)]
+    return [
+        Suggestion(
+            {"use": "regex", "column": column.name, "pattern": "^" + "".join(parts) + "$", "action": "warn"},
+            evidence,
+        )
+    ]
 
 
 def _pattern_part(token: str, runs: list[str]) -> str:

@@ -65,8 +65,11 @@ def _dimension(table: TableProfile, key: KeyCandidate) -> Role:
     if attributes:
         body["attributes"] = attributes
     body["scd"] = scd
-    why = (f"SCD2: {key.versioned_keys:,} keys change over {key.sequence_by}" if scd == 2
-           else "SCD1: no key has several versions in the sample")
+    why = (
+        f"SCD2: {key.versioned_keys:,} keys change over {key.sequence_by}"
+        if scd == 2
+        else "SCD1: no key has several versions in the sample"
+    )
     return Role(singular(table.name), body, f"referenced by other tables; {why}")
 
 
@@ -81,8 +84,14 @@ def _fact(
     measures: dict[str, Any] = {}
     notes: dict[str, str] = {}
     for column in numeric:
-        measures[column.name] = column.name if column.type.startswith("decimal") else {
-            "expr": column.name, "type": "decimal(18,0)" if column.type in ("int", "bigint") else "double"}
+        measures[column.name] = (
+            column.name
+            if column.type.startswith("decimal")
+            else {
+                "expr": column.name,
+                "type": "decimal(18,0)" if column.type in ("int", "bigint") else "double",
+            }
+        )
     amount = _amount(numeric_names=[c.name for c in numeric], taken=set(table.sample.columns))
     if amount:
         measures[amount[0]] = amount[1]
@@ -95,13 +104,16 @@ def _fact(
     body["dimensions"] = {dimensions[fk.target].name: list(fk.columns) for fk in outgoing}
     body["measures"] = measures
     attributes = [
-        c.name for c in table.columns
+        c.name
+        for c in table.columns
         if c.type == "string" and c.name not in skip and 1 < c.distinct <= ATTRIBUTE_MAX_VALUES
     ]
     if attributes:
         body["attributes"] = attributes
-    reason = (f"references {', '.join(sorted({fk.target for fk in outgoing}))} and has numeric measures; "
-              f"grain = the primary key; event_time = {event_time or 'none'}")
+    reason = (
+        f"references {', '.join(sorted({fk.target for fk in outgoing}))} and has numeric measures; "
+        f"grain = the primary key; event_time = {event_time or 'none'}"
+    )
     return Role(table.name, body, reason, notes)
 
 
