@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-attempts", type=int, default=3, help="runs in total, fixes included (default 3)"
     )
     parser.add_argument("--pipeline", help="pipeline resource key (default: the only one)")
-    parser.add_argument("--job", help="job resource key (default: the only one)")
+    parser.add_argument("--job", help="job resource key (default: the job that runs the pipeline)")
     parser.add_argument("--profile", help="Databricks config profile")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per attempt before exit 3")
     parser.add_argument("--poll-interval", type=float, default=5.0, help="first poll interval, seconds")

@@ -77,3 +77,15 @@ def only_key(resources: dict[str, Any], kind: str, wanted: str | None) -> str:
             f"the bundle has {len(keys)} {kind}s ({', '.join(keys)}): choose one with --{kind}"
         )
     return keys[0]
+
+
+def pipeline_job_key(jobs: dict[str, Any], wanted: str | None) -> str:
+    """The job asked for; else the one job that runs a pipeline (the setup job does not)."""
+    if wanted or len(jobs) <= 1:
+        return only_key(jobs, "job", wanted)
+    running = {key: body for key, body in jobs.items() if _runs_a_pipeline(body)}
+    return only_key(running if len(running) == 1 else jobs, "job", None)
+
+
+def _runs_a_pipeline(job: dict[str, Any]) -> bool:
+    return any("pipeline_task" in task for task in job.get("tasks", []))

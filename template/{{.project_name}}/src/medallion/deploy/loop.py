@@ -15,7 +15,7 @@ from pathlib import Path
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.service.pipelines import StartUpdateCause
 
-from medallion.deploy.bundle import BundleCli, only_key
+from medallion.deploy.bundle import BundleCli, only_key, pipeline_job_key
 from medallion.deploy.fixes import Fix, apply_grants, choose_fix, log_fix
 from medallion.deploy.setup_sql import SETUP_SQL, run_setup
 from medallion.monitor.connect import ConfigurationError
@@ -58,7 +58,7 @@ def deploy(cli: BundleCli, client: WorkspaceClient, spec: Spec, options: DeployO
     resources = cli.json("bundle", "summary", *target).get("resources", {})
     pipelines = resources.get("pipelines", {})
     pipeline_key = only_key(pipelines, "pipeline", options.pipeline_key)
-    job_key = only_key(resources.get("jobs", {}), "job", options.job_key)
+    job_key = pipeline_job_key(resources.get("jobs", {}), options.job_key)
     remote = RemoteTarget(
         pipelines[pipeline_key]["id"], warehouse_id, pipeline_name=pipelines[pipeline_key].get("name")
     )
