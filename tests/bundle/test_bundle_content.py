@@ -73,7 +73,11 @@ def test_no_secrets_or_real_hosts_in_generated_files(default_project: Path) -> N
     pattern = re.compile(
         r"dapi[0-9a-f]{32}|\.cloud\.databricks\.com|\.azuredatabricks\.net|\.gcp\.databricks\.com"
     )
+    # The secret checker and its tests name the patterns they look for.
+    checker_files = {"src/medallion/checks/secrets.py", "tests/test_checks.py"}
     for path in default_project.rglob("*"):
+        if str(path.relative_to(default_project)) in checker_files:
+            continue
         if path.is_file() and path.suffix not in {".parquet"}:
             text = path.read_text(errors="ignore")
             assert not pattern.search(text), path
