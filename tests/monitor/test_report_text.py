@@ -30,3 +30,14 @@ def test_brief_keeps_verdict_and_criteria_only() -> None:
     assert text.startswith("Verdict: FAILED")
     assert "[FAIL] tables present" in text
     assert "bronze_orders" not in text and "range_quantity" not in text
+
+
+def test_orphans_as_the_local_runner_reports_them(default_project) -> None:
+    from medallion.monitor.judge import orphan_criteria
+    from medallion.spec import load_spec
+
+    spec = load_spec(default_project / "medallion.yml")
+    entry = {"table": "silver_orders", "columns": ["customer_id"], "references": "silver_customers"}
+    report = {"orphans": [{**entry, "checked": 308, "orphans": 1}, {**entry, "checked": 10, "orphans": 5}]}
+    ok, too_many = orphan_criteria(report, spec)
+    assert ok.ok and not too_many.ok

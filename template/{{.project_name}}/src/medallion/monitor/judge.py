@@ -118,14 +118,15 @@ def orphan_criteria(report: dict[str, Any], spec: Spec) -> list[Criterion]:
     for entry in report["orphans"]:
         source = source_of(entry["table"], spec)
         limit = spec.source(source).thresholds.max_orphan_fraction if source else None
-        if limit is None or not entry["rows"]:
+        rows = entry.get("rows", entry.get("checked"))  # the local runner names it "checked"
+        if limit is None or not rows:
             continue
-        fraction = entry["orphans"] / entry["rows"]
+        fraction = entry["orphans"] / rows
         criteria.append(
             Criterion(
                 f"orphans {entry['table']}.{'/'.join(entry['columns'])} -> {entry['references']}",
                 fraction <= limit,
-                f"{_percent(entry['orphans'], entry['rows'])} rows; limit {limit:.1%}",
+                f"{_percent(entry['orphans'], rows)} rows; limit {limit:.1%}",
             )
         )
     return criteria
