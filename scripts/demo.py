@@ -7,10 +7,12 @@ Run it with `make demo` (which sets up the environment first).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,8 +24,31 @@ def stage(number: int, total: int, text: str) -> None:
     print(f"[{number}/{total}] {text}", flush=True)
 
 
+FLOW_STATE = re.compile(r"^\s+[\d.]+s\s+(?P<flow>\S+)\s+(?P<state>[A-Z_]+)$")
+
+
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> int:
     return subprocess.run(command, cwd=cwd, env=env, check=False).returncode
+
+
+def run_folding_flow_states(command: list[str], cwd: Path, env: dict[str, str]) -> int:
+    """Run, printing the output except per-flow state lines, which become one summary line."""
+    final: dict[str, str] = {}
+    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, text=True) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            match = FLOW_STATE.match(line.rstrip("\n"))
+            if match:
+                final[match["flow"]] = match["state"]
+                if match["state"] == "FAILED":
+                    print(line, end="", flush=True)
+                continue
+            print(line, end="", flush=True)
+    states = Counter(final.values())
+    print(
+        "      flows: " + ", ".join(f"{n} {state.lower()}" for state, n in sorted(states.items())), flush=True
+    )
+    return process.returncode
 
 
 def main() -> int:
@@ -70,7 +95,9 @@ def main() -> int:
         return code
     stage(3, total, "run bronze -> silver -> gold on local Apache Spark Declarative Pipelines")
     report = project / ".medallion" / "report.json"
-    code = run([python, "-m", "medallion", "run-local", "--report-json", str(report)], project, env)
+    code = run_folding_flow_states(
+        [python, "-m", "medallion", "run-local", "--report-json", str(report)], project, env
+    )
     stage(4, total, "judge the run with the monitor's criteria")
     verdict = run(
         [python, "-m", "medallion", "monitor", "--local", "--brief", "--report-json-in", str(report)],
