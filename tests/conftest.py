@@ -7,8 +7,11 @@ them from the template; tests of generated files use the rendered project.
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,3 +26,24 @@ if str(HELPERS_SRC) not in sys.path:
 def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template rendered with every default answer (the retail sample, JSON files)."""
     return render_project(DEFAULT_ANSWERS, tmp_path_factory.mktemp("default_render"))
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One classic local Spark session (loopback only, UTC) for every test that needs one."""
+    os.environ.pop("SPARK_REMOTE", None)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("medallion-template-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()

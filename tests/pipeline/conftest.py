@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,27 +114,6 @@ def retail_runs(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory)
     second = run_local(project)
     assert second.report, second.output
     return RetailRuns(project, first, second, manifest, lines)
-
-
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """One classic local session for property tests and for reading run results as Parquet."""
-    os.environ.pop("SPARK_REMOTE", None)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("pipeline-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
 
 
 def warehouse_table(spark: Any, project: Path, name: str) -> Any:
