@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import inspect
 from decimal import Decimal
 
 import pytest
+from pyspark import pipelines
 
 from medallion import naming
 from medallion.context import PipelineContext, Settings
 from medallion.gold import define_gold
-from tests.gold.recorder import RecordingDP
 from tests.gold.retail_data import EXPECTED_AMOUNT, ORDERS, PRODUCT_HISTORY, latest, retail_star
 from tests.gold.test_scd2 import HISTORY
+from tests.support.recording_dp import RecordingDP
+
+OSS_OPTIONS = set(inspect.signature(pipelines.materialized_view).parameters) - {"query_function"}
 
 
 def declare(spark, spec, engine: str) -> RecordingDP:
+    """Gold's declarations, each checked against the options the OSS decorator accepts."""
     dp = RecordingDP()
     settings = Settings(engine=engine, spec_path=str(spec.path), source_root="")  # type: ignore[arg-type]
     define_gold(PipelineContext(spark, dp, spec, settings))
+    for call in dp.calls:
+        assert call.api == "materialized_view", f"gold declares only materialized views: {call.api}"
+        unknown = set(call.kwargs) - OSS_OPTIONS
+        assert not unknown, f"pyspark.pipelines.materialized_view does not accept {unknown}"
+    assert len(dp.datasets) == len(dp.calls), "a gold table is declared twice"
     return dp
 
 
@@ -32,7 +42,7 @@ def test_declares_every_gold_table(spark, retail_spec):
 
 
 def test_databricks_gets_constraints_and_clustering(spark, retail_spec):
-    fact = declare(spark, retail_spec, "databricks").datasets["fact_sales"].options
+    fact = declare(spark, retail_spec, "databricks").datasets["fact_sales"].kwargs
     assert fact["cluster_by"] == ["date_key", "customer_key", "product_key"]
     schema = fact["schema"]
     assert (
@@ -43,7 +53,7 @@ def test_databricks_gets_constraints_and_clustering(spark, retail_spec):
     assert (
         "`amount` DECIMAL(18,2) COMMENT 'Measure: quantity * unit_price - coalesce(discount, 0).'" in schema
     )
-    dim = declare(spark, retail_spec, "databricks").datasets["dim_customer"].options
+    dim = declare(spark, retail_spec, "databricks").datasets["dim_customer"].kwargs
     assert "CONSTRAINT `pk_dim_customer` PRIMARY KEY (`customer_key`)" in dim["schema"]
     assert "`customer_key` BIGINT NOT NULL COMMENT" in dim["schema"]
     assert "`customer_id` STRING COMMENT 'Natural key from the shop system.'" in dim["schema"]
@@ -51,7 +61,7 @@ def test_databricks_gets_constraints_and_clustering(spark, retail_spec):
 
 
 def test_local_gets_comments_but_no_constraints_or_clustering(spark, retail_spec):
-    for options in (d.options for d in declare(spark, retail_spec, "local").datasets.values()):
+    for options in (d.kwargs for d in declare(spark, retail_spec, "local").datasets.values()):
         assert "cluster_by" not in options and options["comment"]
         assert "CONSTRAINT" not in options.get("schema", "")
 
@@ -74,7 +84,7 @@ def built(spark, retail_spec):
         frame.createOrReplaceTempView(name)
     results = {}
     for name, dataset in declare(spark, retail_spec, "local").datasets.items():
-        results[name] = dataset.query().cache()
+        results[name] = dataset.func().cache()
         results[name].createOrReplaceTempView(name)
     return results
 
@@ -100,8 +110,8 @@ def test_inferred_schema_equals_declared_schema(spark, retail_spec, built):
         return [(f.name, f.dataType.simpleString(), f.nullable) for f in schema.fields]
 
     for name, dataset in declare(spark, retail_spec, "local").datasets.items():
-        if "schema" in dataset.options:
-            assert shape(built[name].schema) == shape(StructType.fromDDL(dataset.options["schema"])), name
+        if "schema" in dataset.kwargs:
+            assert shape(built[name].schema) == shape(StructType.fromDDL(dataset.kwargs["schema"])), name
 
 
 def test_analytics_sql_runs_on_the_star(spark, built):
