@@ -65,7 +65,7 @@ def test_good_local_run_succeeds(tmp_path: Path) -> None:
                         "table": "silver_orders",
                         "columns": ["customer_id"],
                         "references": "silver_customers",
-                        "rows": 10,
+                        "checked": 10,
                         "orphans": 5,
                     }
                 ]

@@ -161,7 +161,7 @@ def test_orphans_above_threshold_fail(server: FakeServer, workspace: FakeWorkspa
         "table": "silver_orders",
         "columns": ["customer_id"],
         "references": "silver_customers",
-        "rows": 1000,
+        "checked": 1000,
         "orphans": 300,
     }
 

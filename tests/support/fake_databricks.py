@@ -421,7 +421,8 @@ def _answer_sql(ws: FakeWorkspace, sql: str, params: dict[str, str]) -> dict[str
     if "COUNT_IF" in sql:
         child = re.search(r"FROM `[^`]+`\.`[^`]+`\.`([^`]+)` AS c", sql)
         rows, orphans = ws.orphans.get(child.group(1) if child else "", (0, 0))
-        return _statement_result([("num_rows", long), ("orphans", long)], [[rows, orphans]])
+        aliases = re.findall(r"COUNT(?:_IF)?\([^)]*\)\s+AS\s+(\w+)", sql)  # named as a warehouse would
+        return _statement_result([(alias, long) for alias in aliases], [[rows, orphans]])
     if re.match(r"\s*(GRANT|CREATE|ALTER|USE)\b", sql, re.IGNORECASE):
         return _statement_result([], [])
     return f"[PARSE_SYNTAX_ERROR] Syntax error: the fake does not know this statement: {sql[:80]}"

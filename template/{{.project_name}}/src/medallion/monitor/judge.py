@@ -118,7 +118,7 @@ def orphan_criteria(report: dict[str, Any], spec: Spec) -> list[Criterion]:
     for entry in report["orphans"]:
         source = source_of(entry["table"], spec)
         limit = spec.source(source).thresholds.max_orphan_fraction if source else None
-        rows = entry.get("rows", entry.get("checked"))  # the local runner names it "checked"
+        rows = entry["checked"]
         if limit is None or not rows:
             continue
         fraction = entry["orphans"] / rows

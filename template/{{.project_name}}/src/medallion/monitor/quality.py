@@ -27,7 +27,7 @@ FROM (
 GROUP BY e.dataset, e.name
 ORDER BY e.dataset, e.name"""
 
-ORPHANS_SQL = """SELECT COUNT(*) AS num_rows, COUNT_IF(r.{key0} IS NULL) AS orphans
+ORPHANS_SQL = """SELECT COUNT(*) AS checked, COUNT_IF(r.{key0} IS NULL) AS orphans
 FROM {child} AS c
 LEFT JOIN (SELECT DISTINCT {select_keys} FROM {parent}) AS r ON {join}
 WHERE {not_null}"""
@@ -97,7 +97,7 @@ def orphan_counts(
                     "table": child,
                     "columns": list(reference.columns),
                     "references": parent,
-                    "rows": int(row["num_rows"] or 0),
+                    "checked": int(row["checked"] or 0),
                     "orphans": int(row["orphans"] or 0),
                 }
             )
