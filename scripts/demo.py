@@ -1,11 +1,13 @@
 """The first-run demo: render the template with its defaults into a fresh folder, run the
 generated pipeline locally end to end on the dirty retail sample, and judge it.
 
-Run it with `make demo` (which sets up the environment first).
+Run it with `make demo` (which sets up the environment first); `--out DIR` renders elsewhere.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import re
 import shutil
@@ -25,6 +27,7 @@ def stage(number: int, total: int, text: str) -> None:
 
 
 FLOW_STATE = re.compile(r"^\s+[\d.]+s\s+(?P<flow>\S+)\s+(?P<state>[A-Z_]+)$")
+JVM_NOTICES = ("WARNING: Using incubator modules:",)
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> int:
@@ -32,11 +35,16 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> int:
 
 
 def run_folding_flow_states(command: list[str], cwd: Path, env: dict[str, str]) -> int:
-    """Run, printing the output except per-flow state lines, which become one summary line."""
+    """Run, printing the output (stderr merged) except the JVM's start-up notice and the
+    per-flow state lines, which become one summary line."""
     final: dict[str, str] = {}
-    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, text=True) as process:
+    with subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
         assert process.stdout is not None
         for line in process.stdout:
+            if line.startswith(JVM_NOTICES):
+                continue
             match = FLOW_STATE.match(line.rstrip("\n"))
             if match:
                 final[match["flow"]] = match["state"]
@@ -51,13 +59,31 @@ def run_folding_flow_states(command: list[str], cwd: Path, env: dict[str, str]) 
     return process.returncode
 
 
-def main() -> int:
+def sample_summary(manifest_path: Path) -> str:
+    """'rows: customers 73, ...; 26 seeded defects: fixtures/sample/manifest.json'."""
+    manifest = json.loads(manifest_path.read_text())
+    tables = ", ".join(f"{name} {info['rows']}" for name, info in manifest["tables"].items())
+    where = manifest_path.relative_to(manifest_path.parents[2])
+    return f"rows: {tables}; {len(manifest['defects'])} seeded defects: {where}"
+
+
+def shown(path: Path) -> str:
+    """A path as the user should read it: relative to the repository when inside it."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEMO_DIR, help="folder to render into (emptied first)")
+    out = parser.parse_args(argv).out.resolve()
+    if out.exists() and any(out.iterdir()) and not (out / "answers.json").exists():
+        parser.error(f"{out} holds files but no earlier demo (answers.json): choose an empty or new folder")
     started = time.monotonic()
     total = 4
-    stage(1, total, f"render the template with default answers into {DEMO_DIR.relative_to(REPO)}/")
-    shutil.rmtree(DEMO_DIR, ignore_errors=True)
-    DEMO_DIR.mkdir(parents=True)
-    answers = DEMO_DIR.parent / "demo.answers.json"
+    stage(1, total, f"render the template with default answers into {shown(out)}/")
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    answers = out / "answers.json"
     answers.write_text("{}")
     env = {
         **os.environ,
@@ -71,7 +97,7 @@ def main() -> int:
             "--config-file",
             str(answers),
             "--output-dir",
-            str(DEMO_DIR),
+            str(out),
         ],
         env=env,
         capture_output=True,
@@ -81,18 +107,27 @@ def main() -> int:
     if render.returncode != 0:
         print(render.stdout + render.stderr, file=sys.stderr)
         return render.returncode
-    project = DEMO_DIR / PROJECT
+    project = out / PROJECT
     files = sum(1 for p in project.rglob("*") if p.is_file())
-    print(f"      {files} files in {project.relative_to(REPO)}/")
+    print(f"      {files} files in {shown(project)}/")
 
     env = {**env, "PYTHONPATH": str(project / "src"), "PYTHONWARNINGS": "ignore"}
     python = sys.executable
     stage(
         2, total, "generate the dirty retail sample (NULL keys, duplicates, late updates, bad text, orphans)"
     )
-    code = run([python, "-m", "medallion", "sample-data", "--out", "fixtures/sample"], project, env)
-    if code:
-        return code
+    sample = subprocess.run(
+        [python, "-m", "medallion", "sample-data", "--out", "fixtures/sample"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if sample.returncode:
+        print(sample.stdout + sample.stderr, file=sys.stderr)
+        return sample.returncode
+    print("      " + sample_summary(project / "fixtures" / "sample" / "manifest.json"))
     stage(3, total, "run bronze -> silver -> gold on local Apache Spark Declarative Pipelines")
     report = project / ".medallion" / "report.json"
     code = run_folding_flow_states(
@@ -104,7 +139,7 @@ def main() -> int:
         project,
         env,
     )
-    print(f"demo finished in {time.monotonic() - started:.0f} s; project: {project.relative_to(REPO)}/")
+    print(f"demo finished in {time.monotonic() - started:.0f} s; project: {shown(project)}/")
     return code or verdict
 
 

@@ -26,10 +26,15 @@ def test_missing_table_is_reported_not_crashed() -> None:
 
 
 def test_brief_keeps_verdict_and_criteria_only() -> None:
-    text = render_text(REPORT, brief=True)
-    assert text.startswith("Verdict: FAILED")
-    assert "[FAIL] tables present" in text
+    met = [{"name": f"quarantine share of table_{n}", "ok": True, "detail": "1 of 9"} for n in range(8)]
+    text = render_text({**REPORT, "criteria": [*met, *REPORT["criteria"]]}, brief=True)
+    lines = text.splitlines()
+    assert lines[0].startswith("Verdict: FAILED")
+    assert "  [FAIL] tables present: 1 missing: fact_sales" in lines
     assert "bronze_orders" not in text and "range_quantity" not in text
+    assert "[ok] 8 criteria met: quarantine share of table_0," in text and "1 of 9" not in text
+    assert all(f"table_{n}" in text for n in range(8)) and max(map(len, lines)) <= 100
+    assert len(lines) == 1 + 3 + 1  # verdict, the eight names wrapped on three lines, the failure
 
 
 def test_orphans_as_the_local_runner_reports_them(default_project) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 import yaml
 
-from medallion.local.report import build_report, format_report
+from medallion.local.report import build_report
+from medallion.local.report_text import format_report
 from medallion.spec import load_spec
 
 SPEC = {

@@ -45,15 +45,17 @@ def rule_counts(bronze: Any, table: SourceTable) -> list[dict[str, Any]]:
     ]
 
 
-def quarantine_reasons(quarantine: Any, top: int = 10) -> list[dict[str, Any]]:
-    """The most frequent failed rules among quarantined rows."""
+def quarantine_reasons(quarantine: Any, table: SourceTable, top: int = 10) -> list[dict[str, Any]]:
+    """The most frequent quarantining (drop/fail) rules among quarantined rows.
+
+    `_errors` also lists the warn rules a quarantined row failed; those did not send it there.
+    """
+    warn_only = [e.name for e in table.row_rules if e.action == "warn"]
+    reasons = quarantine.selectExpr(f"explode({rules.ERRORS_COLUMN}) AS rule")
+    if warn_only:
+        reasons = reasons.where(f"rule NOT IN ({', '.join(literal(n) for n in warn_only)})")
     rows = (
-        quarantine.selectExpr(f"explode({rules.ERRORS_COLUMN}) AS rule")
-        .groupBy("rule")
-        .count()
-        .orderBy("count", "rule", ascending=[False, True])
-        .limit(top)
-        .collect()
+        reasons.groupBy("rule").count().orderBy("count", "rule", ascending=[False, True]).limit(top).collect()
     )
     return [{"rule": r["rule"], "rows": int(r["count"])} for r in rows]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from medallion.context import SettingsError
 from medallion.local.project import LocalProject
-from medallion.local.report import format_report
+from medallion.local.report_text import format_report
 from medallion.local.runner import run_local, write_report
 from medallion.spec import SpecError
 

@@ -30,6 +30,10 @@ logger.pipelines.name = org.apache.spark.sql.pipelines
 logger.pipelines.level = warn
 logger.errorutils.name = org.apache.spark.sql.connect.utils.ErrorUtils
 logger.errorutils.level = off
+# PySpark's gateway is logged as a shell; at the root's level Spark neither announces nor
+# lowers the level to WARN
+logger.gateway.name = org.apache.spark.api.python.PythonGatewayServer
+logger.gateway.level = error
 """
 
 

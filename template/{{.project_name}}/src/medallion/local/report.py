@@ -1,7 +1,7 @@
 """The run report: row counts per layer, rule results, quarantine reasons, duplicates, orphans.
 
 `build_report` returns the dict of docs/CONTRACTS.md (plus extra keys); the monitor judges the
-same dict. `format_report` renders it for a terminal.
+same dict; `medallion.local.report_text` renders it for a terminal.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def quality_figures(spark: Any, spec: Spec, read: ReadTable, readable: set[str])
             figures["rules"] += quality.rule_counts(read(naming.bronze_table(source.name)), source)
         quarantine = naming.quarantine_table(source.name)
         if quarantine in readable:
-            figures["quarantine_reasons"][quarantine] = quality.quarantine_reasons(read(quarantine))
+            figures["quarantine_reasons"][quarantine] = quality.quarantine_reasons(read(quarantine), source)
         silver = naming.silver_table(source.name)
         if silver not in readable:
             continue
@@ -135,36 +135,3 @@ def build_report(
     if gold is not None:
         report["gold"] = gold
     return report
-
-
-def format_report(report: Mapping[str, Any]) -> str:
-    """A terminal summary of build_report's dict."""
-    lines = [f"{'layer':<15} {'table':<36} {'rows':>9}"]
-    for name, info in report["tables"].items():
-        rows = "missing" if info["rows"] is None else str(info["rows"])
-        lines.append(f"{info['layer']:<15} {name:<36} {rows:>9}")
-    if report["rules"]:
-        lines += ["", f"{'rule':<44} {'action':<6} {'passed':>8} {'failed':>8}"]
-        for rule in report["rules"]:
-            label = f"{rule['table']}.{rule['rule']}"
-            lines.append(f"{label:<44} {rule['action']:<6} {rule['passed']:>8} {rule['failed']:>8}")
-    for table, reasons in report["quarantine_reasons"].items():
-        if reasons:
-            text = ", ".join(f"{r['rule']} ({r['rows']})" for r in reasons)
-            lines.append(f"quarantine reasons {table}: {text}")
-    for table, count in report["duplicates"].items():
-        lines.append(f"duplicates/older versions collapsed in {table}: {count}")
-    for orphan in report["orphans"]:
-        lines.append(
-            f"orphans {orphan['table']}({', '.join(orphan['columns'])}) -> {orphan['references']}: "
-            f"{orphan['orphans']} of {orphan['checked']}"
-        )
-    for check in report["table_checks"]:
-        verdict = "passed" if check["passed"] else f"FAILED ({check['action']})"
-        lines.append(f"check {check['table']}.{check['check']}: {verdict}: {check['detail']}")
-    for source, counts in report["conservation"].items():
-        if not counts["balanced"]:
-            lines.append(f"row conservation broken for {source}: {counts}")
-    lines += [f"error: {e}" for e in report["errors"]]
-    lines.append(f"{report['status']} in {report['duration_s']} s")
-    return "\n".join(lines)

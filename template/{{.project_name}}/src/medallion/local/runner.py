@@ -58,7 +58,8 @@ def run_local(
     asked = time.monotonic()
     with spark_lock():
         started = time.monotonic()
-        echo(f"running {project.name} locally (update {update_id[:8]}, sources {root})")
+        shown = root.relative_to(project.root) if root.is_relative_to(project.root) else root
+        echo(f"running {project.name} locally (update {update_id[:8]}, sources {shown})")
         pipeline = run_pipeline(spec_file, env, project.pipeline_log, full_refresh, echo)
         if not pipeline.ok:
             echo("\n".join(["pipeline output (last lines):", *pipeline.output_tail]))

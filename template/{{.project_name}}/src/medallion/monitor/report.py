@@ -11,16 +11,38 @@ def _rows(value: int | None) -> str:
     return "missing" if value is None else f"{value:,}"
 
 
+def full_criteria(criteria: list[dict[str, Any]]) -> list[str]:
+    """Every criterion with its verdict and detail, a line each."""
+    return ["Criteria:", *(f"  [{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}" for c in criteria)]
+
+
+def brief_criteria(criteria: list[dict[str, Any]], width: int = 100) -> list[str]:
+    """The criteria met, named on wrapped lines; each failed one on its own line with its detail."""
+    met = [c["name"] for c in criteria if c["ok"]]
+    lines = [f"  [FAIL] {c['name']}: {c['detail']}" for c in criteria if not c["ok"]]
+    if not met:
+        return lines
+    current = f"  [ok] {len(met)} criteria met: "
+    wrapped = []
+    for index, name in enumerate(met):
+        item = name + ("," if index < len(met) - 1 else "")
+        if len(current) + len(item) > width and not current.endswith(": "):
+            wrapped.append(current.rstrip())
+            current = "       "
+        current += item + " "
+    return [*wrapped, current.rstrip(), *lines]
+
+
 def render_text(report: dict[str, Any], brief: bool = False) -> str:
     """A short report: verdict, criteria, tables, rules, diagnoses with their fixes.
 
-    brief leaves out the tables and rules (the local runner has printed them already).
+    brief names the criteria met without their figures and leaves out the tables and rules
+    (the local runner has printed them already); failed criteria keep their detail.
     """
     lines = [f"Verdict: {report['verdict']}  (status {report['status']}, {report.get('duration_s', 0)} s)"]
     if report.get("update_ids"):
         lines.append(f"Pipeline {report.get('pipeline_id')}, update(s) {', '.join(report['update_ids'])}")
-    lines.append("Criteria:")
-    lines += [f"  [{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}" for c in report["criteria"]]
+    lines += brief_criteria(report["criteria"]) if brief else full_criteria(report["criteria"])
     if report.get("tables") and not brief:
         lines.append("Tables (rows written):")
         lines += [
