@@ -2,13 +2,13 @@
 .PHONY: demo test lint setup
 
 setup:
-	bash scripts/setup
+	@bash scripts/setup
 
 demo: setup
-	.venv/bin/python scripts/demo.py
+	@.venv/bin/python scripts/demo.py
 
 test: setup
-	.venv/bin/python -m pytest
+	@.venv/bin/python -m pytest
 
 lint: setup
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
