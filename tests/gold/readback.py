@@ -38,12 +38,18 @@ def main(folder: str) -> None:
                 ]
                 for m in fact.measures
             }
+            dated = bool(fact.event_time and spec.gold.date_dimension)
+            days = read("dim_date").select("date_key") if dated else None
             out["facts"][fact.name] = {  # type: ignore[index]
+                "date_keys_missing": table.join(days, "date_key", "left_anti").count() if days else None,
                 "rows": table.count(),
                 "grains": table.select(*fact.grain).distinct().count(),
                 "silver_rows": silver.count(),
                 "sums": sums,
             }
+        if spec.gold.date_dimension:
+            span = read("dim_date").where("date_key <> -1").selectExpr("min(date)", "max(date)").collect()[0]
+            out["dates"] = [str(span[0]), str(span[1])]
     print(json.dumps(out))
 
 

@@ -70,6 +70,9 @@ def test_retail_star_end_to_end_and_after_full_refresh(rendered: Path, tmp_path:
     first = read_back(project)
     facts = first["facts"]["sales"]
     assert facts["rows"] == facts["grains"] == facts["silver_rows"] == sales["rows"]
+    assert facts["date_keys_missing"] == 0, "every fact date_key is in dim_date (-1 for the 2099 order)"
+    first_day, last_day = first["dates"]
+    assert "2024-01-01" <= first_day <= last_day <= "2024-03-01", "2099 stays out of dim_date"
     for measure, (gold, silver) in facts["sums"].items():
         assert gold == silver == sales["measures"][measure], measure
     run_local(project, "--full-refresh")

@@ -3,6 +3,7 @@ naming the file, the key path and the fix."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import yaml
 
 from medallion.naming import expected_tables
 from medallion.spec import SpecError, load_spec
+from medallion.spec.model import Calendar
 
 
 @pytest.fixture
@@ -120,3 +122,27 @@ def test_literals_cannot_break_out_of_sql() -> None:
 
     (rule,) = expand({"use": "accepted_values", "column": "status", "values": ["a', 'b"], "action": "warn"})
     assert rule.rule == "`status` IN ('a\\', \\'b')"
+
+
+def test_calendar_takes_yaml_dates_or_text(tmp_path: Path, retail: dict) -> None:
+    retail["gold"]["calendar"] = {"from": "2021-01-01", "to": date(2030, 12, 31)}
+    spec = load_spec(_write(tmp_path, retail))
+    assert spec.gold.calendar == Calendar(date(2021, 1, 1), date(2030, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("calendar", "expected"),
+    [
+        ({"from": "2021-13-01", "to": "2030-01-01"}, "from: '2021-13-01' is not a date: write YYYY-MM-DD"),
+        ({"from": "2021-01-01", "to": "2030-01-01 10:00"}, "calendar.to: '2030-01-01 10:00' is not"),
+        ({"from": "2030-01-01", "to": "2021-01-01"}, "calendar: from 2030-01-01 is after to 2021-01-01"),
+        ({"from": "2021-01-01"}, "gold.calendar"),
+        ({"from": "2021-01-01", "to": "2030-01-01", "step": 1}, "unknown key 'step'"),
+    ],
+)
+def test_bad_calendar_names_the_key_and_the_fix(
+    tmp_path: Path, retail: dict, calendar: dict, expected: str
+) -> None:
+    retail["gold"]["calendar"] = calendar
+    problems = _problems(tmp_path, retail)
+    assert any(expected in p for p in problems), problems

@@ -70,6 +70,8 @@ def _define_dimension(ctx: PipelineContext, dim: Dimension) -> None:
 
 
 def _define_dates(ctx: PipelineContext) -> None:
+    calendar = ctx.spec.gold.calendar
+
     def query() -> DataFrame:
         dates = [
             ctx.spark.read.table(naming.silver_table(f.source)).select(F.to_date(f.event_time).alias("date"))
@@ -77,13 +79,15 @@ def _define_dates(ctx: PipelineContext) -> None:
             if f.event_time
         ]
         if not dates:
-            return date_dimension(ctx.spark.sql("SELECT CAST(NULL AS DATE) AS date"))
+            return date_dimension(ctx.spark.sql("SELECT CAST(NULL AS DATE) AS date"), calendar=calendar)
         union = dates[0]
         for more in dates[1:]:
             union = union.unionByName(more)
-        return date_dimension(union)
+        return date_dimension(union, calendar=calendar)
 
     comment = "Calendar days over the facts' date range; date_key -1 is the unknown date."
+    if calendar is not None:
+        comment += f" Days outside {calendar.first} .. {calendar.last} map to -1."
     key = ddl.primary_key(naming.DATE_DIMENSION, DATE_KEY)
     _declare(ctx, naming.DATE_DIMENSION, comment, query, DATE_COLUMNS, [key])
 

@@ -1,4 +1,5 @@
-"""dim_date: one row per day between the facts' first and last date, plus the unknown date."""
+"""dim_date: one row per day between the facts' first and last date (inside the spec's calendar),
+plus the unknown date."""
 
 from __future__ import annotations
 
@@ -8,19 +9,27 @@ from pyspark.sql import functions as F
 from medallion.gold.columns import DATE_COLUMNS, DATE_KEY
 from medallion.gold.frames import typed, unknown_member
 from medallion.gold.keys import UNKNOWN_KEY
+from medallion.spec.model import Calendar
 
 
-def date_key(value: Column) -> Column:
-    """yyyymmdd as INT for a date or timestamp; -1 when it is NULL."""
+def in_calendar(day: Column, calendar: Calendar | None) -> Column:
+    """True for a day inside the calendar (every non-NULL day when there is none)."""
+    if calendar is None:
+        return day.isNotNull()
+    return day.between(F.lit(calendar.first), F.lit(calendar.last))
+
+
+def date_key(value: Column, calendar: Calendar | None = None) -> Column:
+    """yyyymmdd as INT for a date or timestamp; -1 when it is NULL or outside the calendar."""
     day = F.to_date(value)
-    return F.coalesce(F.year(day) * 10000 + F.month(day) * 100 + F.dayofmonth(day), F.lit(UNKNOWN_KEY)).cast(
-        "int"
-    )
+    key = F.when(in_calendar(day, calendar), F.year(day) * 10000 + F.month(day) * 100 + F.dayofmonth(day))
+    return F.coalesce(key, F.lit(UNKNOWN_KEY)).cast("int")
 
 
-def date_dimension(dates: DataFrame, column: str = "date") -> DataFrame:
-    """Calendar rows covering every non-NULL value of `dates`' `column`, and key -1."""
-    bounds = dates.select(F.to_date(F.col(column)).alias("d")).agg(
+def date_dimension(dates: DataFrame, column: str = "date", calendar: Calendar | None = None) -> DataFrame:
+    """Calendar rows from the first to the last value of `dates`' `column` inside `calendar`, and key -1."""
+    days_seen = dates.select(F.to_date(F.col(column)).alias("d"))
+    bounds = days_seen.where(in_calendar(F.col("d"), calendar)).agg(
         F.min("d").alias("first"), F.max("d").alias("last")
     )
     days = bounds.where(F.col("first").isNotNull()).select(

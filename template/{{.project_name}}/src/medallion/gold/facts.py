@@ -49,7 +49,8 @@ def build_fact(spec: Spec, fact: Fact, current: DataFrame, dimensions: Mapping[s
         matched = F.coalesce(F.col(f"__{name}_key"), F.lit(UNKNOWN_KEY)).alias(key_column(name))
         rows = rows.join(lookup, on=_all(on), how="left").select(*names, matched)
         names.append(key_column(name))
-    keyed = rows.select("*", date_key(F.col(EVENT)).alias("date_key")) if fact.event_time else rows
+    dated = date_key(F.col(EVENT), spec.gold.calendar).alias("date_key")
+    keyed = rows.select("*", dated) if fact.event_time else rows
     return typed(keyed, fact_columns(spec, fact))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from medallion import expectations
 from medallion.spec.errors import SpecError, SpecProblem
 from medallion.spec.gold_checks import gold_problems
 from medallion.spec.model import (
+    Calendar,
     Column,
     CustomTable,
     Dimension,
@@ -75,6 +77,18 @@ def _read_yaml(path: Path) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
         reason = getattr(error, "problem", None) or str(error)
         raise SpecError(path, [SpecProblem("", f"not valid YAML at {where}: {reason}")]) from None
+
+
+def _as_date(value: Any) -> date | None:
+    """A YAML date, or ISO text of one; None for anything else (timestamps included)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def key_path(parts: Any) -> str:
@@ -291,10 +305,29 @@ class _Builder:
             )
             for n, b in body.get("aggregates", {}).items()
         )
-        gold = Gold(dimensions, facts, body.get("date_dimension", bool(facts)), aggregates)
+        date_dimension = body.get("date_dimension", bool(facts))
+        gold = Gold(dimensions, facts, date_dimension, aggregates, self.calendar(body.get("calendar")))
         for key, message in gold_problems(gold, sources):
             self.problem(key, message)
         return gold
+
+    def calendar(self, body: dict[str, Any] | None) -> Calendar | None:
+        """gold.calendar: {from, to} as dates (YAML dates or YYYY-MM-DD text), from <= to."""
+        if body is None:
+            return None
+        bounds = {end: _as_date(body.get(end)) for end in ("from", "to")}
+        for end, value in bounds.items():
+            if value is None:
+                given = body.get(end)
+                fix = "write YYYY-MM-DD, e.g. 2020-01-01"
+                self.problem(f"gold.calendar.{end}", f"{given!r} is not a date: {fix}")
+        first, last = bounds["from"], bounds["to"]
+        if first is None or last is None:
+            return None
+        if first > last:
+            self.problem("gold.calendar", f"from {first} is after to {last}: swap them")
+            return None
+        return Calendar(first, last)
 
     def _source_for(self, key: str, name: str, sources: dict[str, SourceTable]) -> SourceTable | None:
         source = sources.get(name)

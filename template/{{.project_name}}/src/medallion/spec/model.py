@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -164,6 +165,14 @@ class CustomTable:
 
 
 @dataclass(frozen=True)
+class Calendar:
+    """The days dim_date may cover; fact dates outside them get the unknown date (-1)."""
+
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
 class Gold:
     """The star schema: dimensions, facts, a date dimension, aggregates."""
 
@@ -171,6 +180,7 @@ class Gold:
     facts: tuple[Fact, ...] = ()
     date_dimension: bool = False
     aggregates: tuple[CustomTable, ...] = ()
+    calendar: Calendar | None = None
 
 
 @dataclass(frozen=True)
