@@ -10,18 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.rendering import python_with_project
+from tests.support.recording_dp import EXPECT_DECORATORS
 from tests.template.local_project import require_local_engine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STUB = REPO_ROOT / "template" / "{{.project_name}}" / "typings" / "pyspark" / "pipelines" / "__init__.pyi"
-DATABRICKS_ONLY = {
-    "expect",
-    "expect_or_drop",
-    "expect_or_fail",
-    "expect_all",
-    "expect_all_or_drop",
-    "expect_all_or_fail",
-}
+DATABRICKS_ONLY = set(EXPECT_DECORATORS)  # Databricks' expect* decorators, absent from the OSS module
 
 
 def project_pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
