@@ -1,5 +1,5 @@
 # The two commands that matter on a fresh machine: `make demo` and `make test`.
-.PHONY: demo test lint setup
+.PHONY: demo test test-fast lint setup
 
 setup:
 	@bash scripts/setup
@@ -9,6 +9,10 @@ demo: setup
 
 test: setup
 	@.venv/bin/python -m pytest
+
+# The fast tier (no Spark): run after every change.
+test-fast: setup
+	@.venv/bin/python -m pytest -m "not pipeline and not spark"
 
 lint: setup
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .

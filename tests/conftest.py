@@ -22,6 +22,13 @@ if str(HELPERS_SRC) not in sys.path:
     sys.path.insert(0, str(HELPERS_SRC))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that starts a classic Spark session `spark` (excluded by `make test-fast`)."""
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.spark)
+
+
 @pytest.fixture(scope="session")
 def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template rendered with every default answer (the retail sample, JSON files)."""
