@@ -1,0 +1,148 @@
+"""Task executors on small projects: a wheel task is judged by its exit code, not its return value."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.support.emulator.jobs import FAILED, SUCCESS, JobRunner
+from tests.support.emulator.privileges import PrivilegeModel, Securable
+from tests.support.emulator.task_paths import Target
+from tests.support.emulator.task_wheel import WheelTasks
+
+MODULE = """
+import sys
+from pathlib import Path
+
+
+def returns_one():
+    print("returning 1")
+    return 1
+
+
+def exits_one():
+    print("exiting with 1")
+    sys.exit(1)
+
+
+def writes():
+    out = Path(sys.argv[sys.argv.index("--out") + 1])
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "hello.txt").write_text(" ".join(sys.argv))
+"""
+
+
+@pytest.fixture(scope="module")
+def wheel_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("wheelproj")
+    (root / "src" / "tiny").mkdir(parents=True)
+    (root / "src" / "tiny" / "__init__.py").write_text(MODULE)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [project]
+            name = "tiny"
+            version = "0.1.0"
+            [project.scripts]
+            returns_one = "tiny:returns_one"
+            exits_one = "tiny:exits_one"
+            writes = "tiny:writes"
+            [build-system]
+            requires = ["hatchling"]
+            build-backend = "hatchling.build"
+            [tool.hatch.build.targets.wheel]
+            packages = ["src/tiny"]
+            """
+        )
+    )
+    return root
+
+
+def bundle() -> dict:
+    return {
+        "artifacts": {"tiny": {"type": "whl", "build": "uv build --wheel", "path": "."}},
+        "workspace": {"file_path": "/Workspace/Users/me/.bundle/tiny/dev/files"},
+        "resources": {
+            "volumes": {"landing": {"catalog_name": "main", "schema_name": "s", "name": "landing"}}
+        },
+    }
+
+
+def job(entry_point: str, *parameters: str) -> dict:
+    return {
+        "name": "tiny_job",
+        "tasks": [
+            {
+                "task_key": "t",
+                "environment_key": "default",
+                "python_wheel_task": {
+                    "package_name": "tiny",
+                    "entry_point": entry_point,
+                    "parameters": list(parameters),
+                },
+            }
+        ],
+        "environments": [
+            {
+                "environment_key": "default",
+                "spec": {"environment_version": "4", "dependencies": ["./dist/*.whl"]},
+            }
+        ],
+    }
+
+
+def run(
+    project: Path,
+    tmp_path: Path,
+    entry_point: str,
+    *parameters: str,
+    privileges: PrivilegeModel | None = None,
+):
+    target = Target(project, bundle(), tmp_path / "state", deployer="me@example.com")
+    runner = JobRunner({"python_wheel_task": WheelTasks(target, privileges)})
+    return runner.run(job(entry_point, *parameters)), target
+
+
+def test_a_returned_1_does_not_fail_the_task(wheel_project, tmp_path):
+    result, _ = run(wheel_project, tmp_path, "returns_one")
+    assert result.tasks["t"].result_state == SUCCESS, result.tasks["t"].state_message
+    assert "returning 1" in result.tasks["t"].output
+
+
+def test_sys_exit_1_fails_the_task(wheel_project, tmp_path):
+    result, _ = run(wheel_project, tmp_path, "exits_one")
+    assert result.tasks["t"].result_state == FAILED
+    assert result.tasks["t"].exit_code == 1
+    assert result.result_state == FAILED
+
+
+def test_volume_arguments_land_in_the_volume_the_bundle_creates(wheel_project, tmp_path):
+    result, target = run(wheel_project, tmp_path, "writes", "--out", "/Volumes/main/s/landing/raw")
+    assert result.tasks["t"].result_state == SUCCESS, result.tasks["t"].state_message
+    written = target.volume_dir("main", "s", "landing") / "raw" / "hello.txt"
+    assert written.read_text().startswith("tiny --out ")  # sys.argv[0] is the package name
+
+
+def test_a_volume_nobody_created_cannot_be_written(wheel_project, tmp_path):
+    result, _ = run(wheel_project, tmp_path, "writes", "--out", "/Volumes/main/other/landing/raw")
+    assert result.tasks["t"].result_state == FAILED
+    assert "NotADirectoryError" in result.tasks["t"].output
+
+
+def test_writing_a_volume_needs_write_volume(wheel_project, tmp_path):
+    privileges = PrivilegeModel()
+    privileges.grant(Securable("CATALOG", "main"), "me@example.com", ["USE CATALOG", "USE SCHEMA"])
+    result, _ = run(
+        wheel_project, tmp_path, "writes", "--out", "/Volumes/main/s/landing/raw", privileges=privileges
+    )
+    assert result.tasks["t"].result_state == FAILED
+    assert result.tasks["t"].state_message == (
+        "PERMISSION_DENIED: User does not have WRITE VOLUME on Volume 'main.s.landing'."
+    )
+    privileges.grant(Securable("SCHEMA", "main.s"), "me@example.com", ["WRITE_VOLUME"])
+    result, _ = run(
+        wheel_project, tmp_path, "writes", "--out", "/Volumes/main/s/landing/raw", privileges=privileges
+    )
+    assert result.tasks["t"].result_state == SUCCESS
