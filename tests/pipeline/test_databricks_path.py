@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from medallion.rules import compile_rule
 from medallion.silver import define_silver
 from medallion.spec import load_spec
 from tests.pipeline.specs import retail_document, write_variant
+from tests.rendering import render_project
 from tests.support.recording_dp import RecordingDP, RecordingFrame, RecordingSpark
 
 VOLUME = "/Volumes/main/raw/landing"
@@ -143,12 +145,28 @@ def test_parquet_and_csv_autoloader_options(tmp_path: Path, rendered_retail: Pat
     assert csv.reader_options["cloudFiles.format"] == "csv" and csv.reader_options["header"] == "true"
 
 
-def test_kafka_reader_uses_secret_references_and_blocks_reset(tmp_path: Path, rendered_retail: Path) -> None:
-    spec = variant(tmp_path, rendered_retail, {"type": "kafka"})
-    dp = define(
-        spec,
-        **{"medallion.kafka.bootstrap_servers": "broker-1:9093", "medallion.kafka.secret_scope": "kafka"},
-    )
+def resolve_secret_references(configuration: dict[str, str], vault: dict[str, str]) -> dict[str, str]:
+    """What Databricks does to pipeline configuration values (Spark conf) before the code runs.
+
+    `{{secrets/<scope>/<key>}}` is resolved in Spark configuration properties and environment
+    variables only (docs.databricks.com/security/secrets/secrets-spark-conf-env-var); the same
+    text anywhere else, such as a DataFrame reader option, stays literal.
+    """
+    pattern = re.compile(r"\{\{secrets/(.+?)/([^/}]+)\}\}")
+    return {key: pattern.sub(lambda m: vault[m.group(2)], value) for key, value in configuration.items()}
+
+
+def test_kafka_credentials_reach_the_reader_resolved(tmp_path: Path, rendered_retail: Path) -> None:
+    """Defect 4 (issue 11): secret references inside the JAAS reader option reached the broker as text."""
+    project = render_project({"source_type": "kafka"}, tmp_path / "render")
+    document = yaml.safe_load(next((project / "resources").glob("*.pipeline.yml")).read_text())
+    configuration = next(iter(document["resources"]["pipelines"].values()))["configuration"]
+    kafka_conf = {key: value for key, value in configuration.items() if key.startswith("medallion.kafka.")}
+    assert "{{secrets/" in kafka_conf["medallion.kafka.password"]
+    vault = {"kafka-username": "svc-reader", "kafka-password": "pa55=word"}
+    resolved = resolve_secret_references(kafka_conf, vault)
+    resolved["medallion.kafka.bootstrap_servers"] = "broker-1:9093"
+    dp = define(variant(tmp_path, rendered_retail, {"type": "kafka"}), **resolved)
     bronze = frame(dp, "bronze_orders")
     assert bronze.reader_format == "kafka"
     options = bronze.reader_options
@@ -157,10 +175,25 @@ def test_kafka_reader_uses_secret_references_and_blocks_reset(tmp_path: Path, re
     assert options["kafka.security.protocol"] == "SASL_SSL"
     assert options["kafka.sasl.jaas.config"] == (
         "kafkashaded.org.apache.kafka.common.security.plain.PlainLoginModule required "
-        'username="{{secrets/kafka/kafka-username}}" password="{{secrets/kafka/kafka-password}}";'
+        'username="svc-reader" password="pa55=word";'
     )
+    assert not any("{{secrets/" in value for value in options.values())
     assert "from_json(CAST(value AS STRING), 'MAP<STRING,STRING>') AS _record" in bronze.expressions()
     assert dp.datasets["bronze_orders"].kwargs["table_properties"]["pipelines.reset.allowed"] == "false"
+
+
+def test_kafka_refuses_an_unresolved_secret_reference(tmp_path: Path, rendered_retail: Path) -> None:
+    spec = variant(tmp_path, rendered_retail, {"type": "kafka"})
+    dp = define(
+        spec,
+        **{
+            "medallion.kafka.bootstrap_servers": "broker-1:9093",
+            "medallion.kafka.username": "{{secrets/kafka/kafka-username}}",
+            "medallion.kafka.password": "{{secrets/kafka/kafka-password}}",
+        },
+    )
+    with pytest.raises(SettingsError, match=r"medallion\.kafka\.username was not resolved"):
+        dp.datasets["bronze_orders"].func()  # type: ignore[misc]
 
 
 def test_kafka_needs_bootstrap_servers(tmp_path: Path, rendered_retail: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.rendering import python_with_project
+from tests.rendering import REPO, python_with_project
 from tests.template import actionlint
 
 
@@ -67,7 +69,7 @@ def test_auth_comes_from_the_environment(render_answers) -> None:
         assert "DATABRICKS_TOKEN" not in text and "secrets." not in text, f"{name} uses a stored credential"
         for job_name, job in flow["jobs"].items():
             steps = [s.get("uses", "") for s in job["steps"]]
-            if "databricks/setup-cli@main" not in steps:
+            if not any(step.startswith("databricks/setup-cli@") for step in steps):
                 continue
             assert job["env"]["DATABRICKS_AUTH_TYPE"] == "github-oidc", job_name
             assert job["env"]["DATABRICKS_HOST"] == "${{ vars.DATABRICKS_HOST }}"
@@ -86,3 +88,51 @@ def test_auth_comes_from_the_environment(render_answers) -> None:
 
 def test_no_workflows_without_ci(render_answers) -> None:
     assert not (render_answers(ci="none") / ".github").exists()
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.lstrip("v").split("."))
+
+
+def test_databricks_cli_is_pinned_to_a_release_at_least_the_minimum(render_answers) -> None:
+    """Defect 9 (issue 11): `databricks/setup-cli@main` installs whatever CLI is newest that day."""
+    project = render_answers(ci="github")
+    minimum = json.loads((REPO / "databricks_template_schema.json").read_text())["min_databricks_cli_version"]
+    pinned = []
+    for flow in workflows(project).values():
+        for job in flow["jobs"].values():
+            for step in job["steps"]:
+                uses = step.get("uses", "")
+                if uses.startswith("databricks/setup-cli@"):
+                    ref = uses.split("@", 1)[1]
+                    assert re.fullmatch(r"v\d+\.\d+\.\d+", ref), f"{uses}: pin a release tag"
+                    assert _version(ref) >= _version(minimum), f"{uses} is older than {minimum}"
+                    pinned.append(ref)
+    assert len(pinned) >= 3 and len(set(pinned)) == 1, pinned
+
+
+def oidc_subjects(flows: dict[str, dict]) -> set[str]:
+    """The `sub` claim of each job's GitHub OIDC token (docs.github.com, "About security hardening
+    with OpenID Connect", example subject claims): an environment wins, else the event."""
+    subjects = set()
+    for flow in flows.values():
+        events = flow[True] if isinstance(flow[True], dict) else {flow[True]: None}
+        for job in flow["jobs"].values():
+            if job.get("env", {}).get("DATABRICKS_AUTH_TYPE") != "github-oidc":
+                continue
+            if "environment" in job:
+                subjects.add(f"repo:<owner>/<repo>:environment:{job['environment']}")
+            elif "pull_request" in events:
+                subjects.add("repo:<owner>/<repo>:pull_request")
+    return subjects
+
+
+def test_readme_names_a_federation_policy_for_every_oidc_subject(render_answers) -> None:
+    """Defect 9 (issue 11): the validate job has no environment, so its token's subject differs
+    from the deploy jobs' and a policy written for them refuses it."""
+    project = render_answers(ci="github")
+    subjects = oidc_subjects(workflows(project))
+    assert "repo:<owner>/<repo>:pull_request" in subjects and len(subjects) == 3, subjects
+    readme = " ".join((project / "README.md").read_text().split())
+    for subject in subjects:
+        assert f"`{subject}`" in readme, f"README names no federation policy for {subject}"

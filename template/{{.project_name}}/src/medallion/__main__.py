@@ -1,7 +1,5 @@
 """`python -m medallion ...` runs the same command as the `medallion` console script."""
 
-import sys
+from medallion.cli import console_main
 
-from medallion.cli import main
-
-sys.exit(main())
+console_main()

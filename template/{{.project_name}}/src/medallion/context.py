@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +17,8 @@ SPEC_PATH = "medallion.spec_path"
 ENGINE = "medallion.engine"
 SOURCE_ROOT = "medallion.source_root"
 KAFKA_BOOTSTRAP_SERVERS = "medallion.kafka.bootstrap_servers"
-KAFKA_SECRET_SCOPE = "medallion.kafka.secret_scope"
+KAFKA_USERNAME = "medallion.kafka.username"
+KAFKA_PASSWORD = "medallion.kafka.password"
 UPDATE_ID = "medallion.update_id"
 
 
@@ -33,7 +34,10 @@ class Settings:
     spec_path: str
     source_root: str
     kafka_bootstrap_servers: str | None = None
-    kafka_secret_scope: str | None = None
+    # Resolved by Databricks from {{secrets/<scope>/<key>}} references in the pipeline
+    # configuration; never printed (repr=False).
+    kafka_username: str | None = field(default=None, repr=False)
+    kafka_password: str | None = field(default=None, repr=False)
     update_id: str | None = None
 
     @classmethod
@@ -50,7 +54,8 @@ class Settings:
             spec_path=spec_path,
             source_root=(get(SOURCE_ROOT) or "").rstrip("/"),
             kafka_bootstrap_servers=get(KAFKA_BOOTSTRAP_SERVERS) or None,
-            kafka_secret_scope=get(KAFKA_SECRET_SCOPE) or None,
+            kafka_username=get(KAFKA_USERNAME) or None,
+            kafka_password=get(KAFKA_PASSWORD) or None,
             update_id=get(UPDATE_ID) or None,
         )
 

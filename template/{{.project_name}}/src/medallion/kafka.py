@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from medallion.audit import SOURCE_FILE
-from medallion.context import KAFKA_BOOTSTRAP_SERVERS, Settings, SettingsError
+from medallion.context import KAFKA_BOOTSTRAP_SERVERS, KAFKA_PASSWORD, KAFKA_USERNAME, Settings, SettingsError
 from medallion.records import RAW_TEXT, RECORD, columns_from_record, json_record
 from medallion.spec.model import SourceTable
 
@@ -19,21 +19,19 @@ METADATA_COLUMNS = (
     "timestamp AS _kafka_timestamp",
 )
 META_NAMES = ("_kafka_key", "_kafka_topic", "_kafka_partition", "_kafka_offset", "_kafka_timestamp")
-USERNAME_KEY = "kafka-username"
-PASSWORD_KEY = "kafka-password"
 LOGIN_MODULE = "kafkashaded.org.apache.kafka.common.security.plain.PlainLoginModule"
+SECRET_REFERENCE = "{{secrets/"
 
 
-def secret_reference(scope: str, key: str) -> str:
-    """A Databricks secret reference, resolved by the platform, never the secret itself."""
-    return "{{secrets/" + scope + "/" + key + "}}"
-
-
-def jaas_config(scope: str) -> str:
-    """SASL/PLAIN login whose username and password are secret-scope references."""
-    user = secret_reference(scope, USERNAME_KEY)
-    password = secret_reference(scope, PASSWORD_KEY)
-    return f'{LOGIN_MODULE} required username="{user}" password="{password}";'
+def jaas_config(username: str, password: str) -> str:
+    """SASL/PLAIN login with credentials the platform resolved from the secret scope."""
+    for key, value in ((KAFKA_USERNAME, username), (KAFKA_PASSWORD, password)):
+        if SECRET_REFERENCE in value or '"' in value or "\\" in value:
+            raise SettingsError(
+                f"pipeline configuration {key} was not resolved to a plain credential: reference the "
+                "secret there as {{secrets/<scope>/<key>}} (Databricks resolves it in configuration only)"
+            )
+    return f'{LOGIN_MODULE} required username="{username}" password="{password}";'
 
 
 def reader_options(table: SourceTable, settings: Settings) -> dict[str, str]:
@@ -47,11 +45,13 @@ def reader_options(table: SourceTable, settings: Settings) -> dict[str, str]:
         "subscribe": table.source.topic or table.name,
         "startingOffsets": table.source.starting_offsets,
     }
-    if settings.kafka_secret_scope:
+    if settings.kafka_username or settings.kafka_password:
+        if not (settings.kafka_username and settings.kafka_password):
+            raise SettingsError(f"set both {KAFKA_USERNAME} and {KAFKA_PASSWORD}, or neither")
         options |= {
             "kafka.security.protocol": "SASL_SSL",
             "kafka.sasl.mechanism": "PLAIN",
-            "kafka.sasl.jaas.config": jaas_config(settings.kafka_secret_scope),
+            "kafka.sasl.jaas.config": jaas_config(settings.kafka_username, settings.kafka_password),
         }
     return options | table.source.options
 

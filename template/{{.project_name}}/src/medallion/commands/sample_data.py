@@ -19,13 +19,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--scale", type=int, default=1, help="multiply row counts (1: a few hundred rows)")
     parser.add_argument("--seed", type=int, default=SEED, help="random seed (same seed, same data)")
+    parser.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="write nothing when --out already holds files (the dev job loads the sample once)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if args.scale < 1:
         raise SystemExit("--scale must be 1 or more")
+    if args.if_empty and _holds_files(args.out):
+        print(f"{args.out} already holds files: sample not written again (--if-empty)")
+        return 0
     manifest = write_sample(args.out, args.format, args.source_type, args.scale, args.seed)
     for table, info in manifest["tables"].items():
         print(f"{table:<10} {info['rows']:>9} rows in {len(info['files'])} file(s)")
     print(f"{len(manifest['defects'])} seeded defects listed in {args.out / 'manifest.json'}")
     return 0
+
+
+def _holds_files(folder: Path) -> bool:
+    """True when `folder` exists and has at least one file anywhere below it."""
+    return folder.is_dir() and any(path.is_file() for path in folder.rglob("*"))

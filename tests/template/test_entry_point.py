@@ -1,0 +1,104 @@
+"""The generated wheel's `medallion` entry point, called the way a Databricks wheel task calls it.
+
+A `python_wheel_task` looks the entry point up by name in the installed distribution's
+metadata and calls the function; what it returns is ignored, only an exception or a non-zero
+`sys.exit` fails the task (databricks/cli bundle/trampoline/python_wheel.go shows the call:
+`sys.argv = [package, *parameters]`, then `entry[0].load()()`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.rendering import DEFAULT_ANSWERS, render_project
+
+# What the wheel task runner does with the installed distribution (see the module docstring).
+CALL_LIKE_A_WHEEL_TASK = """
+import sys
+from importlib import metadata
+package, entry_point, *parameters = sys.argv[1:]
+sys.argv = [package, *parameters]
+entry = [ep for ep in metadata.distribution(package).entry_points if ep.name == entry_point]
+if not entry:
+    raise ImportError(f"Entry point {entry_point!r} not found")
+entry[0].load()()
+"""
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The default render, its wheel built as the bundle's artifact says, installed in a folder."""
+    project = render_project(DEFAULT_ANSWERS, tmp_path_factory.mktemp("entry_render"))
+    bundle = yaml.safe_load((project / "databricks.yml").read_text())
+    build = bundle["artifacts"]["python_artifact"]["build"].split()
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([str(bin_dir / build[0]), *build[1:]], cwd=project, check=True, capture_output=True)
+    wheel = next((project / "dist").glob("*.whl"))
+    site = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    return project, site
+
+
+def wheel_task(installed: tuple[Path, Path], *parameters: str) -> subprocess.CompletedProcess[str]:
+    """Run the `medallion` entry point of the installed wheel with a task's parameters."""
+    project, site = installed
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    command = [sys.executable, "-c", CALL_LIKE_A_WHEEL_TASK, project.name, "medallion", *parameters]
+    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300)
+
+
+def dev_task_parameters(project: Path, task_key: str) -> list[str]:
+    """The parameters of a task the dev target adds to the job (targets.dev in the job file)."""
+    for path in sorted((project / "resources").glob("*.job.yml")):
+        jobs = yaml.safe_load(path.read_text()).get("targets", {}).get("dev", {}).get("resources", {})
+        for job in jobs.get("jobs", {}).values():
+            for task in job["tasks"]:
+                if task["task_key"] == task_key:
+                    return task["python_wheel_task"]["parameters"]
+    raise AssertionError(f"no dev task {task_key} in {project / 'resources'}")
+
+
+def test_failed_verdict_fails_the_wheel_task(installed: tuple[Path, Path], tmp_path: Path) -> None:
+    """Defect 6 (issue 11): main() returned 1 for a FAILED verdict and the task stayed green."""
+    report = {"status": "FAILED", "duration_s": 3.0, "tables": {}, "rules": [], "duplicates": {}}
+    path = tmp_path / "run-report.json"
+    path.write_text(json.dumps(report))
+    done = wheel_task(installed, "monitor", "--local", "--report-json-in", str(path), "--brief")
+    assert "FAILED" in done.stdout, done.stdout + done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr
+
+
+def test_success_exits_zero(installed: tuple[Path, Path]) -> None:
+    project, _ = installed
+    done = wheel_task(installed, "validate", "--spec", str(project / "medallion.yml"))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_dev_sample_task_parameters_are_accepted(installed: tuple[Path, Path], tmp_path: Path) -> None:
+    """Defect 1 (issue 11): load_sample_data passed --if-empty, which sample-data did not define
+    (argparse exit 2), so the dev job failed on its first task and never ran the pipeline."""
+    project, _ = installed
+    parameters = dev_task_parameters(project, "load_sample_data")
+    volume = tmp_path / "landing"
+    out = parameters.index("--out") + 1
+    assert parameters[out].startswith("/Volumes/"), parameters
+    parameters[out] = str(volume)
+    first = wheel_task(installed, *parameters)
+    assert first.returncode == 0, first.stdout + first.stderr
+    written = sorted(p.relative_to(volume) for p in volume.rglob("*") if p.is_file())
+    assert {p.parts[0] for p in written} >= {"customers", "products", "orders"}
+    second = wheel_task(installed, *parameters)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "--if-empty" in parameters and "already holds files" in second.stdout
+    assert sorted(p.relative_to(volume) for p in volume.rglob("*") if p.is_file()) == written
