@@ -81,3 +81,23 @@ def test_no_secrets_or_real_hosts_in_generated_files(default_project: Path) -> N
         if path.is_file() and path.suffix not in {".parquet"}:
             text = path.read_text(errors="ignore")
             assert not pattern.search(text), path
+
+
+def test_dev_extra_provides_every_artifact_build_tool(default_project: Path) -> None:
+    """Defect 8 (issue 11): artifacts build with `uv build`, but nothing the project installs
+    provided `uv`, so `databricks bundle deploy` failed in a fresh checkout."""
+    import re
+    import tomllib
+
+    import yaml
+
+    bundle = yaml.safe_load((default_project / "databricks.yml").read_text())
+    pyproject = tomllib.loads((default_project / "pyproject.toml").read_text())
+    dev = pyproject["project"]["optional-dependencies"]["dev"]
+    provided = {re.match(r"[A-Za-z0-9_.-]+", requirement).group(0).lower() for requirement in dev}
+    for name, artifact in bundle["artifacts"].items():
+        tool = artifact["build"].split()[0]
+        assert tool in provided, f"artifact {name} builds with {tool!r}, not in the dev extra {sorted(provided)}"
+        # Serverless environments cache a wheel by version: each deploy must build a new one
+        # (databricks/cli#1621; artifacts.<name>.dynamic_version, bundle/config/artifact.go).
+        assert artifact["type"] != "whl" or artifact.get("dynamic_version") is True, name
