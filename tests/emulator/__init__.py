@@ -1,0 +1,1 @@
+"""Tests of the offline workspace emulator (tests/support/emulator)."""

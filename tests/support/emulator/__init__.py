@@ -32,8 +32,10 @@ all (no such target, unreadable YAML, an undefined `--var`).
   others: a UUID); `schemas_before_presets`: key -> (catalog, name) before the dev prefix.
 - `user`: `CurrentUser(user_name, short_name, domain_friendly_name, is_service_principal)`.
 
-For runners: `jobs(resolved) -> {key: JobView(key, job_id, settings)}` (`.tasks` in the CLI's
-order, `.task(key)`, `.environments`, `.parameters`), `pipelines(resolved) -> {key:
+`bundle_targets(project) -> list[str]` lists the targets a bundle declares.
+
+For runners: `job_views(resolved) -> {key: JobView(key, job_id, settings)}` (`.tasks` in the CLI's
+order, `.task(key)`, `.environments`, `.parameters`), `pipeline_views(resolved) -> {key:
 PipelineView(key, pipeline_id, settings)}` (`.configuration`), `pipeline_by_id`. Settings are
 the `config` tree's `resources.jobs.<key>` / `resources.pipelines.<key>`, unchanged in shape.
 
@@ -65,8 +67,8 @@ from tests.support.emulator.model import (
     ResolvedBundle,
 )
 from tests.support.emulator.references import Dangling
-from tests.support.emulator.resolve import DEFAULT_USER, resolve_target
-from tests.support.emulator.views import JobView, PipelineView, jobs, pipeline_by_id, pipelines
+from tests.support.emulator.resolve import DEFAULT_USER, bundle_targets, resolve_target
+from tests.support.emulator.views import JobView, PipelineView, job_views, pipeline_by_id, pipeline_views
 from tests.support.emulator.volumes import VolumeReport, VolumeUse, classify, volume_uses
 
 __all__ = [
@@ -82,10 +84,11 @@ __all__ = [
     "ResolvedBundle",
     "VolumeReport",
     "VolumeUse",
+    "bundle_targets",
     "classify",
-    "jobs",
+    "job_views",
     "pipeline_by_id",
-    "pipelines",
+    "pipeline_views",
     "resolve_target",
     "volume_uses",
 ]

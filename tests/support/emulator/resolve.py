@@ -249,3 +249,10 @@ def _report_leftovers(config: dict[str, Any], dangling: dict[tuple[str, str], Da
                 str(loc) if loc else None,
                 "left unresolved: no CLI pass resolves this reference here",
             )
+
+
+def bundle_targets(project: Path) -> list[str]:
+    """The target names a bundle declares, in file order (a bundle without targets has the
+    implicit target "default": bundle/config/mutator/default_target.go)."""
+    root, _included, _diagnostics = load_root(Path(project).resolve())
+    return list(root.get("targets") or root.get("environments") or {}) or ["default"]

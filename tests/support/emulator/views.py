@@ -55,7 +55,7 @@ class PipelineView:
         return dict(self.settings.get("configuration") or {})
 
 
-def jobs(resolved: ResolvedBundle) -> dict[str, JobView]:
+def job_views(resolved: ResolvedBundle) -> dict[str, JobView]:
     """Every job of the target, by resource key, with references substituted as deployed."""
     return {
         key: JobView(key, resolved.resource_ids[("jobs", key)], copy.deepcopy(settings))
@@ -63,7 +63,7 @@ def jobs(resolved: ResolvedBundle) -> dict[str, JobView]:
     }
 
 
-def pipelines(resolved: ResolvedBundle) -> dict[str, PipelineView]:
+def pipeline_views(resolved: ResolvedBundle) -> dict[str, PipelineView]:
     """Every pipeline of the target, by resource key, with references substituted as deployed."""
     return {
         key: PipelineView(key, resolved.resource_ids[("pipelines", key)], copy.deepcopy(settings))
@@ -73,7 +73,7 @@ def pipelines(resolved: ResolvedBundle) -> dict[str, PipelineView]:
 
 def pipeline_by_id(resolved: ResolvedBundle, pipeline_id: str) -> PipelineView:
     """The pipeline a `pipeline_task.pipeline_id` names."""
-    for view in pipelines(resolved).values():
+    for view in pipeline_views(resolved).values():
         if view.pipeline_id == pipeline_id:
             return view
     raise KeyError(f"no pipeline with id {pipeline_id} in target {resolved.target}")

@@ -1,0 +1,65 @@
+"""The views a job runner reads: each job's resolved tasks, each pipeline's resolved settings."""
+
+from __future__ import annotations
+
+from tests.emulator.conftest import BundleFactory
+from tests.support.emulator import job_views, pipeline_by_id, pipeline_views, resolve_target
+
+BUNDLE = """
+bundle:
+  name: shop
+resources:
+  pipelines:
+    etl:
+      name: etl
+      configuration:
+        root: ${workspace.file_path}
+  jobs:
+    run:
+      name: run
+      parameters:
+        - name: target
+          default: ${bundle.target}
+      tasks:
+        - task_key: refresh
+          pipeline_task:
+            pipeline_id: ${resources.pipelines.etl.id}
+        - task_key: check
+          depends_on:
+            - task_key: refresh
+          environment_key: default
+          python_wheel_task:
+            package_name: shop
+            entry_point: shop
+      environments:
+        - environment_key: default
+          spec:
+            environment_version: "4"
+            dependencies:
+              - ./dist/*.whl
+targets:
+  dev:
+    mode: development
+"""
+
+
+def test_job_view_lists_resolved_tasks_environments_and_parameters(make_bundle: BundleFactory) -> None:
+    resolved = resolve_target(make_bundle(BUNDLE), env={})
+    job = job_views(resolved)["run"]
+    assert job.job_id == resolved.resource_ids[("jobs", "run")]
+    assert job.job_id.isdigit()
+    assert [t["task_key"] for t in job.tasks] == ["check", "refresh"]
+    assert job.parameters == {"target": "dev"}
+    assert job.environments == {"default": {"environment_version": "4", "dependencies": ["./dist/*.whl"]}}
+    pipeline = pipeline_by_id(resolved, job.task("refresh")["pipeline_task"]["pipeline_id"])
+    assert pipeline.key == "etl"
+    assert pipeline.settings["name"] == "[dev data_engineer] etl"
+    assert pipeline.configuration == {
+        "root": "/Workspace/Users/data.engineer@example.com/.bundle/shop/dev/files"
+    }
+
+
+def test_views_are_copies(make_bundle: BundleFactory) -> None:
+    resolved = resolve_target(make_bundle(BUNDLE), env={})
+    pipeline_views(resolved)["etl"].settings["name"] = "changed"
+    assert pipeline_views(resolved)["etl"].settings["name"] == "[dev data_engineer] etl"
