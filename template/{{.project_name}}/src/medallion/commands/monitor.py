@@ -14,6 +14,7 @@ from typing import Any
 from databricks.sdk.errors import DatabricksError
 from databricks.sdk.service.pipelines import StartUpdateCause
 
+from medallion.monitor import job_run
 from medallion.monitor.connect import ConfigurationError, workspace_client
 from medallion.monitor.judge import EXIT_CODES
 from medallion.monitor.local import DEFAULT_LOCAL_REPORT, monitor_local
@@ -92,6 +93,12 @@ def _remote(args: argparse.Namespace, spec: Any) -> dict[str, Any]:
         )
     client = workspace_client(args.profile)
     try:
+        if args.job_run_id is not None:
+            run = client.jobs.get_run(args.job_run_id)
+            task = job_run.pipeline_task(run, args.pipeline_id)
+            state = job_run.not_started_state(task) if task else None
+            if task and state:
+                return job_run.not_started_report(run, task, state, args.pipeline_id)
         selector = _selector(args, client)
         target = RemoteTarget(
             args.pipeline_id, args.warehouse_id, args.catalog, args.schema, args.pipeline_name
