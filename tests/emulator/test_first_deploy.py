@@ -15,8 +15,8 @@ import pytest
 
 from tests.rendering import render_project
 from tests.support.emulator import resolve_target, volume_uses
-from tests.support.emulator.views import job_views as jobs
 from tests.support.emulator.jobs import SUCCESS, JobRunner, TaskOutcome
+from tests.support.emulator.views import job_views as jobs
 
 SP = "8f3c2a71-1b2c-4d5e-9f00-123456789abc"
 
