@@ -36,7 +36,8 @@ def workspace() -> FakeWorkspace:
     """A healthy pipeline's workspace: every table readable, quality within thresholds."""
     ws = FakeWorkspace()
     spec = load_spec(SPEC)
-    ws.tables = {table: "ok" for table in naming.expected_tables(spec)}
+    for table in naming.expected_tables(spec):
+        ws.add_table(table, [], {"id": "STRING"})
     for source, rows in {"customers": 200, "products": 50, "orders": 1000}.items():
         ws.output_rows[naming.bronze_table(source)] = rows
         ws.output_rows[naming.quarantine_table(source)] = rows // 50
@@ -47,8 +48,33 @@ def workspace() -> FakeWorkspace:
         ("main.retail.silver_orders_history", "discount_within_price", 995, 5),
         ("main.retail.silver_customers_history", "valid_email_email", 190, 10),
     ]
-    ws.orphans = {"silver_orders": (980, 4)}
+    seed_silver(ws, orders=980, orphan_customers=4)
     return ws
+
+
+def seed_silver(
+    ws: FakeWorkspace, orders: int, orphan_customers: int = 0, orphan_products: int = 0, null_keys: int = 3
+) -> None:
+    """silver_customers (196), silver_products (49) and `orders` silver_orders rows with keys, of
+    which the first `orphan_*` point at no parent row; `null_keys` more rows have NULL keys."""
+    ws.add_table("silver_customers", [{"customer_id": f"c{i}", "name": f"Customer {i}"} for i in range(196)])
+    ws.add_table("silver_products", [{"product_id": f"p{i}", "category": "toys"} for i in range(49)])
+    lines = [
+        {
+            "order_id": f"o{i}",
+            "line_number": 1,
+            "customer_id": f"missing-c{i}" if i < orphan_customers else f"c{i % 196}",
+            "product_id": f"missing-p{i}" if i < orphan_products else f"p{i % 49}",
+        }
+        for i in range(orders)
+    ]
+    no_keys = {"line_number": 1, "customer_id": None, "product_id": None}
+    lines += [{"order_id": f"n{i}", **no_keys} for i in range(null_keys)]
+    ws.add_table(
+        "silver_orders",
+        lines,
+        {"order_id": "STRING", "line_number": "INT", "customer_id": "STRING", "product_id": "STRING"},
+    )
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.monitor.conftest import job_args, monitor
+from tests.monitor.conftest import job_args, monitor, seed_silver
 from tests.support.fake_databricks import Error, FakeServer, FakeWorkspace, FastClock, Fault
 
 TRANSIENT = Error(
@@ -109,10 +109,12 @@ def test_error_events_are_read_across_pages(
         "Schema 'main.retail'. SQLSTATE: 42501",
         dataset="bronze_orders",
     )
+    workspace.events_page_size = 2
     run_id = workspace.add_run([("JOB_TASK", ["RUNNING", "FAILED"], [noise, noise, noise, permission])])
     code, report = monitor(tmp_path, *job_args(workspace, run_id))
     assert code == 1
-    assert len([p for _, p, _ in workspace.requests if p.endswith("/events")]) >= 2
+    pages = [query for _, path, query in workspace.requests if path.endswith("/events")]
+    assert len(pages) >= 3 and all(set(q) == {"max_results", "page_token"} for q in pages[1:])
     assert [d["cause"] for d in report["diagnoses"]] == ["permission_denied"]
     assert "GRANT USE SCHEMA ON SCHEMA `main`.`retail`" in report["diagnoses"][0]["fix"]
 
@@ -128,9 +130,10 @@ def test_missing_table_fails(server: FakeServer, workspace: FakeWorkspace, tmp_p
 
 
 def test_table_present_but_unreadable(server: FakeServer, workspace: FakeWorkspace, tmp_path: Path) -> None:
-    workspace.tables["silver_orders"] = (
+    workspace.deny_table(
+        "silver_orders",
         "[INSUFFICIENT_PERMISSIONS] Insufficient privileges: User does not have "
-        "SELECT on Table 'main.retail.silver_orders'. SQLSTATE: 42501"
+        "SELECT on Table 'main.retail.silver_orders'. SQLSTATE: 42501",
     )
     run_id = workspace.add_run([("JOB_TASK", ["RUNNING", "COMPLETED"], [])])
     code, report = monitor(tmp_path, *job_args(workspace, run_id))
@@ -153,7 +156,7 @@ def test_quality_below_threshold_fails(server: FakeServer, workspace: FakeWorksp
 
 
 def test_orphans_above_threshold_fail(server: FakeServer, workspace: FakeWorkspace, tmp_path: Path) -> None:
-    workspace.orphans = {"silver_orders": (1000, 300)}
+    seed_silver(workspace, orders=1000, orphan_customers=300, null_keys=0)
     run_id = workspace.add_run([("JOB_TASK", ["RUNNING", "COMPLETED"], [])])
     code, report = monitor(tmp_path, *job_args(workspace, run_id))
     assert code == 1

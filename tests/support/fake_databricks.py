@@ -4,6 +4,24 @@ Served over real HTTP on 127.0.0.1 (ephemeral port) and driven by the real datab
 Responses are built from the SDK's own dataclasses (`as_dict()`), errors use the platform's
 codes and messages. Time on the fake advances by polls ("ticks", one per pipelines.get), so
 tests never sleep.
+
+What the fake holds, and how to feed it (tests script it; the workspace emulator feeds it
+from real local pipeline runs):
+- updates: `add_update(cause, states, errors, flows=..., update_id=...)` walks an update
+  through its states, one per tick; `add_run(chain)` adds a job run whose pipeline task
+  caused the chain (JOB_TASK, then RETRY_ON_FAILURE updates); `queued_runs` are chains that
+  `run-now` and `start_update` use next.
+- the event log: every started update logs documented events (create_update,
+  update_progress per state, ERROR events from `errors`, flow_progress with metrics and
+  data_quality from `flows`, or from the defaults `output_rows` / `expectations` for a
+  COMPLETED update without flows); `log_event(row)` appends any row in the documented shape
+  (see tests/support/fake_event_log.py). The REST events API and the published event-log
+  table serve the same rows.
+- tables: `add_table(name, rows, columns)` (rows are dicts; columns map name -> SQL type,
+  inferred from the rows when omitted); `deny_table(name, error_text)` makes reads fail.
+- SQL: statements are parsed, bound and executed for real over those tables and the event
+  log (tests/support/warehouse_sql.py; engine `sql_engine`, the Python executor by default,
+  Spark in the spark tier); `statement_errors` (regex over SQL, error text) inject failures.
 """
 
 from __future__ import annotations
@@ -15,7 +33,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -25,18 +44,12 @@ from databricks.sdk.service.catalog import TableInfo, TableType
 from databricks.sdk.service.iam import User
 from databricks.sdk.service.jobs import Run, RunNowResponse
 from databricks.sdk.service.pipelines import (
-    ErrorDetail,
-    EventLevel,
     EventLogSpec,
     GetPipelineResponse,
     ListPipelineEventsResponse,
     ListUpdatesResponse,
-    Origin,
-    PipelineEvent,
     PipelineSpec,
     PipelineState,
-    SerializedException,
-    StackFrame,
     StartUpdateResponse,
     UpdateInfo,
     UpdateInfoCause,
@@ -44,31 +57,30 @@ from databricks.sdk.service.pipelines import (
     UpdateStateInfo,
     UpdateStateInfoState,
 )
-from databricks.sdk.service.sql import (
-    BaseChunkInfo,
-    ColumnInfo,
-    ColumnInfoTypeName,
-    Format,
-    ResultData,
-    ResultManifest,
-    ResultSchema,
-    ServiceError,
-    ServiceErrorCode,
-    StatementResponse,
-    StatementState,
-    StatementStatus,
+from sqlglot import exp
+
+from tests.support import warehouse_python
+from tests.support.fake_event_log import (
+    EVENT_LOG_COLUMNS,
+    event_row,
+    flow_progress_details,
+    to_pipeline_event,
 )
+from tests.support.fake_statements import StatementService
+from tests.support.warehouse_python import Result
+from tests.support.warehouse_sql import NO_OP, Analyzed, SqlFailure, TableKey, analyze, bind, parse
 
 TOKEN = "dapi-fake"
 TERMINAL = {"COMPLETED", "FAILED", "CANCELED"}
 STACK = [
-    StackFrame(
-        declaring_class="org.apache.spark.sql.execution.QueryExecution",
-        method_name="assertAnalyzed",
-        file_name="QueryExecution.scala",
-        line_number=94,
-    )
+    {
+        "declaring_class": "org.apache.spark.sql.execution.QueryExecution",
+        "method_name": "assertAnalyzed",
+        "file_name": "QueryExecution.scala",
+        "line_number": 94,
+    }
 ] * 3
+Engine = Callable[[Analyzed, dict[TableKey, list[dict[str, Any]]], dict[TableKey, dict[str, str]]], Result]
 
 
 class FastClock(Clock):
@@ -98,6 +110,16 @@ class Error:
 
 
 @dataclass
+class Flow:
+    """What one flow of an update wrote: rows out and (rule, passed, failed) per expectation."""
+
+    dataset: str
+    num_output_rows: int | None = None
+    expectations: list[tuple[str, int, int]] = field(default_factory=list)
+    status: str = "COMPLETED"
+
+
+@dataclass
 class FakeUpdate:
     """An update walking through `states`, one per tick from `start_tick`; the last state sticks."""
 
@@ -107,6 +129,7 @@ class FakeUpdate:
     errors: list[Error] = field(default_factory=list)
     start_tick: int = 0
     creation_time: int = 0
+    flows: list[Flow] | None = None
 
     def state_at(self, tick: int) -> str | None:
         if tick < self.start_tick:
@@ -118,11 +141,35 @@ class FakeUpdate:
 
 
 @dataclass
+class FakeTable:
+    """A table of the pipeline's schema: declared columns, rows, and the error a read gets."""
+
+    columns: dict[str, str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    read_error: str | None = None
+
+
+@dataclass
 class Fault:
     status: int
     error_code: str
     message: str
     retry_after: int | None = None
+
+
+def _sql_type(values: list[Any]) -> str:
+    sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, bool):
+        return "BOOLEAN"
+    if isinstance(sample, int):
+        return "BIGINT"
+    if isinstance(sample, float):
+        return "DOUBLE"
+    if isinstance(sample, Decimal):
+        return "DECIMAL(38,2)"
+    if isinstance(sample, datetime):
+        return "TIMESTAMP"
+    return "STRING"
 
 
 class FakeWorkspace:
@@ -139,20 +186,22 @@ class FakeWorkspace:
         self.updates: list[FakeUpdate] = []
         self.runs: dict[int, int] = {}  # job run id -> start_time ms
         self.queued_runs: list[list[tuple[str, list[str], list[Error]]]] = []
-        self.tables: dict[str, str] = {}  # name -> "ok" | read error message
-        self.output_rows: dict[str, int] = {}
-        self.expectations: list[tuple[str, str, int, int]] = []
-        self.orphans: dict[str, tuple[int, int]] = {}
-        self.statement_errors: list[tuple[str, str]] = []  # (regex over SQL, message)
+        self.tables: dict[str, FakeTable] = {}
+        self.output_rows: dict[str, int] = {}  # default rows per dataset of a COMPLETED update
+        self.expectations: list[tuple[str, str, int, int]] = []  # default (dataset, rule, passed, failed)
+        self.logged_events: list[dict[str, Any]] = []
+        self.statement_errors: list[tuple[str, str]] = []  # (regex over SQL, error text)
         self.faults: list[tuple[str, re.Pattern[str], Fault]] = []
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.statements: list[tuple[str, dict[str, str]]] = []
-        self.events_page_size = 2
+        self.events_page_size = 25
+        self.sql_engine: Engine = warehouse_python.run
+        self.sql = StatementService(self.answer_sql)
         self._ids = itertools.count(1)
-        self._statements: dict[str, StatementResponse] = {}
+        self._event_pages: dict[str, tuple[list[Any], int]] = {}
         self.lock = threading.Lock()
 
-    # -- scripting ---------------------------------------------------------------------------
+    # -- scripting and feeding ----------------------------------------------------------------
 
     def add_run(self, chain: list[tuple[str, list[str], list[Error]]], start_tick: int | None = None) -> int:
         """A job run whose pipeline task caused `chain` (JOB_TASK then RETRY_ON_FAILURE updates)."""
@@ -165,13 +214,38 @@ class FakeWorkspace:
         return run_id
 
     def add_update(
-        self, cause: str, states: list[str], errors: list[Error] | None = None, start_tick: int | None = None
+        self,
+        cause: str,
+        states: list[str],
+        errors: list[Error] | None = None,
+        start_tick: int | None = None,
+        flows: list[Flow] | None = None,
+        update_id: str | None = None,
     ) -> FakeUpdate:
+        """An update created at `start_tick` (now by default); `flows` replace the default figures."""
         tick = self.tick if start_tick is None else start_tick
-        update_id = f"{next(self._ids):08x}-5d1e-4f7a-9c3b-{tick:012d}"
-        update = FakeUpdate(update_id, cause, states, errors or [], tick, self.ms(tick))
+        update_id = update_id or f"{next(self._ids):08x}-5d1e-4f7a-9c3b-{tick:012d}"
+        update = FakeUpdate(update_id, cause, states, errors or [], tick, self.ms(tick), flows)
         self.updates.append(update)
         return update
+
+    def add_table(
+        self, name: str, rows: list[dict[str, Any]], columns: dict[str, str] | None = None
+    ) -> FakeTable:
+        """A readable table in the pipeline's catalog and schema."""
+        names = list(columns or {}) or list(dict.fromkeys(k for row in rows for k in row)) or ["id"]
+        declared = columns or {n: _sql_type([row.get(n) for row in rows]) for n in names}
+        table = FakeTable(declared, [{n: row.get(n) for n in declared} for row in rows])
+        self.tables[name] = table
+        return table
+
+    def deny_table(self, name: str, error_text: str) -> None:
+        """The table exists (Unity Catalog lists it) but every read fails with `error_text`."""
+        self.tables.setdefault(name, FakeTable({"id": "STRING"})).read_error = error_text
+
+    def log_event(self, row: dict[str, Any]) -> None:
+        """Append an event-log row in the documented shape (fake_event_log.event_row)."""
+        self.logged_events.append(row)
 
     def fail(self, method: str, path: str, fault: Fault, times: int = 1) -> None:
         """Answer the next `times` requests matching method and path regex with `fault`."""
@@ -187,9 +261,15 @@ class FakeWorkspace:
         return sorted((u for u in self.updates if u.start_tick <= self.tick), key=lambda u: -u.creation_time)
 
     def pipeline_state(self) -> str:
-        if any(u.state_at(self.tick) not in TERMINAL for u in self.visible()):
+        """RUNNING while an update runs; RECOVERING between a failed update and its scheduled
+        RETRY_ON_FAILURE update (PipelineState.RECOVERING: "Pipeline has run into an error, but
+        the daemon is attempting to fix it", Databricks SDK for JavaScript, pipelines v2); IDLE."""
+        visible = self.visible()
+        if any(u.state_at(self.tick) not in TERMINAL for u in visible):
             return "RUNNING"
-        if any(u.start_tick > self.tick for u in self.updates):
+        pending = sorted((u for u in self.updates if u.start_tick > self.tick), key=lambda u: u.start_tick)
+        failed = bool(visible) and visible[0].state_at(self.tick) == "FAILED"
+        if failed and pending and pending[0].cause == "RETRY_ON_FAILURE":
             return "RECOVERING"
         return "IDLE"
 
@@ -203,54 +283,162 @@ class FakeWorkspace:
             full_refresh=False,
         )
 
-    def events(self) -> list[PipelineEvent]:
-        """Every event so far, newest first: ERRORs of terminal updates plus INFO progress events."""
-        events = []
-        for update in self.visible():
-            state = update.state_at(self.tick)
-            events.append(
+    def event_log_rows(self) -> list[dict[str, Any]]:
+        """Every event logged so far in the documented shape, oldest first."""
+        rows = [row for update in self.visible() for row in self._update_events(update)]
+        rows += self.logged_events
+        return sorted(rows, key=lambda r: (r["timestamp"], r["id"]))
+
+    def events(self) -> list[Any]:
+        """The REST face of the event log, newest first (the API's default order)."""
+        return [to_pipeline_event(row) for row in reversed(self.event_log_rows())]
+
+    def _update_events(self, update: FakeUpdate) -> list[dict[str, Any]]:
+        reached = update.states[: self.tick - update.start_tick + 1]
+        state = reached[-1]
+        logged = [
+            self._event(
+                update,
+                0,
+                "create_update",
+                f"Update {update.update_id[:6]} started by {update.cause}.",
+                {"create_update": {"cause": update.cause, "full_refresh": False}},
+            )
+        ]
+        for offset, reached_state in enumerate(dict.fromkeys(reached), start=1):
+            logged.append(
                 self._event(
-                    update, "INFO", f"Update {update.update_id[:6]} is {state}.", None, "update_progress", 5
+                    update,
+                    offset,
+                    "update_progress",
+                    f"Update {update.update_id[:6]} is {reached_state}.",
+                    {"update_progress": {"state": reached_state}},
                 )
             )
-            if state in TERMINAL:
-                for number, error in enumerate(update.errors):
-                    events.append(
-                        self._event(update, "ERROR", error.message, error, error.event_type, 3 + number)
-                    )
-        return sorted(events, key=lambda e: e.timestamp or "", reverse=True)
+        if state not in TERMINAL:
+            return logged
+        base = len(update.states) + 1
+        flows = (
+            update.flows
+            if update.flows is not None
+            else (self._default_flows() if state == "COMPLETED" else [])
+        )
+        for number, flow in enumerate(flows):
+            logged.append(
+                self._event(
+                    update,
+                    base,
+                    "flow_progress",
+                    f"Flow '{flow.dataset}' is STARTING.",
+                    flow_progress_details(None, [], "STARTING"),
+                    dataset=flow.dataset,
+                    serial=2 * number,
+                )
+            )
+            qualified = [
+                (r, f"{self.catalog}.{self.schema}.{flow.dataset}", p, f) for r, p, f in flow.expectations
+            ]
+            logged.append(
+                self._event(
+                    update,
+                    base + 1,
+                    "flow_progress",
+                    f"Flow '{flow.dataset}' has {flow.status}.",
+                    flow_progress_details(flow.num_output_rows, qualified, flow.status),
+                    dataset=flow.dataset,
+                    serial=2 * number + 1,
+                )
+            )
+        for number, error in enumerate(update.errors):
+            detail = {
+                "exceptions": [
+                    {
+                        "class_name": error.class_name,
+                        "message": error.exception_message or error.message,
+                        "stack": STACK,
+                    }
+                ],
+                "fatal": True,
+            }
+            logged.append(
+                self._event(
+                    update,
+                    base + 2,
+                    error.event_type,
+                    error.message,
+                    {error.event_type: {}},
+                    level="ERROR",
+                    dataset=error.dataset,
+                    error=detail,
+                    serial=number,
+                )
+            )
+        return logged
+
+    def _default_flows(self) -> list[Flow]:
+        rules: dict[str, list[tuple[str, int, int]]] = {}
+        for dataset, rule, passed, failed in self.expectations:
+            rules.setdefault(dataset.split(".")[-1], []).append((rule, passed, failed))
+        names = list(dict.fromkeys([*self.output_rows, *rules]))
+        return [Flow(n, self.output_rows.get(n), rules.get(n, [])) for n in names]
 
     def _event(
         self,
         update: FakeUpdate,
-        level: str,
-        message: str,
-        error: Error | None,
-        event_type: str,
         offset_s: int,
-    ) -> PipelineEvent:
-        moment = datetime.fromtimestamp(update.creation_time / 1000 + offset_s, tz=timezone.utc)
-        detail = None
-        if error:
-            exception = SerializedException(
-                class_name=error.class_name, message=error.exception_message or error.message, stack=STACK
-            )
-            detail = ErrorDetail(exceptions=[exception], fatal=True)
-        return PipelineEvent(
-            id=f"evt-{update.update_id[:8]}-{offset_s}-{level}",
+        event_type: str,
+        message: str,
+        details: dict[str, Any],
+        level: str = "INFO",
+        dataset: str | None = None,
+        error: dict[str, Any] | None = None,
+        serial: int = 0,
+    ) -> dict[str, Any]:
+        return event_row(
+            event_id=f"evt-{update.update_id[:8]}-{offset_s:02d}-{serial:03d}-{event_type}-{level}",
+            pipeline_id=self.pipeline_id,
+            pipeline_name=self.pipeline_name,
+            update_id=update.update_id,
+            timestamp_ms=update.creation_time + offset_s * 1000 + serial,
             event_type=event_type,
-            level=EventLevel(level),
             message=message,
-            timestamp=moment.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-            origin=Origin(
-                pipeline_id=self.pipeline_id,
-                pipeline_name=self.pipeline_name,
-                update_id=update.update_id,
-                dataset_name=error.dataset if error else None,
-                flow_name=error.dataset if error else None,
-            ),
-            error=detail,
+            details=details,
+            level=level,
+            dataset=dataset,
+            error=error,
         )
+
+    # -- the warehouse -------------------------------------------------------------------------
+
+    def event_log_key(self) -> TableKey:
+        return (self.catalog, self.schema, f"{self.pipeline_name}_event_log")
+
+    def answer_sql(self, sql: str, parameters: list[dict[str, Any]]) -> Result:
+        """Parse, bind, resolve and execute one statement over the tables and the event log."""
+        for pattern, text in self.statement_errors:
+            if re.search(pattern, sql):
+                raise SqlFailure.from_text(text)
+        tree = parse(sql)
+        if isinstance(tree, NO_OP):
+            return Result([], [])
+        if not isinstance(tree, exp.Query):
+            raise SqlFailure("UNSUPPORTED_FEATURE", f"the fake runs queries only, not {type(tree).__name__}")
+        schemas, rows = self.warehouse_tables()
+        analyzed = analyze(bind(tree, parameters), schemas)
+        for key in analyzed.tables:
+            table = self.tables.get(key[2]) if key[:2] == (self.catalog, self.schema) else None
+            if table is not None and table.read_error:
+                raise SqlFailure.from_text(table.read_error)
+        return self.sql_engine(analyzed, rows, schemas)
+
+    def warehouse_tables(self) -> tuple[dict[TableKey, dict[str, str]], dict[TableKey, list[dict[str, Any]]]]:
+        """Declared columns and rows of every table the warehouse can see."""
+        schemas = {(self.catalog, self.schema, n): t.columns for n, t in self.tables.items()}
+        rows = {(self.catalog, self.schema, n): t.rows for n, t in self.tables.items()}
+        if self.publish_event_log:
+            schemas[self.event_log_key()] = EVENT_LOG_COLUMNS
+            rows[self.event_log_key()] = self.event_log_rows()
+        return schemas, rows
 
 
 # -- HTTP -----------------------------------------------------------------------------------
@@ -275,6 +463,8 @@ def _get_pipeline(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any]
         serverless=True,
         event_log=event_log if ws.publish_event_log else None,
     )
+    # latest_updates: "Status of the latest updates for the pipeline. Ordered with the newest
+    # update first." (databricks-sdk-py, pipelines.GetPipelineResponse.latest_updates)
     latest = [
         UpdateStateInfo(
             update_id=u.update_id,
@@ -296,9 +486,17 @@ def _get_pipeline(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any]
 
 
 def _list_updates(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
+    # "The default behavior is to return the 25 most recent updates in timestamp descending
+    # order for the given pipeline. No custom sorting or filtering is supported." (Databricks
+    # SDK for JavaScript, pipelines v2 ListUpdatesRequest); until_update_id: "returns updates
+    # until and including this update_id" (databricks-sdk-py, PipelinesAPI.list_updates).
     size = int(query.get("max_results", 25))
     offset = int(query.get("page_token", 0))
     visible = ws.visible()
+    until = query.get("until_update_id")
+    if until:
+        ids = [u.update_id for u in visible]
+        visible = visible[: ids.index(until) + 1] if until in ids else visible
     page = visible[offset : offset + size]
     token = str(offset + size) if offset + size < len(visible) else None
     return 200, ListUpdatesResponse(
@@ -314,6 +512,8 @@ def _get_update(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], 
 
 
 def _start_update(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
+    # "If there is already an active update for the pipeline, the request will fail and the
+    # active update will remain running." (databricks-sdk-py, PipelinesAPI.start_update)
     if any(u.state_at(ws.tick) not in TERMINAL for u in ws.visible()):
         return _error(409, "RESOURCE_CONFLICT", "An active update already exists for this pipeline.")
     chain = ws.queued_runs.pop(0) if ws.queued_runs else [("API_CALL", ["RUNNING", "COMPLETED"], [])]
@@ -322,23 +522,78 @@ def _start_update(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any]
     return 200, StartUpdateResponse(update_id=first.update_id).as_dict()
 
 
+_LEVEL = re.compile(r"^level\s*=\s*'(INFO|WARN|ERROR|METRICS)'$", re.IGNORECASE)
+_LEVELS = re.compile(r"^level\s+in\s*\(([^)]*)\)$", re.IGNORECASE)
+_ID = re.compile(r"^id\s*=\s*'([^']+)'$", re.IGNORECASE)
+_TIME = re.compile(r"^timestamp\s*(>=|<=|>|<|=)\s*'([^']+)'$", re.IGNORECASE)
+
+
+def _event_filter(text: str) -> Callable[[Any], bool] | None:
+    """The documented filter forms (PipelinesAPI.list_pipeline_events `filter`): level='X',
+    level in (...), id='..', timestamp op 'TS', joined with AND; None for anything else."""
+    checks = [_event_check(part.strip()) for part in re.split(r"\s+AND\s+", text, flags=re.IGNORECASE)]
+    if not text.strip():
+        return lambda event: True
+    if any(check is None for check in checks):
+        return None
+    return lambda event: all(check(event) for check in checks if check is not None)
+
+
+def _event_check(part: str) -> Callable[[Any], bool] | None:
+    if found := _LEVEL.match(part):
+        return _levels_in({found[1].upper()})
+    if found := _LEVELS.match(part):
+        return _levels_in({v.strip().strip("'").upper() for v in found[1].split(",")})
+    if found := _ID.match(part):
+        wanted = found[1]
+        return lambda event: event.id == wanted
+    if found := _TIME.match(part):
+        compare = {">=": str.__ge__, "<=": str.__le__, ">": str.__gt__, "<": str.__lt__, "=": str.__eq__}
+        operator, moment = compare[found[1]], found[2]
+        return lambda event: operator(event.timestamp or "", moment)
+    return None
+
+
+def _levels_in(levels: set[str]) -> Callable[[Any], bool]:
+    return lambda event: event.level is not None and event.level.value in levels
+
+
 def _list_events(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
-    events = ws.events()
-    filter_text = query.get("filter", "")
-    level = re.search(r"level\s*=\s*'(\w+)'", filter_text)
-    since = re.search(r"timestamp\s*>=\s*'([^']+)'", filter_text)
-    if level:
-        events = [e for e in events if e.level and e.level.value == level.group(1)]
-    if since:
-        events = [e for e in events if (e.timestamp or "") >= since.group(1)]
-    if "timestamp asc" in str(query.get("order_by", "")):
-        events.reverse()
-    offset = int(query.get("page_token", 0))
-    page = events[offset : offset + ws.events_page_size]
-    more = offset + ws.events_page_size < len(events)
-    return 200, ListPipelineEventsResponse(
-        events=page, next_page_token=str(offset + ws.events_page_size) if more else None
-    ).as_dict()
+    # page_token: "This field is mutually exclusive with all fields in this request except
+    # max_results. An error is returned if any fields other than max_results are set when this
+    # field is set." (databricks-sdk-py, PipelinesAPI.list_pipeline_events). The SDK's own
+    # iterator re-sends filter and order_by with the token, so it fails here past one page.
+    size = min(int(query.get("max_results", 25)), ws.events_page_size)
+    token = query.get("page_token")
+    if token is not None:
+        extra = sorted(k for k in query if k not in ("page_token", "max_results"))
+        if extra:
+            return _error(
+                400,
+                "INVALID_PARAMETER_VALUE",
+                "page_token excludes every field but max_results; got " + ", ".join(extra),
+            )
+        if token not in ws._event_pages:
+            return _error(400, "INVALID_PARAMETER_VALUE", f"Invalid page token {token!r}.")
+        events, offset = ws._event_pages.pop(token)
+    else:
+        keep = _event_filter(str(query.get("filter", "")))
+        if keep is None:
+            return _error(400, "INVALID_PARAMETER_VALUE", f"Unsupported filter: {query.get('filter')!r}.")
+        events = [e for e in ws.events() if keep(e)]
+        order = query.get("order_by", [])
+        order = [order] if isinstance(order, str) else order
+        if order and order != ["timestamp desc"]:
+            if order != ["timestamp asc"]:
+                return _error(400, "INVALID_PARAMETER_VALUE", f"Unsupported order_by: {order!r}.")
+            events.reverse()  # "By default, events are returned in descending order by timestamp."
+        offset = 0
+    page = events[offset : offset + size]
+    next_token = None
+    if offset + size < len(events):
+        next_token = f"evt-page-{next(ws._ids)}"
+        ws._event_pages[next_token] = (events, offset + size)
+    return 200, ListPipelineEventsResponse(events=page, next_page_token=next_token).as_dict()
 
 
 def _get_table(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
@@ -374,90 +629,22 @@ def _get_run(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], bod
     return 200, Run(run_id=run_id, job_id=77, start_time=ws.runs[run_id], run_name="retail_job").as_dict()
 
 
-def _statement_result(columns: list[tuple[str, ColumnInfoTypeName]], rows: list[list[Any]]) -> dict[str, Any]:
-    data = [[None if v is None else str(v) for v in row] for row in rows]
-    schema = ResultSchema(
-        column_count=len(columns),
-        columns=[
-            ColumnInfo(name=n, position=i, type_name=t, type_text=t.value.lower())
-            for i, (n, t) in enumerate(columns)
-        ],
-    )
-    manifest = ResultManifest(
-        format=Format.JSON_ARRAY,
-        schema=schema,
-        total_row_count=len(rows),
-        total_chunk_count=1,
-        chunks=[BaseChunkInfo(chunk_index=0, row_offset=0, row_count=len(rows))],
-        truncated=False,
-    )
-    return {
-        "manifest": manifest,
-        "result": ResultData(chunk_index=0, row_offset=0, row_count=len(rows), data_array=data),
-    }
-
-
-def _answer_sql(ws: FakeWorkspace, sql: str, params: dict[str, str]) -> dict[str, Any] | str:
-    """Result pieces for a statement, or an error message."""
-    for pattern, message in ws.statement_errors:
-        if re.search(pattern, sql):
-            return message
-    string, long = ColumnInfoTypeName.STRING, ColumnInfoTypeName.LONG
-    if "LIMIT 0" in sql:
-        name = re.findall(r"`([^`]+)`", sql)[-1]
-        state = ws.tables.get(name)
-        if state is None:
-            return f"[TABLE_OR_VIEW_NOT_FOUND] The table or view `{ws.schema}`.`{name}` cannot be found."
-        return state if state != "ok" else _statement_result([("x", string)], [])
-    if "_event_log" in sql and "num_output_rows" in sql:
-        return _statement_result(
-            [("dataset", string), ("num_output_rows", long)], [[k, v] for k, v in ws.output_rows.items()]
-        )
-    if "_event_log" in sql and "data_quality" in sql:
-        return _statement_result(
-            [("dataset", string), ("rule", string), ("passed", long), ("failed", long)],
-            [list(r) for r in ws.expectations],
-        )
-    if "COUNT_IF" in sql:
-        child = re.search(r"FROM `[^`]+`\.`[^`]+`\.`([^`]+)` AS c", sql)
-        rows, orphans = ws.orphans.get(child.group(1) if child else "", (0, 0))
-        aliases = re.findall(r"COUNT(?:_IF)?\([^)]*\)\s+AS\s+(\w+)", sql)  # named as a warehouse would
-        return _statement_result([(alias, long) for alias in aliases], [[rows, orphans]])
-    if re.match(r"\s*(GRANT|CREATE|ALTER|USE)\b", sql, re.IGNORECASE):
-        return _statement_result([], [])
-    return f"[PARSE_SYNTAX_ERROR] Syntax error: the fake does not know this statement: {sql[:80]}"
-
-
 def _execute(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
-    params = {p["name"]: p.get("value") for p in body.get("parameters", [])}
-    ws.statements.append((body["statement"], params))
-    statement_id = f"01ef-{next(ws._ids):06d}"
-    answer = _answer_sql(ws, body["statement"], params)
-    if isinstance(answer, str):
-        final = StatementResponse(
-            statement_id=statement_id,
-            status=StatementStatus(
-                state=StatementState.FAILED,
-                sql_state="42000",
-                error=ServiceError(error_code=ServiceErrorCode.BAD_REQUEST, message=answer),
-            ),
-        )
-    else:
-        final = StatementResponse(
-            statement_id=statement_id, status=StatementStatus(state=StatementState.SUCCEEDED), **answer
-        )
-    ws._statements[statement_id] = final
-    pending = StatementResponse(
-        statement_id=statement_id, status=StatementStatus(state=StatementState.PENDING)
-    )
-    return 200, pending.as_dict()
+    params = {p["name"]: p.get("value") for p in body.get("parameters") or []}
+    ws.statements.append((body.get("statement", ""), params))
+    return ws.sql.execute(body)
 
 
 def _get_statement(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
-    response = ws._statements.get(match["id"])
-    if response is None:
-        return _error(404, "NOT_FOUND", f"Statement {match['id']} not found.")
-    return 200, response.as_dict()
+    return ws.sql.get(match["id"])
+
+
+def _cancel_statement(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
+    return ws.sql.cancel(match["id"])
+
+
+def _statement_chunk(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
+    return ws.sql.chunk(match["id"], int(match["index"]))
 
 
 def _well_known(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
@@ -477,6 +664,12 @@ ROUTES: list[tuple[str, re.Pattern[str], Route]] = [
     ("GET", re.compile(r"^/api/2\.2/jobs/runs/get$"), _get_run),
     ("POST", re.compile(r"^/api/2\.0/sql/statements/?$"), _execute),
     ("GET", re.compile(r"^/api/2\.0/sql/statements/(?P<id>[^/]+)$"), _get_statement),
+    ("POST", re.compile(r"^/api/2\.0/sql/statements/(?P<id>[^/]+)/cancel$"), _cancel_statement),
+    (
+        "GET",
+        re.compile(r"^/api/2\.0/sql/statements/(?P<id>[^/]+)/result/chunks/(?P<index>\d+)$"),
+        _statement_chunk,
+    ),
 ]
 
 

@@ -44,7 +44,16 @@ def output_rows(
     """Rows each dataset wrote during the updates (flow_progress metrics.num_output_rows)."""
     markers, parameters = _markers(update_ids)
     sql = ROWS_SQL.format(event_log=object_name(*event_log), updates=markers)
-    return {r["dataset"]: int(r["num_output_rows"] or 0) for r in warehouse.query(sql, parameters)}
+    rows: dict[str, int] = {}
+    for row in warehouse.query(sql, parameters):
+        dataset = _table_name(str(row["dataset"]))
+        rows[dataset] = rows.get(dataset, 0) + int(row["num_output_rows"] or 0)
+    return rows
+
+
+def _table_name(dataset: str) -> str:
+    """The table part of a dataset name, whether the event log qualifies it or not."""
+    return dataset.split(".")[-1].strip("`")
 
 
 def expectation_results(
@@ -55,7 +64,7 @@ def expectation_results(
     sql = EXPECTATIONS_SQL.format(schema=_EXPECTATIONS, event_log=object_name(*event_log), updates=markers)
     results = []
     for row in warehouse.query(sql, parameters):
-        dataset = str(row["dataset"]).split(".")[-1]
+        dataset = _table_name(str(row["dataset"]))
         source = source_of(dataset, spec)
         actions = {e.name: e.action for e in spec.source(source).expectations} if source else {}
         results.append(

@@ -38,16 +38,26 @@ def state_of(update: UpdateInfo | None) -> str:
 
 
 def recent_updates(client: WorkspaceClient, pipeline_id: str, selector: Selector) -> list[UpdateInfo]:
-    """Updates newest first, paging only as far back as the selector needs."""
+    """Updates newest first, paging only as far back as the selector needs.
+
+    The API returns "the 25 most recent updates in timestamp descending order" (ListUpdatesRequest,
+    Databricks SDK for JavaScript); the Python SDK documents no order, so the pages read are
+    sorted by creation_time here and nothing downstream depends on the order within a page.
+    """
     updates: list[UpdateInfo] = []
     token: str | None = None
     for _ in range(_MAX_PAGES):
         page = client.pipelines.list_updates(pipeline_id, max_results=_PAGE_SIZE, page_token=token)
-        updates.extend(page.updates or [])
+        updates = newest_first([*updates, *(page.updates or [])])
         token = page.next_page_token
         if not token or _reached(updates, selector):
             break
     return updates
+
+
+def newest_first(updates: list[UpdateInfo]) -> list[UpdateInfo]:
+    """Updates by creation time, newest first (ties keep their order)."""
+    return sorted(updates, key=lambda u: -(u.creation_time or 0))
 
 
 def _reached(updates: list[UpdateInfo], selector: Selector) -> bool:

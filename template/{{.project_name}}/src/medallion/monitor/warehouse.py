@@ -85,7 +85,7 @@ class Warehouse:
             on_wait_timeout=ExecuteStatementRequestOnWaitTimeout.CONTINUE,
         )
         response = self._wait(response)
-        return self._rows(response)
+        return self._rows(response, self._data(response))
 
     def _wait(self, response: StatementResponse) -> StatementResponse:
         clock = self.client.config.clock
@@ -109,9 +109,21 @@ class Warehouse:
             raise SqlError(code, (error.message if error else None) or "the statement did not succeed")
         return response
 
+    def _data(self, response: StatementResponse) -> list[list[str | None]]:
+        """Every row of every chunk: the first comes with the response, the rest by `next_chunk_index`."""
+        chunk = response.result
+        data: list[list[str | None]] = []
+        while chunk is not None:
+            data.extend(chunk.data_array or [])
+            if chunk.next_chunk_index is None:
+                break
+            chunk = self.client.statement_execution.get_statement_result_chunk_n(
+                response.statement_id or "", chunk.next_chunk_index
+            )
+        return data
+
     @staticmethod
-    def _rows(response: StatementResponse) -> list[dict[str, Any]]:
+    def _rows(response: StatementResponse, data: list[list[str | None]]) -> list[dict[str, Any]]:
         schema = response.manifest.schema if response.manifest else None
         columns = (schema.columns if schema else None) or []
-        data = (response.result.data_array if response.result else None) or []
         return [{c.name: _convert(v, c.type_name) for c, v in zip(columns, row, strict=True)} for row in data]

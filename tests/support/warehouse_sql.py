@@ -1,0 +1,181 @@
+"""The fake warehouse's SQL front end, without Spark: parse with sqlglot's Databricks dialect,
+bind named parameter markers from the request's `parameters`, and resolve every table, column
+and struct field against the tables the workspace holds, failing the way Databricks SQL does.
+
+Error classes and texts follow the Databricks SQL error reference
+(docs.databricks.com/aws/en/error-messages/error-classes): PARSE_SYNTAX_ERROR,
+UNBOUND_SQL_PARAMETER, TABLE_OR_VIEW_NOT_FOUND, UNRESOLVED_COLUMN, FIELD_NOT_FOUND.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import OptimizeError, ParseError
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.scope import Scope, traverse_scope
+from sqlglot.schema import MappingSchema
+
+DIALECT = "databricks"
+TableKey = tuple[str, str, str]
+# Statements the fake accepts without executing them (setup SQL: grants, schemas).
+NO_OP = (exp.Grant, exp.Revoke, exp.Create, exp.Use, exp.Command)
+
+
+class SqlFailure(Exception):
+    """A statement the warehouse refuses: error class, message and SQLSTATE, as Databricks reports them."""
+
+    def __init__(
+        self, error_class: str, message: str, sql_state: str = "42000", text: str | None = None
+    ) -> None:
+        super().__init__(text or f"[{error_class}] {message} SQLSTATE: {sql_state}")
+        self.error_class = error_class
+        self.sql_state = sql_state
+
+    @classmethod
+    def from_text(cls, text: str) -> SqlFailure:
+        """A failure from a full Databricks error text such as `[CLASS] message SQLSTATE: 42501`."""
+        found = re.match(r"^\[([A-Z_.]+)\]", text)
+        state = re.search(r"SQLSTATE: (\w+)", text)
+        return cls(found[1] if found else "UNKNOWN", text, state[1] if state else "42000", text=text)
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """A bound, qualified SELECT and the tables it reads."""
+
+    tree: exp.Expression
+    tables: list[TableKey]
+
+
+def parse(sql: str) -> exp.Expression:
+    """One statement in the Databricks dialect."""
+    try:
+        trees = [t for t in sqlglot.parse(sql, read=DIALECT) if t is not None]
+    except ParseError as error:
+        raise SqlFailure("PARSE_SYNTAX_ERROR", f"Syntax error: {error.errors[0]['description']}.") from None
+    if len(trees) != 1:
+        raise SqlFailure("PARSE_SYNTAX_ERROR", "Syntax error: expected exactly one statement.")
+    return trees[0]
+
+
+def bind(tree: exp.Expression, parameters: list[dict[str, Any]]) -> exp.Expression:
+    """Replace each `:name` marker by its typed literal (Statement Execution API `parameters`:
+    name, value, type defaulting to STRING; a missing value is NULL)."""
+    values = {p["name"]: p for p in parameters}
+    bound = tree.copy()
+    for marker in list(bound.find_all(exp.Placeholder)):
+        name = marker.name
+        if not name:
+            raise SqlFailure("UNBOUND_SQL_PARAMETER", "Found the unbound parameter: ?.", "42P02")
+        if name not in values:
+            raise SqlFailure("UNBOUND_SQL_PARAMETER", f"Found the unbound parameter: {name}.", "42P02")
+        marker.replace(_literal(values[name]))
+    return bound
+
+
+def _literal(parameter: dict[str, Any]) -> exp.Expression:
+    value, kind = parameter.get("value"), (parameter.get("type") or "STRING").upper()
+    if value is None:
+        return exp.Null()
+    text = exp.Literal.string(str(value))
+    return text if kind == "STRING" else exp.cast(text, exp.DataType.build(kind, dialect=DIALECT))
+
+
+def analyze(tree: exp.Expression, schemas: dict[TableKey, dict[str, str]]) -> Analyzed:
+    """Qualify a SELECT against `schemas`; unknown tables, columns and struct fields fail."""
+    tables = [_key(t) for t in tree.find_all(exp.Table)]
+    for key in tables:
+        if key not in schemas:
+            raise SqlFailure(
+                "TABLE_OR_VIEW_NOT_FOUND",
+                f"The table or view `{key[0]}`.`{key[1]}`.`{key[2]}` cannot be found.",
+                "42P01",
+            )
+    nested: dict[str, dict[str, dict[str, dict[str, str]]]] = {}
+    for catalog, schema, name in tables:
+        nested.setdefault(catalog, {}).setdefault(schema, {})[name] = schemas[(catalog, schema, name)]
+    mapping = MappingSchema(nested, dialect=DIALECT)
+    try:
+        qualified = qualify(tree.copy(), schema=mapping, dialect=DIALECT, validate_qualify_columns=True)
+    except OptimizeError as error:
+        raise SqlFailure("UNRESOLVED_COLUMN", str(error), "42703") from None
+    for scope in traverse_scope(qualified):
+        _check_fields(scope, schemas)
+    return Analyzed(qualified, tables)
+
+
+def _key(table: exp.Table) -> TableKey:
+    if not (table.catalog and table.db):
+        raise SqlFailure("TABLE_OR_VIEW_NOT_FOUND", f"Use a three-part name for `{table.name}`.", "42P01")
+    return (table.catalog, table.db, table.name)
+
+
+def _check_fields(scope: Scope, schemas: dict[TableKey, dict[str, str]]) -> None:
+    """Every `col.field` must name a field of the struct `col` (base table or exploded from_json)."""
+    for dot in scope.expression.find_all(exp.Dot):
+        column = dot.this
+        if not isinstance(column, exp.Column) or dot.find_ancestor(exp.Select) is not scope.expression:
+            continue
+        struct = column_type(column, scope, schemas)
+        if struct is None or not struct.is_type(exp.DType.STRUCT):
+            continue
+        fields = [f.name for f in struct.expressions]
+        if dot.name not in fields:
+            raise SqlFailure(
+                "FIELD_NOT_FOUND",
+                f"No such struct field `{dot.name}` in {', '.join(f'`{f}`' for f in fields)}.",
+                "42704",
+            )
+
+
+def column_type(
+    column: exp.Column, scope: Scope, schemas: dict[TableKey, dict[str, str]]
+) -> exp.DataType | None:
+    """The declared type of a qualified column: a base table's, or an `explode(from_json(.., schema))`."""
+    source = scope.sources.get(column.table)
+    if isinstance(source, exp.Table):
+        declared = schemas[_key(source)].get(column.name)
+        return exp.DataType.build(declared, dialect=DIALECT) if declared else None
+    if isinstance(source, Scope):
+        for projection in source.expression.selects:
+            if projection.alias_or_name == column.name:
+                return element_type(projection.unalias())
+    return None
+
+
+def element_type(expression: exp.Expression) -> exp.DataType | None:
+    if isinstance(expression, exp.Explode) and isinstance(expression.this, exp.FromJson):
+        declared = expression.this.expression
+        if isinstance(declared, exp.Literal):
+            array = exp.DataType.build(declared.name, dialect=DIALECT)
+            return array.expressions[0] if array.expressions else None
+    return None
+
+
+def json_paths(tree: exp.Expression) -> list[tuple[str, list[str]]]:
+    """Every `column:key:key` extraction as (column, keys), outermost chains only."""
+    paths = []
+    for node in tree.find_all(exp.JSONExtract):
+        if isinstance(node.parent, exp.JSONExtract) and node.parent.this is node:
+            continue
+        keys: list[str] = []
+        current: exp.Expression = node
+        while isinstance(current, exp.JSONExtract):
+            keys[:0] = [str(k.this) for k in current.expression.expressions if isinstance(k, exp.JSONPathKey)]
+            current = current.this
+        paths.append((current.name, keys))
+    return paths
+
+
+def from_json_schemas(tree: exp.Expression) -> list[exp.DataType]:
+    """The declared schema of every `from_json(.., 'schema')`."""
+    return [
+        exp.DataType.build(node.expression.name, dialect=DIALECT)
+        for node in tree.find_all(exp.FromJson)
+        if isinstance(node.expression, exp.Literal)
+    ]
