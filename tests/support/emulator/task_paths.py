@@ -12,6 +12,7 @@ create does not exist: its path maps under a plain file, so any read or write fa
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,12 +47,30 @@ class Target:
     """One deployed target of a project, as the emulated workspace holds it."""
 
     project: Path
-    bundle: dict[str, Any]
+    bundle: dict[str, Any] = field(repr=False)
     state: Path
     deployer: str = "data.engineer@example.com"
     host: str | None = None
     token: str | None = None
     extra_volumes: set[tuple[str, str, str]] = field(default_factory=set)
+    resource_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def files(self) -> Path:
+        """The bundle files as synced to `workspace.file_path` (the project until `sync`)."""
+        synced = self.state / "files"
+        return synced if synced.is_dir() else self.project
+
+    def sync(self) -> Path:
+        """Copy the bundle's files as `bundle deploy` uploads them (bundle/deploy/files; local
+        state, build output and virtual environments are not synced)."""
+        synced = self.state / "files"
+        shutil.rmtree(synced, ignore_errors=True)
+        ignore = shutil.ignore_patterns(
+            ".medallion", ".venv", "dist", "__pycache__", ".databricks", "*.egg-info"
+        )
+        shutil.copytree(self.project, synced, ignore=ignore)
+        return synced
 
     @property
     def file_path(self) -> str:
@@ -80,7 +99,7 @@ class Target:
             return folder / (match["rest"] or "/").lstrip("/")
         root = self.file_path.rstrip("/")
         if root and (remote == root or remote.startswith(root + "/")):
-            return self.project / remote[len(root) :].lstrip("/")
+            return self.files / remote[len(root) :].lstrip("/")
         return Path(remote)
 
     def map_argument(self, value: str) -> str:

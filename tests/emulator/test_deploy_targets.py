@@ -1,0 +1,199 @@
+"""`medallion deploy --target T` on a default render, end to end through the emulator: the
+fake `databricks` CLI resolves and deploys the bundle, the job runs as Jobs runs it (wheel
+tasks in a clean venv, the pipeline on local Spark Declarative Pipelines, the nutter data
+tests), and both the deploy loop and the job's own monitor task judge the real update.
+
+Each test runs Spark (serialised by the machine-wide lock): keep them few.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.rendering import DEFAULT_ANSWERS, render_project
+from tests.support.emulator.fake_cli import install
+from tests.support.emulator.jobs import EXCLUDED, FAILED, SUCCESS, JobRun
+from tests.support.emulator.privileges import Securable
+from tests.support.emulator.server import Emulator, EmulatorServer
+from tests.support.fake_databricks import TOKEN
+
+CATALOG_OWNER = "catalog.owner@example.com"
+SP = "6f1d2c3b-0a9e-4d8f-b7c6-5e4d3c2b1a09"
+
+
+@dataclass
+class Emulated:
+    project: Path
+    emulator: Emulator
+    server: EmulatorServer
+    env: dict[str, str]
+
+    def setup_part_1(self) -> None:
+        """README: "once, by a catalog owner: sql/setup.sql PART 1" before the first deploy."""
+        self.emulator.privileges.set_owner(Securable("CATALOG", "main"), CATALOG_OWNER, "(existing catalog)")
+        text = (self.project / "sql" / "setup.sql").read_text()
+        part_1 = text.split("===== PART 2")[0]
+        self.emulator.privileges.apply_sql(part_1, CATALOG_OWNER)
+
+    def deploy(
+        self, target: str, *extra: str
+    ) -> tuple[subprocess.CompletedProcess[str], list[JobRun], float]:
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "medallion", "deploy", "--target", target, "--poll-interval", "1", *extra],
+            cwd=self.project,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
+        )
+        runs = self.emulator.wait(timeout=1800)
+        return done, runs, time.monotonic() - started
+
+    def seed_source(self, target: str) -> Path:
+        """Files that landed upstream in the target's source volume (staging/prod load no sample)."""
+        resolved = self.emulator.resolve(self.project, target)
+        pipeline = next(iter(resolved.resources("pipelines").values()))
+        deployed = self.emulator.deployed[(str(self.project.resolve()), resolved.target)]
+        folder = deployed.target.local_path(pipeline["configuration"]["medallion.source_root"])
+        subprocess.run(
+            [sys.executable, "-m", "medallion", "sample-data", "--out", str(folder)],
+            cwd=self.project,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+        return folder
+
+
+@pytest.fixture
+def emulated(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Emulated]:
+    answers = dict(getattr(request, "param", {}) or {})
+    project = render_project({**DEFAULT_ANSWERS, **answers}, tmp_path / "render")
+    emulator = Emulator(tmp_path / "workspace")
+    with EmulatorServer(emulator) as server:
+        bin_dir = tmp_path / "bin"
+        install(bin_dir)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")},
+            "DATABRICKS_HOST": server.url,
+            "DATABRICKS_TOKEN": TOKEN,
+            "PATH": os.pathsep.join(
+                [str(bin_dir), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
+            ),
+            "PYTHONPATH": str(project / "src"),
+        }
+        yield Emulated(project, emulator, server, env)
+
+
+def states(run: JobRun) -> dict[str, str | None]:
+    return run.states()
+
+
+def explain(done: subprocess.CompletedProcess[str], runs: list[JobRun]) -> str:
+    lines = [f"deploy exit {done.returncode}", done.stdout[-3000:], done.stderr[-3000:]]
+    for run in runs:
+        lines.append(f"run {run.run_id}: {run.result_state}")
+        for task in run.tasks.values():
+            lines.append(f"  {task.task_key}: {task.result_state} {task.state_message[:600]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.pipeline
+def test_dev_loads_the_sample_runs_the_pipeline_and_ends_success(emulated: Emulated):
+    emulated.setup_part_1()
+    done, runs, seconds = emulated.deploy("dev")
+    print(f"dev deploy + job run: {seconds:.0f} s")
+    assert len(runs) == 1, explain(done, runs)
+    run = runs[0]
+    assert states(run).get("load_sample_data") == SUCCESS, explain(done, runs)
+    assert states(run).get("run_pipeline") == SUCCESS, explain(done, runs)
+    assert states(run).get("monitor") == SUCCESS, explain(done, runs)
+    assert run.result_state == SUCCESS, explain(done, runs)
+    assert done.returncode == 0, explain(done, runs)
+    assert "Verdict: SUCCESS" in done.stdout
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("target", ["staging", "prod"])
+def test_staging_and_prod_run_the_pipeline_without_a_sample_and_the_monitor_judges_it(
+    emulated: Emulated, target: str
+):
+    emulated.setup_part_1()
+    first = subprocess.run(
+        ["databricks", "bundle", "deploy", "-t", target],
+        cwd=emulated.project,
+        env=emulated.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr
+    emulated.seed_source(target)
+    done, runs, seconds = emulated.deploy(target)
+    print(f"{target} deploy + job run: {seconds:.0f} s")
+    assert len(runs) == 1, explain(done, runs)
+    run = runs[0]
+    assert states(run).get("load_sample_data") in (None, EXCLUDED), explain(done, runs)
+    assert states(run).get("run_pipeline") == SUCCESS, explain(done, runs)
+    assert states(run).get("monitor") == SUCCESS, explain(done, runs)
+    updates = emulated.emulator.fake.updates
+    assert updates and updates[-1].update_id in run.tasks["monitor"].output, explain(done, runs)
+    assert run.result_state == SUCCESS, explain(done, runs)
+    assert done.returncode == 0, explain(done, runs)
+
+
+@pytest.mark.pipeline
+def test_a_fail_expectation_turns_the_job_red_through_the_monitor_task(emulated: Emulated):
+    spec = emulated.project / "medallion.yml"
+    seeded = spec.read_text().replace(
+        "{use: email, column: email, action: warn}", "{use: email, column: email, action: fail}"
+    )
+    assert seeded != spec.read_text()
+    spec.write_text(seeded)
+    emulated.setup_part_1()
+    done, runs, seconds = emulated.deploy("dev", "--max-attempts", "1")
+    print(f"dev with a fail rule: {seconds:.0f} s")
+    run = runs[0]
+    assert states(run).get("run_pipeline") == FAILED, explain(done, runs)
+    monitor = run.tasks["monitor"]
+    assert monitor.result_state == FAILED and monitor.exit_code == 1, explain(done, runs)
+    assert "expectation" in monitor.output.lower(), monitor.output
+    assert run.result_state == FAILED
+    assert done.returncode == 1
+    assert "Verdict: FAILED" in done.stdout
+
+
+@pytest.mark.parametrize("emulated", [{"prod_run_as": SP}], indirect=True)
+def test_a_missing_grant_fails_the_update_and_the_monitor_names_the_privilege(emulated: Emulated):
+    # Seeded defect: the bundle's schema grants to the service principal that runs prod lose
+    # CREATE_MATERIALIZED_VIEW (silver and gold are materialized views).
+    (schema_file,) = (emulated.project / "resources").glob("*.schema.yml")
+    lines = schema_file.read_text().splitlines(keepends=True)
+    kept = [line for line in lines if line.strip() != "- CREATE_MATERIALIZED_VIEW"]
+    assert len(kept) == len(lines) - 1, "the schema grants no longer list CREATE_MATERIALIZED_VIEW once"
+    schema_file.write_text("".join(kept))
+    emulated.setup_part_1()
+    done, runs, seconds = emulated.deploy("prod", "--max-attempts", "1")
+    print(f"prod with a missing grant: {seconds:.0f} s")
+    run = runs[0]
+    pipeline = run.tasks["run_pipeline"]
+    assert pipeline.result_state == FAILED, explain(done, runs)
+    denied = (
+        "PERMISSION_DENIED: User does not have CREATE MATERIALIZED VIEW on Schema 'main.medallion_pipeline'"
+    )
+    assert denied in (pipeline.state_message), explain(done, runs)
+    monitor = run.tasks["monitor"]
+    assert monitor.result_state == FAILED and monitor.exit_code == 1, explain(done, runs)
+    assert "permission" in monitor.output.lower(), monitor.output
+    assert run.result_state == FAILED
+    assert done.returncode == 1, explain(done, runs)

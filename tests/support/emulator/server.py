@@ -1,0 +1,323 @@
+"""The emulated workspace behind a REST face the real databricks-sdk talks to.
+
+`Emulator` holds what a workspace would: deployed targets (resolved by the emulator's resolver,
+artifacts built, files synced, ids registered), the Unity Catalog privilege model, and job runs
+executed by the job runner with the task executors. `EmulatorServer` is the fake API of
+tests/support/fake_databricks.py with these routes taken over:
+- `POST /api/2.2/jobs/run-now` starts a real run (a thread) of the deployed job;
+- `GET /api/2.2/jobs/runs/get` answers that run (state, result, tasks) in the SDK's shape;
+- `POST /api/2.0/sql/statements` also records GRANTs in the privilege model, then the fake's
+  warehouse answers as before;
+- `POST /emulator/cli` runs one `databricks` CLI command in the emulator (fake_cli.py).
+Pipeline updates a run causes are published into the fake's state as they start and end, with
+the tables, row counts and expectation figures of the real local update, so the pipeline
+endpoints, the event log and the warehouse answer what really happened.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from databricks.sdk.service.jobs import (
+    Run,
+    RunLifeCycleState,
+    RunNowResponse,
+    RunResultState,
+    RunState,
+    RunTask,
+)
+
+from tests.support import fake_databricks
+from tests.support.emulator.artifacts import build_artifacts
+from tests.support.emulator.jobs import JobRun, JobRunner
+from tests.support.emulator.privileges import Need, PrivilegeModel, Securable
+from tests.support.emulator.resolve import resolve_target
+from tests.support.emulator.task_notebook import NotebookTasks, SqlTasks
+from tests.support.emulator.task_paths import Target
+from tests.support.emulator.task_pipeline import PipelineTasks, Update
+from tests.support.emulator.task_wheel import WheelTasks
+from tests.support.fake_databricks import TOKEN, Error, FakeServer, FakeWorkspace
+
+DEPLOYER = "data.engineer@example.com"  # the fake's /Me user
+
+
+@dataclass
+class Deployed:
+    target: Target
+    name: str
+    job_ids: dict[str, int] = field(default_factory=dict)
+    pipeline_ids: dict[str, str] = field(default_factory=dict)
+
+
+class Emulator:
+    """Deployed targets, privileges and job runs of one emulated workspace."""
+
+    def __init__(self, state: Path, workspace: FakeWorkspace | None = None, user: str = DEPLOYER) -> None:
+        self.state = Path(state)
+        self.fake = workspace or FakeWorkspace()
+        self.user = user
+        self.privileges = PrivilegeModel()
+        self.deployed: dict[tuple[str, str], Deployed] = {}
+        self.jobs: dict[int, tuple[Deployed, str]] = {}
+        self.runs: dict[int, JobRun] = {}
+        self.threads: dict[int, threading.Thread] = {}
+        self.host: str | None = None
+        self.token = TOKEN
+        self._job_ids = itertools.count(1001)
+        self._fake_updates: dict[str, Any] = {}
+        self.log: list[str] = []
+
+    # -- bundle commands ---------------------------------------------------------------------
+
+    def resolve(self, project: Path, target: str | None) -> Any:
+        return resolve_target(Path(project), target, self.user)
+
+    def deploy(self, project: Path, target: str | None) -> Deployed:
+        """`bundle deploy`: build artifacts (build.go), sync files, create schemas/volumes as the
+        deployer with their grants, create or update the job and pipeline (ids kept per key)."""
+        resolved = self.resolve(project, target)
+        if resolved.errors:
+            raise RuntimeError("; ".join(str(e) for e in resolved.errors))
+        key = (str(Path(project).resolve()), resolved.target)
+        self.check_schema_creation(resolved.config)
+        build_artifacts(Path(project), resolved.config.get("artifacts") or {}, fresh=True)
+        state = self.state / f"{Path(project).name}-{resolved.target}"
+        runtime = Target(
+            Path(project).resolve(),
+            resolved.config,
+            state,
+            deployer=self.user,
+            host=self.host,
+            token=self.token,
+            resource_ids=dict(resolved.resource_ids),
+        )
+        runtime.sync()
+        deployed = Deployed(runtime, resolved.target)
+        for job_key in resolved.resources("jobs"):
+            registered = str(resolved.resource_ids.get(("jobs", job_key), ""))
+            job_id = int(registered) if registered.isdigit() else next(self._job_ids)
+            deployed.job_ids[job_key] = job_id
+            self.jobs[job_id] = (deployed, job_key)
+        for pipeline_key, body in resolved.resources("pipelines").items():
+            pipeline_id = resolved.resource_ids[("pipelines", pipeline_key)]
+            deployed.pipeline_ids[pipeline_key] = pipeline_id
+            with self.fake.lock:  # the fake serves one pipeline: the latest deployed
+                self.fake.pipeline_id = pipeline_id
+                self.fake.pipeline_name = str(body.get("name"))
+                self.fake.catalog, self.fake.schema = str(body.get("catalog")), str(body.get("schema"))
+        self.privileges.apply_bundle(resolved.config, self.user)
+        self.deployed[key] = deployed
+        self.log.append(f"deployed {resolved.target} of {project}")
+        return deployed
+
+    def check_schema_creation(self, config: dict[str, Any]) -> None:
+        """Creating a schema needs USE CATALOG and CREATE SCHEMA on its catalog (Unity Catalog
+        docs, "Create schemas": required permissions); a schema that exists is only updated."""
+        for body in ((config.get("resources") or {}).get("schemas") or {}).values():
+            schema = Securable("SCHEMA", f"{body['catalog_name']}.{body['name']}")
+            if schema in self.privileges.owners:
+                continue
+            catalog = Securable("CATALOG", str(body["catalog_name"]))
+            needs = [Need("USE CATALOG", catalog), Need("CREATE SCHEMA", catalog)]
+            missing = self.privileges.missing(self.user, needs)
+            if missing:
+                raise PermissionError(f"cannot create schema {schema.name}: {missing[0].denied()}")
+
+    def summary(self, project: Path, target: str | None) -> dict[str, Any]:
+        """`bundle summary -o json`: the configuration with each deployed resource's id."""
+        resolved = self.resolve(project, target)
+        deployed = self.deployed.get((str(Path(project).resolve()), resolved.target))
+        config = resolved.config
+        resources = {kind: dict(items) for kind, items in (config.get("resources") or {}).items()}
+        for kind in ("jobs", "pipelines"):
+            for key, body in list(resources.get(kind, {}).items()):
+                ids = (deployed.job_ids if kind == "jobs" else deployed.pipeline_ids) if deployed else {}
+                resources[kind][key] = {**body, **({"id": str(ids[key])} if key in ids else {})}
+        return {"bundle": config.get("bundle"), "workspace": config.get("workspace"), "resources": resources}
+
+    # -- job runs ----------------------------------------------------------------------------
+
+    def run_now(self, job_id: int, job_parameters: dict[str, Any] | None = None) -> int:
+        deployed, job_key = self.jobs[job_id]
+        target = deployed.target
+        target.host, target.token = self.host, self.token
+        pipelines = PipelineTasks(target, self.privileges)
+        pipelines.listeners.append(self._publish_update)
+        runner = JobRunner(
+            {
+                "python_wheel_task": WheelTasks(target, self.privileges),
+                "pipeline_task": pipelines,
+                "notebook_task": NotebookTasks(target, self.privileges),
+                "sql_task": SqlTasks(target, self.privileges),
+            }
+        )
+        job = target.bundle["resources"]["jobs"][job_key]
+        run = runner.start(job, job_id, job_parameters)
+        self.runs[run.run_id] = run
+        with self.fake.lock:
+            self.fake.runs[run.run_id] = run.start_time
+        thread = threading.Thread(target=runner.execute, args=(job, run), daemon=True)
+        self.threads[run.run_id] = thread
+        thread.start()
+        return run.run_id
+
+    def wait(self, run_id: int | None = None, timeout: float = 1800) -> list[JobRun]:
+        """Wait for the given run (or every run) to end; the runs."""
+        ids = [run_id] if run_id is not None else list(self.threads)
+        deadline = time.monotonic() + timeout
+        for rid in ids:
+            self.threads[rid].join(max(0.0, deadline - time.monotonic()))
+        return [self.runs[rid] for rid in ids]
+
+    def run_json(self, run_id: int) -> dict[str, Any]:
+        run = self.runs[run_id]
+        done = run.result_state is not None
+        tasks = [
+            RunTask(
+                task_key=t.task_key,
+                run_id=t.run_id,
+                start_time=t.start_time,
+                end_time=t.end_time or None,
+                state=RunState(
+                    life_cycle_state=RunLifeCycleState.TERMINATED
+                    if t.result_state
+                    else RunLifeCycleState.RUNNING,
+                    result_state=RunResultState(t.result_state) if t.result_state else None,
+                    state_message=t.state_message,
+                ),
+            )
+            for t in run.tasks.values()
+        ]
+        answer = Run(
+            run_id=run.run_id,
+            job_id=int(run.job_id),
+            number_in_job=run.run_id,
+            run_name=run.job_name,
+            start_time=run.start_time,
+            end_time=run.end_time or None,
+            state=RunState(
+                life_cycle_state=RunLifeCycleState.TERMINATED if done else RunLifeCycleState.RUNNING,
+                result_state=RunResultState(run.result_state) if done else None,
+            ),
+            tasks=tasks,
+            job_parameters=None,
+        )
+        return answer.as_dict()
+
+    # -- what updates publish ----------------------------------------------------------------
+
+    def _publish_update(self, update: Update) -> None:
+        fake = self.fake
+        with fake.lock:
+            known = self._fake_updates.get(update.update_id)
+            if known is None:
+                known = _add_update(fake, update)
+                known.creation_time = int(time.time() * 1000)
+                self._fake_updates[update.update_id] = known
+                return
+            known.states = ["RUNNING", update.state]
+            known.start_tick = fake.tick - 1
+            known.errors = [Error(message=e, dataset=_dataset_of(e)) for e in update.errors]
+            _publish_figures(fake, known, update)
+
+
+def _add_update(fake: FakeWorkspace, update: Update) -> Any:
+    try:
+        return fake.add_update(update.cause, ["RUNNING"], update_id=update.update_id)
+    except TypeError:  # the fake before it took update ids
+        added = fake.add_update(update.cause, ["RUNNING"])
+        added.update_id = update.update_id
+        return added
+
+
+def _dataset_of(message: str) -> str | None:
+    found = re.search(r"violated in (\w+)|table[s]? `?(\w+)`?", message)
+    return (found.group(1) or found.group(2)) if found else None
+
+
+def _publish_figures(fake: FakeWorkspace, known: Any, update: Update) -> None:
+    """Tables, rows and expectation figures of the real update, in whichever shape the fake
+    keeps them (rows per table and flows per update, or counts only)."""
+    report = update.report or {}
+    tables = report.get("tables") or {}
+    rows_of = report.get("table_rows") or {}
+    rules: dict[str, list[tuple[str, int, int]]] = {}
+    for rule in report.get("rules") or []:
+        rules.setdefault(rule["table"], []).append((rule["rule"], int(rule["passed"]), int(rule["failed"])))
+    if hasattr(fake, "add_table") and hasattr(fake_databricks, "Flow"):
+        flows = []
+        for name, info in tables.items():
+            if info.get("rows") is None:
+                continue
+            fake.add_table(name, rows_of.get(name) or [], rows_of.get(f"{name}.__columns__"))
+            flows.append(fake_databricks.Flow(name, int(info["rows"]), rules.get(name, [])))
+        known.flows = flows
+        return
+    for name, info in tables.items():  # the counts-only fake
+        if info.get("rows") is not None:
+            fake.tables[name] = "ok"
+            fake.output_rows[name] = int(info["rows"])
+    fake.expectations = [(t, r, p, f) for t, items in rules.items() for r, p, f in items]
+    for orphan in report.get("orphans") or []:
+        fake.orphans[orphan["table"]] = (int(orphan.get("checked", 0)), int(orphan.get("orphans", 0)))
+
+
+class EmulatorServer(FakeServer):
+    """The fake API with job runs, statements and CLI commands served by an `Emulator`."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(emulator.fake)
+        base = self.httpd.RequestHandlerClass
+        handler = type("EmulatorHandler", (_EmulatorHandler, base), {"emulator": emulator})
+        self.httpd.RequestHandlerClass = handler
+        self.emulator = emulator
+
+    def __enter__(self) -> EmulatorServer:
+        super().__enter__()
+        self.emulator.host = self.url
+        return self
+
+
+class _EmulatorHandler:
+    emulator: Emulator
+
+    def _answer(self, ws: FakeWorkspace, method: str, path: str, query: dict[str, Any], body: dict[str, Any]):
+        emulator = self.emulator
+        authorised = self.headers.get("Authorization") == f"Bearer {TOKEN}"  # type: ignore[attr-defined]
+        if authorised and method == "POST" and path == "/api/2.2/jobs/run-now":
+            job_id = int(body.get("job_id", 0))
+            if job_id not in emulator.jobs:
+                return (
+                    400,
+                    {"error_code": "INVALID_PARAMETER_VALUE", "message": f"Job {job_id} does not exist."},
+                    {},
+                )
+            ws.lock.release()  # the run's thread publishes into the fake under this lock
+            try:
+                run_id = emulator.run_now(job_id, body.get("job_parameters"))
+            finally:
+                ws.lock.acquire()
+            ws.requests.append(("RUN_NOW", str(run_id), body))
+            return 200, RunNowResponse(run_id=run_id, number_in_job=run_id).as_dict(), {}
+        if authorised and method == "GET" and path == "/api/2.2/jobs/runs/get":
+            run_id = int(query.get("run_id", 0))
+            if run_id in emulator.runs:
+                return 200, emulator.run_json(run_id), {}
+        if authorised and method == "POST" and path == "/api/2.0/sql/statements":
+            emulator.privileges.apply_sql(str(body.get("statement", "")), emulator.user)
+        if authorised and method == "POST" and path == "/emulator/cli":
+            from tests.support.emulator.fake_cli import handle
+
+            ws.lock.release()  # deploys build and resolve for a while; runs may publish meanwhile
+            try:
+                code, out, err = handle(emulator, list(body["args"]), Path(body["cwd"]))
+            finally:
+                ws.lock.acquire()
+            return 200, {"code": code, "stdout": out, "stderr": err}, {}
+        return super()._answer(ws, method, path, query, body)  # type: ignore[misc]
