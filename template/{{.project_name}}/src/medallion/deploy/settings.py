@@ -30,10 +30,11 @@ def offline_pipeline(project: Path, target: str) -> dict[str, dict[str, Any]]:
         for pattern in root.get("include") or []
         for p in sorted(project.glob(pattern))
     ]
-    for document in [root, *documents, target_config]:
+    target_configs = [((d.get("targets") or {}).get(target) or {}) for d in documents]
+    for document in [root, *documents, target_config, *target_configs]:
         for kind, items in (document.get("resources") or {}).items():
             for key, body in (items or {}).items():
-                resources.setdefault(kind, {}).setdefault(key, {}).update(body or {})
+                _merge(resources.setdefault(kind, {}).setdefault(key, {}), body or {})
 
     def resolve(value: Any) -> Any:
         if isinstance(value, dict):
@@ -57,3 +58,12 @@ def offline_pipeline(project: Path, target: str) -> dict[str, dict[str, Any]]:
         return original
 
     return {key: resolve(body) for key, body in resources.get("pipelines", {}).items()}
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> None:
+    """Target overrides merge into mappings key by key, as the CLI merges them."""
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
