@@ -38,7 +38,7 @@ class RenderResult:
     project: Path | None
 
 
-MIN_CLI_VERSION = (0, 250, 0)
+MIN_CLI_VERSION = (0, 268, 0)
 
 
 def real_cli() -> str | None:

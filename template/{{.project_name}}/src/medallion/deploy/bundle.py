@@ -1,4 +1,4 @@
-"""The real `databricks` CLI (>= 0.250, with `bundle`), found on PATH and run as a subprocess."""
+"""The real `databricks` CLI (>= 0.268, with `bundle`), found on PATH and run as a subprocess."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from typing import Any
 
 from medallion.monitor.connect import ConfigurationError
 
-MIN_VERSION = (0, 250, 0)
+# The rendered bundle's minimum, as min_databricks_cli_version in databricks_template_schema.json
+# (tests/bundle/test_min_cli_version.py derives it from the CLI's bundle schema at each release).
+MIN_VERSION = (0, 268, 0)
 
 
 class BundleCommandError(Exception):
@@ -26,7 +28,7 @@ class BundleCli:
 
     @classmethod
     def find(cls, project: Path) -> BundleCli:
-        """The CLI on PATH, refusing the legacy PyPI `databricks-cli` and versions before 0.250."""
+        """The CLI on PATH, refusing the legacy PyPI `databricks-cli` and versions before 0.268."""
         executable = shutil.which("databricks")
         if executable is None:
             raise ConfigurationError(
@@ -35,16 +37,22 @@ class BundleCli:
         shown = subprocess.run([executable, "--version"], capture_output=True, text=True, check=False)
         found = re.search(r"(\d+)\.(\d+)\.(\d+)", shown.stdout + shown.stderr)
         version = tuple(int(p) for p in found.groups()) if found else (0, 0, 0)
-        if version < MIN_VERSION:
+        if version < (0, 200, 0):
             raise ConfigurationError(
                 f"{executable} is version {'.'.join(map(str, version))}: this looks like the legacy "
                 "`databricks-cli` from PyPI, which has no `bundle` command. Uninstall it "
-                "(pip uninstall databricks-cli) and install the Databricks CLI >= 0.250."
+                "(pip uninstall databricks-cli) and install the Databricks CLI >= 0.268."
+            )
+        if version < MIN_VERSION:
+            raise ConfigurationError(
+                f"{executable} is version {'.'.join(map(str, version))}: this bundle needs the "
+                "Databricks CLI >= 0.268 (pipeline environments, lifecycle.prevent_destroy); "
+                "upgrade it (https://docs.databricks.com/dev-tools/cli/install)."
             )
         helped = subprocess.run([executable, "bundle", "--help"], capture_output=True, text=True, check=False)
         if helped.returncode != 0:
             raise ConfigurationError(
-                f"{executable} has no `bundle` command; install the Databricks CLI >= 0.250"
+                f"{executable} has no `bundle` command; install the Databricks CLI >= 0.268"
             )
         return cls(executable, project)
 
