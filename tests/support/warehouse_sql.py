@@ -46,10 +46,11 @@ class SqlFailure(Exception):
 
 @dataclass(frozen=True)
 class Analyzed:
-    """A bound, qualified SELECT and the tables it reads."""
+    """A bound, qualified SELECT, the tables it reads, and the bound statement as sent."""
 
     tree: exp.Expression
     tables: list[TableKey]
+    bound: exp.Expression | None = None
 
 
 def parse(sql: str) -> exp.Expression:
@@ -106,7 +107,8 @@ def analyze(tree: exp.Expression, schemas: dict[TableKey, dict[str, str]]) -> An
         raise SqlFailure("UNRESOLVED_COLUMN", str(error), "42703") from None
     for scope in traverse_scope(qualified):
         _check_fields(scope, schemas)
-    return Analyzed(qualified, tables)
+        _check_grouping(scope.expression)
+    return Analyzed(qualified, tables, tree)
 
 
 def _key(table: exp.Table) -> TableKey:
@@ -131,6 +133,28 @@ def _check_fields(scope: Scope, schemas: dict[TableKey, dict[str, str]]) -> None
                 f"No such struct field `{dot.name}` in {', '.join(f'`{f}`' for f in fields)}.",
                 "42704",
             )
+
+
+def _check_grouping(select: exp.Expression) -> None:
+    """With GROUP BY, every column read outside an aggregate must be a grouping expression."""
+    group = select.args.get("group") if isinstance(select, exp.Select) else None
+    if not group:
+        return
+    grouped = {g.sql(dialect=DIALECT) for g in group.expressions}
+    for projection in select.selects:
+        if projection.unalias().sql(dialect=DIALECT) in grouped:
+            continue
+        for column in projection.find_all(exp.Column):
+            if column.find_ancestor(exp.AggFunc):
+                continue
+            reference = column.parent if isinstance(column.parent, exp.Dot) else column
+            if reference.sql(dialect=DIALECT) not in grouped:
+                raise SqlFailure(
+                    "MISSING_AGGREGATION",
+                    f"The non-aggregating expression {reference.sql(dialect=DIALECT)} is based on columns "
+                    "which are not participating in the GROUP BY clause.",
+                    "42803",
+                )
 
 
 def column_type(
@@ -179,3 +203,49 @@ def from_json_schemas(tree: exp.Expression) -> list[exp.DataType]:
         for node in tree.find_all(exp.FromJson)
         if isinstance(node.expression, exp.Literal)
     ]
+
+
+def lint(
+    sql: str,
+    parameters: list[dict[str, Any]],
+    schemas: dict[TableKey, dict[str, str]],
+    json_shapes: dict[str, Any],
+) -> list[str]:
+    """Problems Databricks would not report but that make a query wrong: a parameter sent but
+    never used, a `:` path or a from_json field that the documented JSON shapes do not have
+    (`json_shapes` maps a JSON column to its documented shape; Databricks returns NULL there).
+    Refusals (syntax, unbound markers, unknown tables, columns or fields) raise SqlFailure."""
+    tree = parse(sql)
+    if isinstance(tree, NO_OP):
+        return []
+    markers = {m.name for m in tree.find_all(exp.Placeholder)}
+    problems = [f"parameter :{p['name']} is sent but not used" for p in parameters if p["name"] not in markers]
+    analyzed = analyze(bind(tree, parameters), schemas)
+    for column, keys in json_paths(analyzed.tree):
+        shape = json_shapes.get(column)
+        for depth, key in enumerate(keys):
+            if not isinstance(shape, dict) or key not in shape:
+                problems.append(f"{column}:{':'.join(keys[: depth + 1])} is not a documented path")
+                break
+            shape = shape[key]
+    documented = _documented_records(json_shapes)
+    for declared in from_json_schemas(analyzed.tree):
+        record = declared.expressions[0] if declared.is_type(exp.DType.ARRAY) else declared
+        fields = {f.name: f.args["kind"].sql(dialect=DIALECT).upper() for f in record.expressions}
+        if not any(fields.items() <= shape.items() for shape in documented):
+            problems.append(f"from_json schema {declared.sql(dialect=DIALECT)} matches no documented record")
+    return problems
+
+
+def _documented_records(shape: Any) -> list[dict[str, str]]:
+    """Every record (dict of leaf types) in a documented shape, including array elements."""
+    found = []
+    if isinstance(shape, list):
+        return [r for item in shape for r in _documented_records(item)]
+    if isinstance(shape, dict):
+        leaves = {k: v for k, v in shape.items() if isinstance(v, str)}
+        if leaves:
+            found.append(leaves)
+        for value in shape.values():
+            found += _documented_records(value)
+    return found
