@@ -76,4 +76,3 @@ class SparkEngine:
         ddl = ", ".join(f"`{name}` {kind}" for name, kind in columns.items())
         values = [tuple(row.get(name) for name in columns) for row in table_rows]
         self.spark.createDataFrame(values, schema=ddl).createOrReplaceTempView(view_name(key))
-

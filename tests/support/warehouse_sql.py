@@ -219,7 +219,8 @@ def lint(
     if isinstance(tree, NO_OP):
         return []
     markers = {m.name for m in tree.find_all(exp.Placeholder)}
-    problems = [f"parameter :{p['name']} is sent but not used" for p in parameters if p["name"] not in markers]
+    unused = [p["name"] for p in parameters if p["name"] not in markers]
+    problems = [f"parameter :{name} is sent but not used" for name in unused]
     analyzed = analyze(bind(tree, parameters), schemas)
     for column, keys in json_paths(analyzed.tree):
         shape = json_shapes.get(column)
