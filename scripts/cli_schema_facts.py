@@ -30,13 +30,18 @@ Cross-checked against the CLI's CHANGELOG.md (the mirror's HEAD, v1.13.0) and th
   rewrites a local wheel in it: see BEHAVIOURS;
 - `lifecycle.prevent_destroy`: "Add support for `lifecycle prevent_destroy` option (#3448)",
   listed under v0.267.0, but its commit e5a4da54b9 is first contained in tag v0.268.0, the
-  first schema with `lifecycle` (docs:
-  https://docs.databricks.com/aws/en/dev-tools/bundles/resources#lifecycle);
+  first schema with `lifecycle`. An older CLI only warns about an unknown key and drops it
+  ("bundle validate returns warnings if unknown resource properties are found",
+  https://docs.azure.cn/en-us/databricks/dev-tools/bundles/resources), so prod would
+  deploy without the protection;
 - bundle `run_as` with pipelines: "Add top level `run_as` support for Lakeflow Declarative
   Pipelines (#3307)", v0.267.0; before it `validateRunAs` in
   bundle/config/mutator/resourcemutator/run_as.go rejected a run_as identity other than the
   deployer whenever the bundle had a pipeline ("DLT pipelines do not support run_as in the
-  API."), which the schema does not show: see BEHAVIOURS.
+  API."), which the schema does not show: see BEHAVIOURS. The run-as docs say the same in
+  both eras: earlier "Pipelines and model serving endpoints are not supported" with another
+  identity, now "only jobs and pipelines are supported"
+  (https://docs.databricks.com/dev-tools/bundles/run-as.html).
 """
 
 from __future__ import annotations

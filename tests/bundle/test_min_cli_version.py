@@ -16,8 +16,9 @@ Cross-checks of the table against the CLI's CHANGELOG.md and git history (mirror
 pipeline `environment` "Added support for pipeline environment field (#3153)" v0.258.0;
 `lifecycle.prevent_destroy` (#3448), listed under v0.267.0 but first in tag v0.268.0;
 bundle `run_as` with pipelines (#3307) v0.267.0, before which run_as.go refused it. Docs:
-https://docs.databricks.com/aws/en/dev-tools/bundles/resources#lifecycle and
-https://docs.databricks.com/aws/en/dev-tools/bundles/run-as.
+https://docs.azure.cn/en-us/databricks/dev-tools/bundles/resources (unknown properties only
+warn, so an older CLI drops lifecycle silently) and
+https://docs.databricks.com/dev-tools/bundles/run-as.html (pipelines under another identity).
 """
 
 from __future__ import annotations
@@ -133,8 +134,10 @@ def test_every_key_path_and_enum_value_used_is_in_the_table(renders: list[Render
                 missing.setdefault(f"key path {path}", where)
             elif FACTS["paths"][path] is None:
                 missing.setdefault(f"key path {path} (no CLI up to {newest} has it)", where)
-            elif (value_key := f"{path}={value}") not in FACTS["values"] and path in enum_paths:
+            elif path in enum_paths and (value_key := f"{path}={value}") not in FACTS["values"]:
                 missing.setdefault(f"value {value_key}", where)
+            elif path in enum_paths and FACTS["values"][value_key] is None:
+                missing.setdefault(f"value {value_key} (no CLI up to {newest} lists it)", where)
     assert not missing, (
         f"not in {FACTS_FILE.relative_to(REPO)}, which says from which CLI version each field works; "
         f"recompute it with\n    {FACTS['recompute']}\nthen set min_databricks_cli_version:\n"
