@@ -150,6 +150,11 @@ def test_workspace_paths_default_under_the_users_home(make_bundle: BundleFactory
     resolved = resolve_target(project, env=NO_ENV)
     home = "/Workspace/Users/data.engineer@example.com/.bundle/shop/dev"
     assert resolved.validate_json["workspace"] == {
+        "current_user": {
+            "userName": "data.engineer@example.com",
+            "short_name": "data_engineer",
+            "domain_friendly_name": "data-engineer",
+        },
         "root_path": home,
         "file_path": f"{home}/files",
         "resource_path": f"{home}/resources",

@@ -13,11 +13,12 @@ all (no such target, unreadable YAML, an undefined `--var`).
 
 `ResolvedBundle`:
 - `validate_json`: what `databricks bundle validate -t T -o json` prints: top-level keys
-  `bundle` (name, target, environment, uuid, mode, deployment.lock in development),
-  `include` (included files), `workspace` (root_path, file_path, resource_path,
+  `bundle` (name, target, environment, uuid, mode, git.bundle_root_path, deployment.lock in
+  development), `include` (included files, omitted when none), `workspace` (current_user
+  {userName, short_name, domain_friendly_name}, root_path, file_path, resource_path,
   artifact_path, state_path, profile/host if set), `variables` (`<name>: {default,
-  description, lookup, value}`), `artifacts`, `presets`, `run_as`, `sync`, `permissions`
-  and `resources.<kind>.<key>` (jobs, pipelines, schemas, volumes, ...) with presets,
+  description, lookup, value}`), `artifacts`, `presets`, `run_as`, `sync` (paths default
+  ["."]), `permissions` and `resources.<kind>.<key>` (jobs, pipelines, schemas, volumes, ...) with presets,
   run_as, defaults and translated paths applied. `${resources.<kind>.<key>.<field>}`
   references stay verbatim, as the CLI leaves them until deploy.
 - `config`: the same tree as deployed, those references substituted (`id` -> the fake id in

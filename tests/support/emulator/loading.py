@@ -175,7 +175,8 @@ def merge_target(root: dict[str, Any], name: str) -> dict[str, Any]:
                 definition.pop("default", None)
         out["variables"] = merged_vars
     # `run_as`, `mode`, `cluster_id` are overwritten, not merged; `git` merges into bundle.git.
-    if "run_as" in target:
+    # An empty `run_as:` (null) changes nothing (acceptance/bundle/run_as/empty_override).
+    if target.get("run_as") is not None:
         out["run_as"] = target["run_as"]
     bundle = dict(out.get("bundle") or {})
     if "mode" in target:

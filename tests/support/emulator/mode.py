@@ -136,7 +136,9 @@ def set_run_as(config: dict[str, Any], user_name: str) -> list[Diagnostic]:
     """run_as.go: when the bundle has `run_as`, it must name exactly one identity; it is then
     set on every job, pipeline and alert that has no run_as of its own. Without `run_as`,
     nothing is set and everything runs as the deploying identity."""
-    if "run_as" not in config:
+    # An empty `run_as:` (null) counts as absent (acceptance/bundle/run_as/empty_run_as).
+    if config.get("run_as") is None:
+        config.pop("run_as", None)
         return []
     run_as = config.get("run_as")
     source = "bundle/config/mutator/resourcemutator/run_as.go"
@@ -185,7 +187,7 @@ def set_run_as(config: dict[str, Any], user_name: str) -> list[Diagnostic]:
 
 def apply_presets(config: dict[str, Any]) -> list[Diagnostic]:
     """apply_presets.go, for the resource types a medallion bundle uses (jobs, pipelines,
-    schemas, volumes, registered models): the name prefix on jobs and pipelines, its
+    schemas, volumes, models, registered models): the name prefix on jobs, pipelines and models, its
     normalized form (`[dev jane] ` -> `dev_jane_`) on Unity Catalog schemas and registered
     models, none on volumes (their schema carries it); tags; max_concurrent_runs where unset;
     trigger pause status where unset; development pipelines; no continuous pipelines when
@@ -235,6 +237,14 @@ def apply_presets(config: dict[str, Any]) -> list[Diagnostic]:
             for key, value in tags:
                 if not pipeline_tags.get(key):
                     pipeline_tags[key] = value
+    for model in (resources.get("models") or {}).values():
+        # MLflow models: the prefix, and each preset tag the model does not set itself.
+        if isinstance(model, dict):
+            model["name"] = prefix + (model.get("name") or "")
+            model_tags = model.setdefault("tags", []) if tags else model.get("tags")
+            for key, value in tags:
+                if not any(isinstance(t, dict) and t.get("key") == key for t in model_tags):
+                    model_tags.append({"key": key, "value": value})
     if not (config.get("experimental") or {}).get("skip_name_prefix_for_schema"):
         for schema in (resources.get("schemas") or {}).values():
             if isinstance(schema, dict):

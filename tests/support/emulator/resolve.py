@@ -101,9 +101,11 @@ def resolve_target(
     apply_var_flags(config, dict(variables or {}))
 
     # phases/initialize.go, in order.
+    _sync_default_path(config)  # SyncDefaultPath
     me = current_user(user)  # PopulateCurrentUser
     workspace = config.setdefault("workspace", {})
     workspace["current_user"] = me.as_config()
+    _load_git_details(config, project)  # LoadGitDetails
     define_workspace_paths(config, me)  # DefineDefaultWorkspaceRoot .. PrependWorkspacePrefix
     diagnostics += rewrite_workspace_prefix(config)  # RewriteWorkspacePrefix
     diagnostics += set_variables(config, project, env)  # SetVariables
@@ -136,8 +138,8 @@ def resolve_target(
     diagnostics += validate_target_mode(config, me.user_name, me.short_name, target_root_path)
     diagnostics += validate_shared_root(config)  # ValidateSharedRootPermissions
     annotate_deployment(config)  # metadata.AnnotateJobs, metadata.AnnotatePipelines
-    # `bundle validate -o json` does not print the current user.
-    workspace.pop("current_user", None)
+    if not config.get("include"):
+        config.pop("include", None)  # root.go Include is omitempty
     validate_json = plain(config)
 
     bundle_name = str((config.get("bundle") or {}).get("name"))
@@ -155,6 +157,24 @@ def resolve_target(
         resource_ids=resource_ids,
         schemas_before_presets=schemas_before,
     )
+
+
+def _sync_default_path(config: dict[str, Any]) -> None:
+    """sync_default_path.go: `sync.paths` defaults to ["."] (the bundle root) unless set."""
+    sync = config.get("sync")
+    if not isinstance(sync, dict):
+        sync = config["sync"] = {}
+    if "paths" not in sync:
+        sync["paths"] = ["."]
+
+
+def _load_git_details(config: dict[str, Any], project: Path) -> None:
+    """load_git_details.go: `bundle.git.bundle_root_path` is the bundle root relative to the git
+    worktree root, or "." outside a repository. Branch, commit and origin URL come from git
+    itself and are not emulated."""
+    worktree = next((d for d in (project, *project.parents) if (d / ".git").exists()), project)
+    git = config.setdefault("bundle", {}).setdefault("git", {})
+    git["bundle_root_path"] = project.relative_to(worktree).as_posix() or "."
 
 
 def _initialize_volume_paths(config: dict[str, Any], dangling: dict[tuple[str, str], Dangling]) -> None:
