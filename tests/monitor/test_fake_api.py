@@ -165,3 +165,21 @@ def test_recovering_only_between_a_failed_update_and_its_retry(
     names = [s.value if s else None for s in states]
     assert names[:4] == ["RECOVERING", "RECOVERING", "RECOVERING", "RUNNING"]
     assert names[4:] == ["IDLE"] * 7
+
+
+def test_error_events_are_read_back_only_to_the_judged_update(
+    server: FakeServer, workspace: FakeWorkspace, tmp_path: Path
+) -> None:
+    for tick in range(0, 30, 3):
+        workspace.add_update(
+            "API_CALL", ["RUNNING", "FAILED"], [Error("[INTERNAL_ERROR] old")], start_tick=tick
+        )
+    workspace.events_page_size = 5
+    run_id = workspace.add_run(
+        [("JOB_TASK", ["RUNNING", "FAILED"], [Error("[TABLE_OR_VIEW_NOT_FOUND] new")])], 31
+    )
+    code, report = monitor(tmp_path, *job_args(workspace, run_id))
+    assert code == 1 and report is not None
+    assert [d["cause"] for d in report["diagnoses"]] == ["table_or_view_not_found"]
+    pages = [path for _, path, _ in workspace.requests if path.endswith("/events")]
+    assert 1 <= len(pages) <= 3 < len(workspace.events()) // 5
