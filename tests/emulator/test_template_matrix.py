@@ -18,7 +18,13 @@ from pathlib import Path
 import pytest
 
 from tests.rendering import OFFLINE_ENV, RENDERER, render_project
-from tests.support.emulator import ResolvedBundle, bundle_targets, classify, resolve_target
+from tests.support.emulator import (
+    ResolvedBundle,
+    bundle_targets,
+    classify,
+    resolve_target,
+    unknown_dynamic_references,
+)
 
 RUN_AS_APPLICATION_ID = "8f3c2a71-1b2c-4d5e-9f00-123456789abc"
 USER = "data.engineer@example.com"
@@ -118,6 +124,14 @@ def test_no_dangling_reference(renders: Renders, case: tuple[str, str]) -> None:
     combo, target = case
     resolved = renders.targets(combo)[target]
     assert [str(d) for d in resolved.dangling] == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_job_dynamic_values_name_declared_parameters_and_tasks(
+    renders: Renders, case: tuple[str, str]
+) -> None:
+    combo, target = case
+    assert unknown_dynamic_references(renders.targets(combo)[target]) == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)

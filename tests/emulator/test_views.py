@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from tests.emulator.conftest import BundleFactory
-from tests.support.emulator import job_views, pipeline_by_id, pipeline_views, resolve_target
+from tests.support.emulator import (
+    job_views,
+    pipeline_by_id,
+    pipeline_views,
+    resolve_target,
+    unknown_dynamic_references,
+)
 
 BUNDLE = """
 bundle:
@@ -63,3 +69,26 @@ def test_views_are_copies(make_bundle: BundleFactory) -> None:
     resolved = resolve_target(make_bundle(BUNDLE), env={})
     pipeline_views(resolved)["etl"].settings["name"] = "changed"
     assert pipeline_views(resolved)["etl"].settings["name"] == "[dev data_engineer] etl"
+
+
+def test_dynamic_value_references_must_name_a_parameter_or_task_of_the_job(
+    make_bundle: BundleFactory,
+) -> None:
+    text = BUNDLE.replace(
+        "          environment_key: default\n",
+        "          environment_key: default\n          run_if: ALL_DONE\n",
+    )
+    text = text.replace(
+        "            entry_point: shop\n",
+        "            entry_point: shop\n"
+        "            parameters:\n"
+        '              - "{{job.parameters.target}}"\n'
+        '              - "{{job.parameters.`tar get`}}"\n'
+        '              - "{{tasks.refresh.result_state}} {{tasks.gone.values.x}}"\n'
+        '              - "{{job.run_id}}"\n',
+    )
+    resolved = resolve_target(make_bundle(text), env={})
+    assert unknown_dynamic_references(resolved) == [
+        "jobs.run tasks[0].python_wheel_task.parameters[1]: {{job.parameters.`tar get`}}",
+        "jobs.run tasks[0].python_wheel_task.parameters[2]: {{tasks.gone.values.x}}",
+    ]

@@ -37,8 +37,10 @@ all (no such target, unreadable YAML, an undefined `--var`).
 
 For runners: `job_views(resolved) -> {key: JobView(key, job_id, settings)}` (`.tasks` in the CLI's
 order, `.task(key)`, `.environments`, `.parameters`), `pipeline_views(resolved) -> {key:
-PipelineView(key, pipeline_id, settings)}` (`.configuration`), `pipeline_by_id`. Settings are
-the `config` tree's `resources.jobs.<key>` / `resources.pipelines.<key>`, unchanged in shape.
+PipelineView(key, pipeline_id, settings)}` (`.configuration`), `pipeline_by_id`,
+`unknown_dynamic_references(resolved)` (`{{job.parameters.x}}` / `{{tasks.k...}}` naming
+nothing). Settings are the `config` tree's `resources.jobs.<key>` /
+`resources.pipelines.<key>`, unchanged in shape.
 
 For volumes: `volume_uses(resolved)` lists every `/Volumes/<catalog>/<schema>/<volume>/...`
 path in resources and variables with the volume resource that creates it in this target
@@ -69,7 +71,14 @@ from tests.support.emulator.model import (
 )
 from tests.support.emulator.references import Dangling
 from tests.support.emulator.resolve import DEFAULT_USER, bundle_targets, resolve_target
-from tests.support.emulator.views import JobView, PipelineView, job_views, pipeline_by_id, pipeline_views
+from tests.support.emulator.views import (
+    JobView,
+    PipelineView,
+    job_views,
+    pipeline_by_id,
+    pipeline_views,
+    unknown_dynamic_references,
+)
 from tests.support.emulator.volumes import VolumeReport, VolumeUse, classify, volume_uses
 
 __all__ = [
@@ -91,5 +100,6 @@ __all__ = [
     "pipeline_by_id",
     "pipeline_views",
     "resolve_target",
+    "unknown_dynamic_references",
     "volume_uses",
 ]

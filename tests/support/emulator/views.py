@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from tests.support.emulator.model import ResolvedBundle
+from tests.support.emulator.tree import format_path, walk_strings
 
 
 @dataclass(frozen=True)
@@ -77,3 +79,32 @@ def pipeline_by_id(resolved: ResolvedBundle, pipeline_id: str) -> PipelineView:
         if view.pipeline_id == pipeline_id:
             return view
     raise KeyError(f"no pipeline with id {pipeline_id} in target {resolved.target}")
+
+
+# Jobs dynamic value references: `{{job.parameters.<name>}}`, `{{tasks.<task_key>.<field>}}`, ...
+# (docs.databricks.com/jobs/dynamic-value-references: names with characters other than letters,
+# digits and `_` are written in backticks; an invalid reference in a known namespace is refused).
+_DYNAMIC = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+
+
+def _segments(reference: str) -> list[str]:
+    return [a or b for a, b in re.findall(r"`([^`]*)`|([^.`]+)", reference)]
+
+
+def unknown_dynamic_references(resolved: ResolvedBundle) -> list[str]:
+    """`{{job.parameters.<name>}}` naming no parameter of its job and `{{tasks.<key>...}}`
+    naming no task of its job, as "jobs.<key> <path>: {{...}}". Jobs resolves these at run time
+    (not the CLI); other namespaces (job.run_id, job.id, ...) are not checked."""
+    problems = []
+    for key, view in job_views(resolved).items():
+        parameters = set(view.parameters)
+        tasks = {t.get("task_key") for t in view.tasks}
+        for path, text in walk_strings(view.settings):
+            for match in _DYNAMIC.finditer(text):
+                parts = _segments(match.group(1))
+                unknown = (parts[:2] == ["job", "parameters"] and ".".join(parts[2:]) not in parameters) or (
+                    len(parts) > 1 and parts[0] == "tasks" and parts[1] not in tasks
+                )
+                if unknown:
+                    problems.append(f"jobs.{key} {format_path(path)}: {match.group(0)}")
+    return problems
