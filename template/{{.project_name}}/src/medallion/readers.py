@@ -6,6 +6,9 @@ plain file streams of the same data, shaped like their Databricks counterparts.
 
 from __future__ import annotations
 
+import codecs
+import csv
+import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -14,13 +17,28 @@ from typing import Any
 from medallion import kafka
 from medallion.audit import FILE_PATH, NO_RESCUE, SOURCE_FILE
 from medallion.context import PipelineContext
-from medallion.records import RAW_TEXT, RECORD, columns_from_record, csv_record, csv_struct, json_record
+from medallion.records import (
+    CORRUPT,
+    POSITION,
+    RAW_TEXT,
+    RECORD,
+    CsvLayout,
+    checked_columns,
+    csv_columns,
+    header_group,
+    json_columns,
+    json_record,
+)
 from medallion.spec.model import SourceTable
 from medallion.sql import quote_identifier
 
 TEXT_FORMATS = ("json", "csv")
 RESCUE_COLUMN_OPTION = "rescuedDataColumn"
-CSV_WIDTH_MIN = 64
+HIDDEN = ("_", ".")
+# RFC 4180 quoting (a doubled quote inside quotes is one quote) and quoted newlines, on both engines
+CSV_DEFAULTS = {"escape": '"', "multiLine": "true"}
+# Spark's CSV reader as a plain line reader with a charset: no quoting, a separator JSON never holds
+LINE_OPTIONS = {"sep": "\u0001", "quote": "", "header": "false", "mode": "PERMISSIVE"}
 
 
 def location(ctx: PipelineContext, table: SourceTable, path: str | None = None) -> str:
@@ -56,7 +74,7 @@ def autoloader_options(table: SourceTable) -> dict[str, str]:
     if table.columns:
         options["cloudFiles.schemaHints"] = schema_hints(table)
     if table.source.format == "csv":
-        options["header"] = "true"
+        options |= {"header": "true"} | CSV_DEFAULTS
     return options | table.source.options
 
 
@@ -71,7 +89,10 @@ def stream_builder(ctx: PipelineContext, table: SourceTable) -> Callable[[], Any
     if source_type == "delta" or table.source.format == "parquet":
         path = location(ctx, table, table.name if source_type == "delta" else None)
         return partial(_parquet, ctx, table, path, _parquet_schema(ctx.spark, path))
-    return partial({"files": _local_files, "kafka": _kafka_replay}[source_type], ctx, table)
+    if source_type == "kafka":
+        return partial(_kafka_replay, ctx, table)
+    layout = csv_layout(location(ctx, table), table) if table.source.format == "csv" else None
+    return partial(_local_files, ctx, table, layout)
 
 
 def _autoloader(ctx: PipelineContext, table: SourceTable) -> Any:
@@ -93,29 +114,126 @@ def _kafka(ctx: PipelineContext, table: SourceTable) -> Any:
     return kafka.parse_records(records, table)
 
 
-def _local_files(ctx: PipelineContext, table: SourceTable) -> Any:
+def _local_files(ctx: PipelineContext, table: SourceTable, layout: CsvLayout | None = None) -> Any:
     if table.source.format == "csv":
-        return _local_csv(ctx, table)
-    lines = ctx.spark.readStream.format("text").load(location(ctx, table))
+        return _local_csv(ctx, table, layout or csv_layout(location(ctx, table), table))
+    return _local_json(ctx, table)
+
+
+def _local_json(ctx: PipelineContext, table: SourceTable) -> Any:
+    """JSON lines, one record at a time, parsed by Spark's JSON parser into the spec's columns."""
+    folder = location(ctx, table)
+    encoding = declared_encoding(table)
+    if encoding is None:
+        lines = ctx.spark.readStream.format("text").load(folder)
+    else:  # the text source reads UTF-8 only; Spark's CSV line reader decodes any charset
+        lines = (
+            ctx.spark.readStream.format("csv")
+            .schema("value STRING")
+            .options(**LINE_OPTIONS)
+            .option("encoding", encoding)
+            .load(folder)
+        )
     records = lines.where("trim(value) <> ''").selectExpr(
         f"{json_record('value')} AS {RECORD}", f"value AS {RAW_TEXT}", FILE_PATH
     )
-    return records.selectExpr(*columns_from_record(table.column_names), SOURCE_FILE)
+    names = table.column_names
+    named = records.selectExpr(*json_columns(names), SOURCE_FILE)
+    return named.selectExpr(*checked_columns(names), SOURCE_FILE)
 
 
-def _local_csv(ctx: PipelineContext, table: SourceTable) -> Any:
-    width = max(CSV_WIDTH_MIN, 2 * len(table.columns))
-    files = ctx.spark.readStream.format("text").option("wholetext", "true").load(location(ctx, table))
-    lines = files.selectExpr(r"split(value, '[\\r\\n]+') AS _lines", FILE_PATH).selectExpr(
-        "_lines[0] AS _header",
-        f"explode(filter(slice(_lines, 2, size(_lines)), x -> trim(x) <> '')) AS {RAW_TEXT}",
-        SOURCE_FILE,
+def _local_csv(ctx: PipelineContext, table: SourceTable, layout: CsvLayout) -> Any:
+    """CSV record by record with Spark's parser (quoted newlines, escapes, any line ending and
+    encoding): every field by position, then named with its own file's header."""
+    reader = ctx.spark.readStream.format("csv").options(**local_csv_options(table)).schema(layout.schema())
+    positions = [*(POSITION.format(i) for i in range(layout.width)), CORRUPT]
+    rows = reader.load(location(ctx, table)).selectExpr(*positions, FILE_PATH)
+    grouped = rows.selectExpr(*positions, header_group(layout), SOURCE_FILE)
+    names = table.column_names
+    named = grouped.selectExpr(*csv_columns(names, layout), SOURCE_FILE)
+    return named.selectExpr(*checked_columns(names), SOURCE_FILE)
+
+
+def declared_encoding(table: SourceTable) -> str | None:
+    """The source's `encoding` (or `charset`) option, if any."""
+    options = {k.lower(): v for k, v in table.source.options.items()}
+    return options.get("encoding") or options.get("charset") or None
+
+
+def local_csv_options(table: SourceTable) -> dict[str, str]:
+    """Spark CSV options: the spec's, over RFC 4180 defaults; always permissive with a corrupt column
+    (the positional schema is wider than any record, so other modes would drop or fail every row)."""
+    return (
+        CSV_DEFAULTS
+        | table.source.options
+        | {
+            "header": str(_has_header(table)).lower(),
+            "mode": "PERMISSIVE",
+            "columnNameOfCorruptRecord": CORRUPT,
+        }
     )
-    parsed = lines.selectExpr(
-        f"{csv_struct('_header', width)} AS _h", f"{csv_struct(RAW_TEXT, width)} AS _v", RAW_TEXT, SOURCE_FILE
-    )
-    records = parsed.selectExpr(f"{csv_record('_h', '_v', width)} AS {RECORD}", RAW_TEXT, SOURCE_FILE)
-    return records.selectExpr(*columns_from_record(table.column_names), SOURCE_FILE)
+
+
+def _has_header(table: SourceTable) -> bool:
+    options = {k.lower(): v for k, v in table.source.options.items()}
+    return str(options.get("header", "true")).strip().lower() != "false"
+
+
+def csv_layout(folder: str, table: SourceTable) -> CsvLayout:
+    """Read the header line of every CSV file in `folder` (cheap: one record per file)."""
+    if not _has_header(table):
+        return CsvLayout((table.column_names,), {_file_key(p): 0 for p in data_files(folder)})
+    options = {k.lower(): v for k, v in (CSV_DEFAULTS | table.source.options).items()}
+    headers: dict[tuple[str, ...], int] = {}
+    files: dict[str, int] = {}
+    for path in data_files(folder):
+        header = read_header(path, options)
+        if header is not None:
+            files[_file_key(path)] = headers.setdefault(header, len(headers))
+    return CsvLayout(tuple(headers), files)
+
+
+def data_files(folder: str) -> list[Path]:
+    """The files Spark's file source reads under `folder` (names starting with _ or . are hidden)."""
+    if "://" in folder or not Path(folder).is_dir():
+        return []
+    found = []
+    for directory, subfolders, names in os.walk(folder):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(HIDDEN))
+        found += [Path(directory) / n for n in sorted(names) if not n.startswith(HIDDEN)]
+    return found
+
+
+def read_header(path: Path, options: dict[str, str]) -> tuple[str, ...] | None:
+    """The first record of a CSV file, parsed like Spark does (None for an empty file)."""
+    sep = options.get("sep") or options.get("delimiter") or ","
+    quote = options.get("quote", '"')
+    escape = options.get("escape", "\\")
+    encoding = options.get("encoding") or options.get("charset") or "utf-8"
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        codec = "latin-1"
+    with path.open(
+        "r", encoding="utf-8-sig" if codec == "utf-8" else codec, errors="replace", newline=""
+    ) as handle:
+        if len(sep) != 1:
+            first = handle.readline().rstrip("\r\n")
+            return tuple(first.split(sep)) if first else None
+        dialect = {"delimiter": sep, "quoting": csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE}
+        if quote:
+            dialect |= {"quotechar": quote, "doublequote": escape == quote}
+            dialect |= {} if escape == quote else {"escapechar": escape or None}
+        try:
+            row = next(csv.reader(handle, **dialect))  # type: ignore[arg-type]
+        except (StopIteration, csv.Error):
+            return None
+    return tuple(row) if row else None
+
+
+def _file_key(path: Path) -> str:
+    """How a file is known in the layout: `file:` and its absolute path (see records.header_group)."""
+    return f"file:{os.path.abspath(path)}"
 
 
 def _parquet(ctx: PipelineContext, table: SourceTable, path: str, present: Any) -> Any:

@@ -1,18 +1,37 @@
-"""Turn one text record (a JSON object or a CSV line) into the spec's columns plus a rescue.
+"""Turn parsed records (JSON objects, CSV rows) into the spec's columns plus a rescue.
 
-Known keys become STRING columns; keys the spec does not name, and records that do not
-parse at all, go to `_rescued_data` (JSON text) so bronze drops nothing.
+Known keys become STRING columns; keys the spec does not name, fields beyond a CSV file's
+header, and records that do not parse at all go to `_rescued_data` (JSON text) so bronze drops
+nothing. Text that was not valid in its encoding (U+FFFD after decoding) is never passed on as
+if it were right: the value goes to `_rescued_data` with `_encoding_error`, the column is NULL.
 """
 
 from __future__ import annotations
 
-from medallion.audit import RESCUED_DATA
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from medallion.audit import RESCUED_DATA, SOURCE_FILE
 from medallion.sql import literal, quote_identifier
 
 RECORD = "_record"
 RAW_TEXT = "_raw_text"
 MAP_TYPE = "MAP<STRING,STRING>"
 RAW_RECORD_KEY = "_raw_record"
+RESCUE_MAP = "_rescue_map"
+ENCODING_ERROR_KEY = "_encoding_error"
+REPLACEMENT_CHARACTER = "\ufffd"
+ENCODING_ERROR = (
+    "the file is not valid in the encoding it was read with (UTF-8 unless source.options.encoding "
+    "says otherwise); these values were not decodable: declare source.options.encoding, e.g. ISO-8859-1"
+)
+# CSV: positional columns read with Spark's parser, mapped to names with each file's header
+POSITION = "_medallion_p{}"
+CORRUPT = "_medallion_raw"
+HEADER_GROUP = "_medallion_header"
+EXTRA_KEY = "_c{}"
+CSV_MARGIN = 8
+_EMPTY_MAP = f"CAST(map() AS {MAP_TYPE})"
 
 
 def json_record(text: str) -> str:
@@ -32,16 +51,114 @@ def columns_from_record(names: tuple[str, ...], record: str = RECORD, raw: str =
     return [f"{record}[{literal(n)}] AS {quote_identifier(n)}" for n in names] + [rescued]
 
 
-def csv_struct(text: str, width: int) -> str:
-    """Parse one CSV line into a struct of `width` STRING fields c0, c1, ... (missing: NULL)."""
-    return f"from_csv({text}, {literal(', '.join(f'c{i} STRING' for i in range(width)))})"
+def json_columns(names: Sequence[str], record: str = RECORD, raw: str = RAW_TEXT) -> list[str]:
+    """A JSON record -> the spec's columns and `_rescue_map` (unknown keys, or the raw text)."""
+    known = f"array({', '.join(literal(n) for n in names)})"
+    unknown = f"map_filter({record}, (k, v) -> NOT array_contains({known}, k))"
+    rescue = (
+        f"CASE WHEN {raw} IS NULL THEN {_EMPTY_MAP} "
+        f"WHEN {record} IS NULL THEN map({literal(RAW_RECORD_KEY)}, {raw}) ELSE {unknown} END AS {RESCUE_MAP}"
+    )
+    return [*(f"{record}[{literal(n)}] AS {quote_identifier(n)}" for n in names), rescue]
 
 
-def csv_record(header: str, values: str, width: int) -> str:
-    """Pair a data line's parsed fields with its file's parsed header -> MAP<STRING,STRING>.
+def checked_columns(names: Sequence[str], rescue: str = RESCUE_MAP) -> list[str]:
+    """The spec's columns and `_rescued_data`, with undecodable text moved to the rescue.
 
-    Both come from csv_struct, so a later file may add or reorder columns.
+    A value holding U+FFFD (what a decoder leaves for bytes it could not read) becomes NULL and
+    goes to `_rescued_data` under its column name, next to `_encoding_error` saying how to fix it.
     """
-    names = f"filter(array({', '.join(f'{header}.c{i}' for i in range(width))}), x -> x IS NOT NULL)"
-    fields = f"array({', '.join(f'{values}.c{i}' for i in range(width))})"
-    return f"map_from_arrays({names}, slice({fields}, 1, size({names})))"
+    bad = REPLACEMENT_CHARACTER
+    pairs = ", ".join(f"{literal(n)}, {quote_identifier(n)}" for n in names)
+    undecodable = f"map_filter(map({pairs}), (k, v) -> contains(v, {literal(bad)}))"
+    flagged = (
+        f"cardinality({undecodable}) > 0 OR exists(map_values({rescue}), v -> contains(v, {literal(bad)}))"
+    )
+    note_map = f"map({literal(ENCODING_ERROR_KEY)}, {literal(ENCODING_ERROR)})"
+    note = f"CASE WHEN {flagged} THEN {note_map} ELSE {_EMPTY_MAP} END"
+    merged = f"map_concat({rescue}, {undecodable}, {note})"
+    columns = [
+        f"CASE WHEN contains({quote_identifier(n)}, {literal(bad)}) THEN NULL "
+        f"ELSE {quote_identifier(n)} END AS {quote_identifier(n)}"
+        for n in names
+    ]
+    rescued = f"CASE WHEN cardinality({merged}) > 0 THEN to_json({merged}) END AS {RESCUED_DATA}"
+    return [*columns, rescued]
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """The headers of a table's CSV files: distinct headers, which file has which, read width."""
+
+    headers: tuple[tuple[str, ...], ...]
+    files: Mapping[str, int]
+
+    @property
+    def width(self) -> int:
+        """Positional fields read per record: the widest header plus a margin for extra fields."""
+        return max((len(h) for h in self.headers), default=0) + CSV_MARGIN
+
+    def schema(self) -> str:
+        """The reader's schema: every position as STRING, then the corrupt-record column."""
+        return ", ".join([*(f"{POSITION.format(i)} STRING" for i in range(self.width)), f"{CORRUPT} STRING"])
+
+
+def header_group(layout: CsvLayout, path: str = SOURCE_FILE) -> str:
+    """Which header a row's file has (NULL for a file that was not there at definition time).
+
+    `path` is `_metadata.file_path`, a URI with `%XX` escapes (a literal `+` stays as is); the
+    layout's keys are plain `file:<absolute path>`.
+    """
+    if not layout.files:
+        return f"CAST(NULL AS INT) AS {HEADER_GROUP}"
+    entries = ", ".join(f"{literal(f)}, {g}" for f, g in sorted(layout.files.items()))
+    decoded = f"try_url_decode(replace({path}, '+', '%2B'))"
+    return f"try_element_at(map({entries}), {decoded}) AS {HEADER_GROUP}"
+
+
+def rescue_keys(header: Sequence[str], names: Sequence[str]) -> dict[int, str]:
+    """Rescue key per position of one header that is not a spec column (first occurrence wins)."""
+    keys: dict[int, str] = {}
+    seen: set[str] = set()
+    reserved = {RAW_RECORD_KEY, ENCODING_ERROR_KEY}
+    for position, name in enumerate(header):
+        if name in names and name not in seen:
+            seen.add(name)
+            continue
+        clash = not name or name in seen or name in reserved or name in names
+        keys[position] = EXTRA_KEY.format(position) if clash else name
+        seen.add(name)
+    return keys
+
+
+def csv_columns(names: Sequence[str], layout: CsvLayout) -> list[str]:
+    """Positional fields -> the spec's columns by each file's header, and `_rescue_map`.
+
+    Unknown header columns are rescued under their names, fields beyond the header as `_c<i>`,
+    and a record wider than the read width whole as `_raw_record` (the last position is set).
+    A file whose header is unknown has every field rescued by position.
+    """
+    width = layout.width
+    columns = []
+    for name in names:
+        branches = [
+            f"WHEN {group} THEN {POSITION.format(header.index(name))}"
+            for group, header in enumerate(layout.headers)
+            if name in header
+        ]
+        value = f"CASE {HEADER_GROUP} {' '.join(branches)} END" if branches else "CAST(NULL AS STRING)"
+        columns.append(f"{value} AS {quote_identifier(name)}")
+    overflow = f"CASE WHEN {POSITION.format(width - 1)} IS NOT NULL THEN {CORRUPT} END"
+
+    def rescue_map(keys: Mapping[int, str]) -> str:
+        pairs = [f"{literal(k)}, {POSITION.format(i)}" for i, k in sorted(keys.items())]
+        pairs.append(f"{literal(RAW_RECORD_KEY)}, {overflow}")
+        return f"map_filter(map({', '.join(pairs)}), (k, v) -> v IS NOT NULL)"
+
+    groups = []
+    for group, header in enumerate(layout.headers):
+        keys = rescue_keys(header, names) | {i: EXTRA_KEY.format(i) for i in range(len(header), width)}
+        groups.append(f"WHEN {group} THEN {rescue_map(keys)}")
+    unknown = rescue_map({i: EXTRA_KEY.format(i) for i in range(width)})
+    rescue = f"CASE {HEADER_GROUP} {' '.join(groups)} ELSE {unknown} END AS {RESCUE_MAP}"
+    return [*columns, rescue]
