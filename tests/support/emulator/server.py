@@ -71,6 +71,7 @@ class Emulator:
         self.token = TOKEN
         self._job_ids = itertools.count(1001)
         self._fake_updates: dict[str, Any] = {}
+        self.pipeline_names: dict[str, str] = {}
         self.log: list[str] = []
 
     # -- bundle commands ---------------------------------------------------------------------
@@ -107,10 +108,15 @@ class Emulator:
         for pipeline_key, body in resolved.resources("pipelines").items():
             pipeline_id = resolved.resource_ids[("pipelines", pipeline_key)]
             deployed.pipeline_ids[pipeline_key] = pipeline_id
+            event_log = (body.get("event_log") or {}).get("name") or f"{pipeline_key}_event_log"
             with self.fake.lock:  # the fake serves one pipeline: the latest deployed
                 self.fake.pipeline_id = pipeline_id
-                self.fake.pipeline_name = str(body.get("name"))
+                # The fake names the published event log `<pipeline_name>_event_log`: give it the
+                # base of the resource's `event_log.name`; the real (prefixed) name is patched
+                # into pipelines/get answers (_EmulatorHandler).
+                self.fake.pipeline_name = event_log.removesuffix("_event_log")
                 self.fake.catalog, self.fake.schema = str(body.get("catalog")), str(body.get("schema"))
+            self.pipeline_names[pipeline_id] = str(body.get("name"))
         self.privileges.apply_bundle(resolved.config, self.user)
         self.deployed[key] = deployed
         self.log.append(f"deployed {resolved.target} of {project}")
@@ -320,4 +326,10 @@ class _EmulatorHandler:
             finally:
                 ws.lock.acquire()
             return 200, {"code": code, "stdout": out, "stderr": err}, {}
-        return super()._answer(ws, method, path, query, body)  # type: ignore[misc]
+        status, payload, headers = super()._answer(ws, method, path, query, body)  # type: ignore[misc]
+        found = re.match(r"^/api/2\.0/pipelines/([^/]+)$", path)
+        if method == "GET" and found and status == 200 and found.group(1) in emulator.pipeline_names:
+            name = emulator.pipeline_names[found.group(1)]
+            payload["name"] = name
+            payload.setdefault("spec", {})["name"] = name
+        return status, payload, headers
