@@ -423,22 +423,31 @@ class FakeWorkspace:
             return Result([], [])
         if not isinstance(tree, exp.Query):
             raise SqlFailure("UNSUPPORTED_FEATURE", f"the fake runs queries only, not {type(tree).__name__}")
-        schemas, rows = self.warehouse_tables()
+        schemas = self.warehouse_schemas()
         analyzed = analyze(bind(tree, parameters), schemas)
         for key in analyzed.tables:
             table = self.tables.get(key[2]) if key[:2] == (self.catalog, self.schema) else None
             if table is not None and table.read_error:
                 raise SqlFailure.from_text(table.read_error)
-        return self.sql_engine(analyzed, rows, schemas)
+        return self.sql_engine(analyzed, self.warehouse_rows(set(analyzed.tables)), schemas)
+
+    def warehouse_schemas(self) -> dict[TableKey, dict[str, str]]:
+        """Declared columns of every table the warehouse can see."""
+        schemas = {(self.catalog, self.schema, n): t.columns for n, t in self.tables.items()}
+        if self.publish_event_log:
+            schemas[self.event_log_key()] = EVENT_LOG_COLUMNS
+        return schemas
+
+    def warehouse_rows(self, keys: set[TableKey] | None = None) -> dict[TableKey, list[dict[str, Any]]]:
+        """Rows of the tables named by `keys` (all by default); the event log as of now."""
+        rows = {(self.catalog, self.schema, n): t.rows for n, t in self.tables.items()}
+        if self.publish_event_log and (keys is None or self.event_log_key() in keys):
+            rows[self.event_log_key()] = self.event_log_rows()
+        return {k: v for k, v in rows.items() if keys is None or k in keys}
 
     def warehouse_tables(self) -> tuple[dict[TableKey, dict[str, str]], dict[TableKey, list[dict[str, Any]]]]:
         """Declared columns and rows of every table the warehouse can see."""
-        schemas = {(self.catalog, self.schema, n): t.columns for n, t in self.tables.items()}
-        rows = {(self.catalog, self.schema, n): t.rows for n, t in self.tables.items()}
-        if self.publish_event_log:
-            schemas[self.event_log_key()] = EVENT_LOG_COLUMNS
-            rows[self.event_log_key()] = self.event_log_rows()
-        return schemas, rows
+        return self.warehouse_schemas(), self.warehouse_rows()
 
 
 # -- HTTP -----------------------------------------------------------------------------------
