@@ -9,7 +9,9 @@ import pytest
 
 from tests.support.emulator.jobs import FAILED, SUCCESS, JobRunner
 from tests.support.emulator.privileges import PrivilegeModel, Securable
+from tests.support.emulator.task_notebook import SqlTasks
 from tests.support.emulator.task_paths import Target
+from tests.support.emulator.task_pipeline import PipelineTasks
 from tests.support.emulator.task_wheel import WheelTasks
 
 MODULE = """
@@ -146,3 +148,91 @@ def test_writing_a_volume_needs_write_volume(wheel_project, tmp_path):
         wheel_project, tmp_path, "writes", "--out", "/Volumes/main/s/landing/raw", privileges=privileges
     )
     assert result.tasks["t"].result_state == SUCCESS
+
+
+def pipeline_bundle(source_root: str, run_as: dict | None = None) -> dict:
+    pipeline = {
+        "name": "[dev me] retail",
+        "catalog": "main",
+        "schema": "dev_me_retail",
+        "configuration": {"medallion.source_root": source_root},
+        "libraries": [
+            {
+                "glob": {
+                    "include": "/Workspace/Users/me/.bundle/retail/dev/files/src/retail/transformations/**"
+                }
+            }
+        ],
+    }
+    if run_as:
+        pipeline["run_as"] = run_as
+    return {
+        "workspace": {"file_path": "/Workspace/Users/me/.bundle/retail/dev/files"},
+        "resources": {
+            "pipelines": {"retail": pipeline},
+            "schemas": {"s": {"catalog_name": "main", "name": "dev_me_retail"}},
+            "volumes": {
+                "landing": {"catalog_name": "main", "schema_name": "dev_me_retail", "name": "landing"}
+            },
+        },
+    }
+
+
+def pipeline_run(tmp_path: Path, source_root: str, privileges: PrivilegeModel | None = None, run_as=None):
+    target = Target(
+        tmp_path,
+        pipeline_bundle(source_root, run_as),
+        tmp_path / "state",
+        deployer=ME,
+        resource_ids={("pipelines", "retail"): "p-1"},
+    )
+    tasks = PipelineTasks(target, privileges)
+    seen: list[str] = []
+    tasks.listeners.append(lambda update: seen.append(update.state))
+    job = {"name": "j", "tasks": [{"task_key": "run_pipeline", "pipeline_task": {"pipeline_id": "p-1"}}]}
+    return JobRunner({"pipeline_task": tasks}).run(job), tasks, seen
+
+
+ME = "me@example.com"
+
+
+def test_a_pipeline_reading_a_volume_the_bundle_does_not_create_fails_before_spark(tmp_path):
+    result, tasks, seen = pipeline_run(tmp_path, "/Volumes/main/retail/landing")  # unprefixed schema
+    assert result.tasks["run_pipeline"].result_state == FAILED
+    assert seen == ["RUNNING", "FAILED"]
+    assert "Volume 'main.retail.landing' does not exist" in tasks.updates[0].errors[0]
+
+
+def test_a_pipeline_identity_without_create_materialized_view_is_denied(tmp_path):
+    privileges = PrivilegeModel()
+    privileges.apply_bundle(pipeline_bundle("x"), ME)
+    privileges.grant(Securable("CATALOG", "main"), "sp-1", ["USE CATALOG"])
+    privileges.grant(Securable("SCHEMA", "main.dev_me_retail"), "sp-1", ["USE SCHEMA", "CREATE TABLE"])
+    source = "/Volumes/main/dev_me_retail/landing"
+    result, tasks, _ = pipeline_run(tmp_path, source, privileges, {"service_principal_name": "sp-1"})
+    assert result.tasks["run_pipeline"].result_state == FAILED
+    assert tasks.updates[0].errors == [
+        "PERMISSION_DENIED: User does not have CREATE MATERIALIZED VIEW on Schema 'main.dev_me_retail'."
+    ]
+
+
+def test_the_setup_job_records_its_grants_as_the_job_identity(tmp_path):
+    (tmp_path / "sql").mkdir()
+    (tmp_path / "sql" / "setup.sql").write_text("GRANT USE CATALOG ON CATALOG `main` TO `sp-1`;\n")
+    target = Target(
+        tmp_path, {"workspace": {"file_path": "/Workspace/x/files"}}, tmp_path / "state", deployer=ME
+    )
+    privileges = PrivilegeModel()
+    job = {
+        "name": "setup",
+        "tasks": [
+            {
+                "task_key": "setup_sql",
+                "sql_task": {"warehouse_id": "w", "file": {"path": "/Workspace/x/files/sql/setup.sql"}},
+            }
+        ],
+    }
+    result = JobRunner({"sql_task": SqlTasks(target, privileges)}).run(job)
+    assert result.tasks["setup_sql"].result_state == SUCCESS
+    assert privileges.has("sp-1", "USE CATALOG", Securable("CATALOG", "main"))
+    assert privileges.log[-1].endswith(f"(SQL run by {ME})")
