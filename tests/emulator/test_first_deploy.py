@@ -94,3 +94,12 @@ def test_setup_job_is_dev_only_and_the_run_as_principal_is_granted(default_bundl
         assert {"principal": SP, "privileges": ["READ_VOLUME"]} in volume["grants"]
     dev = resolve_target(default_bundle, "dev")
     assert any("sql_task" in t for j in jobs(dev).values() for t in j.tasks)
+
+
+@pytest.mark.parametrize("target", ["dev", "staging", "prod"])
+def test_no_cli_warning_in_any_target(default_bundle: Path, target: str) -> None:
+    """Staging and prod deployed under /Workspace/Shared: the CLI warns that every workspace user
+    can then change production code (databricks/cli bundle/permissions/validate.go)."""
+    resolved = resolve_target(default_bundle, target)
+    assert [(d.severity, d.summary) for d in resolved.diagnostics] == []
+    assert resolved.validate_json["workspace"]["root_path"].startswith("/Workspace/Users/")
