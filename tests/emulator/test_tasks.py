@@ -236,3 +236,12 @@ def test_the_setup_job_records_its_grants_as_the_job_identity(tmp_path):
     assert result.tasks["setup_sql"].result_state == SUCCESS
     assert privileges.has("sp-1", "USE CATALOG", Securable("CATALOG", "main"))
     assert privileges.log[-1].endswith(f"(SQL run by {ME})")
+
+
+def test_a_delta_source_needs_select_on_its_schema(tmp_path):
+    privileges = PrivilegeModel()
+    privileges.apply_bundle(pipeline_bundle("x"), ME)
+    privileges.grant(Securable("CATALOG", "main"), ME, ["USE CATALOG"])
+    privileges.grant(Securable("CATALOG", "raw"), ME, ["USE CATALOG", "USE SCHEMA"])
+    _, tasks, _ = pipeline_run(tmp_path, "raw.sales", privileges)
+    assert tasks.updates[0].errors == ["PERMISSION_DENIED: User does not have SELECT on Schema 'raw.sales'."]
