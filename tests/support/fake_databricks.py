@@ -11,12 +11,14 @@ from real local pipeline runs):
   through its states, one per tick; `add_run(chain)` adds a job run whose pipeline task
   caused the chain (JOB_TASK, then RETRY_ON_FAILURE updates); `queued_runs` are chains that
   `run-now` and `start_update` use next.
-- the event log: every started update logs documented events (create_update,
-  update_progress per state, ERROR events from `errors`, flow_progress with metrics and
-  data_quality from `flows`, or from the defaults `output_rows` / `expectations` for a
-  COMPLETED update without flows); `log_event(row)` appends any row in the documented shape
-  (see tests/support/fake_event_log.py). The REST events API and the published event-log
-  table serve the same rows.
+- the event log: every started update logs documented events (tests/support/fake_pipeline.py:
+  create_update, update_progress per state, ERROR events from `errors`, flow_progress with
+  metrics and data_quality from `flows`, or from the defaults `output_rows` / `expectations`
+  for a COMPLETED update without flows); `log_event(row)` appends any row in the documented
+  shape (tests/support/fake_event_log.py `event_row`). The REST events API and the published
+  event-log table serve the same rows.
+- the warehouse's timing and result size: `sql.runtime_s`, `sql.seconds_per_poll`,
+  `sql.rows_per_chunk` (tests/support/fake_statements.py).
 - tables: `add_table(name, rows, columns)` (rows are dicts; columns map name -> SQL type,
   inferred from the rows when omitted); `deny_table(name, error_text)` makes reads fail.
 - SQL: statements are parsed, bound and executed for real over those tables and the event
@@ -60,26 +62,14 @@ from databricks.sdk.service.pipelines import (
 from sqlglot import exp
 
 from tests.support import warehouse_python
-from tests.support.fake_event_log import (
-    EVENT_LOG_COLUMNS,
-    event_row,
-    flow_progress_details,
-    to_pipeline_event,
-)
+from tests.support.fake_event_log import EVENT_LOG_COLUMNS, event_filter, to_pipeline_event
+from tests.support.fake_pipeline import TERMINAL, Error, FakeUpdate, Flow, Where, default_flows, update_events
 from tests.support.fake_statements import StatementService
 from tests.support.warehouse_python import Result
 from tests.support.warehouse_sql import NO_OP, Analyzed, SqlFailure, TableKey, analyze, bind, parse
 
 TOKEN = "dapi-fake"
-TERMINAL = {"COMPLETED", "FAILED", "CANCELED"}
-STACK = [
-    {
-        "declaring_class": "org.apache.spark.sql.execution.QueryExecution",
-        "method_name": "assertAnalyzed",
-        "file_name": "QueryExecution.scala",
-        "line_number": 94,
-    }
-] * 3
+__all__ = ["TOKEN", "Error", "FakeServer", "FakeUpdate", "FakeWorkspace", "FastClock", "Fault", "Flow"]
 Engine = Callable[[Analyzed, dict[TableKey, list[dict[str, Any]]], dict[TableKey, dict[str, str]]], Result]
 
 
@@ -96,48 +86,6 @@ class FastClock(Clock):
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.now += seconds
-
-
-@dataclass
-class Error:
-    """An ERROR event an update logs: message, exception class and the dataset it concerns."""
-
-    message: str
-    class_name: str = "org.apache.spark.sql.AnalysisException"
-    exception_message: str | None = None
-    dataset: str | None = None
-    event_type: str = "flow_progress"
-
-
-@dataclass
-class Flow:
-    """What one flow of an update wrote: rows out and (rule, passed, failed) per expectation."""
-
-    dataset: str
-    num_output_rows: int | None = None
-    expectations: list[tuple[str, int, int]] = field(default_factory=list)
-    status: str = "COMPLETED"
-
-
-@dataclass
-class FakeUpdate:
-    """An update walking through `states`, one per tick from `start_tick`; the last state sticks."""
-
-    update_id: str
-    cause: str
-    states: list[str]
-    errors: list[Error] = field(default_factory=list)
-    start_tick: int = 0
-    creation_time: int = 0
-    flows: list[Flow] | None = None
-
-    def state_at(self, tick: int) -> str | None:
-        if tick < self.start_tick:
-            return None
-        return self.states[min(tick - self.start_tick, len(self.states) - 1)]
-
-    def end_tick(self) -> int:
-        return self.start_tick + len(self.states) - 1
 
 
 @dataclass
@@ -285,128 +233,15 @@ class FakeWorkspace:
 
     def event_log_rows(self) -> list[dict[str, Any]]:
         """Every event logged so far in the documented shape, oldest first."""
-        rows = [row for update in self.visible() for row in self._update_events(update)]
+        where = Where(self.pipeline_id, self.pipeline_name, self.catalog, self.schema)
+        defaults = default_flows(self.output_rows, self.expectations)
+        rows = [row for update in self.visible() for row in update_events(update, self.tick, where, defaults)]
         rows += self.logged_events
         return sorted(rows, key=lambda r: (r["timestamp"], r["id"]))
 
     def events(self) -> list[Any]:
         """The REST face of the event log, newest first (the API's default order)."""
         return [to_pipeline_event(row) for row in reversed(self.event_log_rows())]
-
-    def _update_events(self, update: FakeUpdate) -> list[dict[str, Any]]:
-        reached = update.states[: self.tick - update.start_tick + 1]
-        state = reached[-1]
-        logged = [
-            self._event(
-                update,
-                0,
-                "create_update",
-                f"Update {update.update_id[:6]} started by {update.cause}.",
-                {"create_update": {"cause": update.cause, "full_refresh": False}},
-            )
-        ]
-        for offset, reached_state in enumerate(dict.fromkeys(reached), start=1):
-            logged.append(
-                self._event(
-                    update,
-                    offset,
-                    "update_progress",
-                    f"Update {update.update_id[:6]} is {reached_state}.",
-                    {"update_progress": {"state": reached_state}},
-                )
-            )
-        if state not in TERMINAL:
-            return logged
-        base = len(update.states) + 1
-        flows = (
-            update.flows
-            if update.flows is not None
-            else (self._default_flows() if state == "COMPLETED" else [])
-        )
-        for number, flow in enumerate(flows):
-            logged.append(
-                self._event(
-                    update,
-                    base,
-                    "flow_progress",
-                    f"Flow '{flow.dataset}' is STARTING.",
-                    flow_progress_details(None, [], "STARTING"),
-                    dataset=flow.dataset,
-                    serial=2 * number,
-                )
-            )
-            qualified = [
-                (r, f"{self.catalog}.{self.schema}.{flow.dataset}", p, f) for r, p, f in flow.expectations
-            ]
-            logged.append(
-                self._event(
-                    update,
-                    base + 1,
-                    "flow_progress",
-                    f"Flow '{flow.dataset}' has {flow.status}.",
-                    flow_progress_details(flow.num_output_rows, qualified, flow.status),
-                    dataset=flow.dataset,
-                    serial=2 * number + 1,
-                )
-            )
-        for number, error in enumerate(update.errors):
-            detail = {
-                "exceptions": [
-                    {
-                        "class_name": error.class_name,
-                        "message": error.exception_message or error.message,
-                        "stack": STACK,
-                    }
-                ],
-                "fatal": True,
-            }
-            logged.append(
-                self._event(
-                    update,
-                    base + 2,
-                    error.event_type,
-                    error.message,
-                    {error.event_type: {}},
-                    level="ERROR",
-                    dataset=error.dataset,
-                    error=detail,
-                    serial=number,
-                )
-            )
-        return logged
-
-    def _default_flows(self) -> list[Flow]:
-        rules: dict[str, list[tuple[str, int, int]]] = {}
-        for dataset, rule, passed, failed in self.expectations:
-            rules.setdefault(dataset.split(".")[-1], []).append((rule, passed, failed))
-        names = list(dict.fromkeys([*self.output_rows, *rules]))
-        return [Flow(n, self.output_rows.get(n), rules.get(n, [])) for n in names]
-
-    def _event(
-        self,
-        update: FakeUpdate,
-        offset_s: int,
-        event_type: str,
-        message: str,
-        details: dict[str, Any],
-        level: str = "INFO",
-        dataset: str | None = None,
-        error: dict[str, Any] | None = None,
-        serial: int = 0,
-    ) -> dict[str, Any]:
-        return event_row(
-            event_id=f"evt-{update.update_id[:8]}-{offset_s:02d}-{serial:03d}-{event_type}-{level}",
-            pipeline_id=self.pipeline_id,
-            pipeline_name=self.pipeline_name,
-            update_id=update.update_id,
-            timestamp_ms=update.creation_time + offset_s * 1000 + serial,
-            event_type=event_type,
-            message=message,
-            details=details,
-            level=level,
-            dataset=dataset,
-            error=error,
-        )
 
     # -- the warehouse -------------------------------------------------------------------------
 
@@ -531,42 +366,6 @@ def _start_update(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any]
     return 200, StartUpdateResponse(update_id=first.update_id).as_dict()
 
 
-_LEVEL = re.compile(r"^level\s*=\s*'(INFO|WARN|ERROR|METRICS)'$", re.IGNORECASE)
-_LEVELS = re.compile(r"^level\s+in\s*\(([^)]*)\)$", re.IGNORECASE)
-_ID = re.compile(r"^id\s*=\s*'([^']+)'$", re.IGNORECASE)
-_TIME = re.compile(r"^timestamp\s*(>=|<=|>|<|=)\s*'([^']+)'$", re.IGNORECASE)
-
-
-def _event_filter(text: str) -> Callable[[Any], bool] | None:
-    """The documented filter forms (PipelinesAPI.list_pipeline_events `filter`): level='X',
-    level in (...), id='..', timestamp op 'TS', joined with AND; None for anything else."""
-    checks = [_event_check(part.strip()) for part in re.split(r"\s+AND\s+", text, flags=re.IGNORECASE)]
-    if not text.strip():
-        return lambda event: True
-    if any(check is None for check in checks):
-        return None
-    return lambda event: all(check(event) for check in checks if check is not None)
-
-
-def _event_check(part: str) -> Callable[[Any], bool] | None:
-    if found := _LEVEL.match(part):
-        return _levels_in({found[1].upper()})
-    if found := _LEVELS.match(part):
-        return _levels_in({v.strip().strip("'").upper() for v in found[1].split(",")})
-    if found := _ID.match(part):
-        wanted = found[1]
-        return lambda event: event.id == wanted
-    if found := _TIME.match(part):
-        compare = {">=": str.__ge__, "<=": str.__le__, ">": str.__gt__, "<": str.__lt__, "=": str.__eq__}
-        operator, moment = compare[found[1]], found[2]
-        return lambda event: operator(event.timestamp or "", moment)
-    return None
-
-
-def _levels_in(levels: set[str]) -> Callable[[Any], bool]:
-    return lambda event: event.level is not None and event.level.value in levels
-
-
 def _list_events(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
     # page_token: "This field is mutually exclusive with all fields in this request except
     # max_results. An error is returned if any fields other than max_results are set when this
@@ -586,7 +385,7 @@ def _list_events(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any],
             return _error(400, "INVALID_PARAMETER_VALUE", f"Invalid page token {token!r}.")
         events, offset = ws._event_pages.pop(token)
     else:
-        keep = _event_filter(str(query.get("filter", "")))
+        keep = event_filter(str(query.get("filter", "")))
         if keep is None:
             return _error(400, "INVALID_PARAMETER_VALUE", f"Unsupported filter: {query.get('filter')!r}.")
         events = [e for e in ws.events() if keep(e)]

@@ -12,6 +12,8 @@ docs' own queries use it (`origin.update_id`); only the Origin fields the docs l
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -156,3 +158,39 @@ def to_pipeline_event(row: dict[str, Any]) -> PipelineEvent:
     if row["error"]:
         body["error"] = json.loads(row["error"])
     return PipelineEvent.from_dict(body)
+
+
+_LEVEL = re.compile(r"^level\s*=\s*'(INFO|WARN|ERROR|METRICS)'$", re.IGNORECASE)
+_LEVELS = re.compile(r"^level\s+in\s*\(([^)]*)\)$", re.IGNORECASE)
+_ID = re.compile(r"^id\s*=\s*'([^']+)'$", re.IGNORECASE)
+_TIME = re.compile(r"^timestamp\s*(>=|<=|>|<|=)\s*'([^']+)'$", re.IGNORECASE)
+
+
+def event_filter(text: str) -> Callable[[Any], bool] | None:
+    """The documented filter forms (PipelinesAPI.list_pipeline_events `filter`): level='X',
+    level in (...), id='..', timestamp op 'TS', joined with AND; None for anything else."""
+    checks = [_event_check(part.strip()) for part in re.split(r"\s+AND\s+", text, flags=re.IGNORECASE)]
+    if not text.strip():
+        return lambda event: True
+    if any(check is None for check in checks):
+        return None
+    return lambda event: all(check(event) for check in checks if check is not None)
+
+
+def _event_check(part: str) -> Callable[[Any], bool] | None:
+    if found := _LEVEL.match(part):
+        return _levels_in({found[1].upper()})
+    if found := _LEVELS.match(part):
+        return _levels_in({v.strip().strip("'").upper() for v in found[1].split(",")})
+    if found := _ID.match(part):
+        wanted = found[1]
+        return lambda event: event.id == wanted
+    if found := _TIME.match(part):
+        compare = {">=": str.__ge__, "<=": str.__le__, ">": str.__gt__, "<": str.__lt__, "=": str.__eq__}
+        operator, moment = compare[found[1]], found[2]
+        return lambda event: operator(event.timestamp or "", moment)
+    return None
+
+
+def _levels_in(levels: set[str]) -> Callable[[Any], bool]:
+    return lambda event: event.level is not None and event.level.value in levels
