@@ -84,3 +84,15 @@ def test_a_fed_error_and_an_unreadable_event_log_are_diagnosed(
     assert not readable["ok"] and "INSUFFICIENT_PERMISSIONS" in readable["detail"]
     causes = [d["cause"] for d in report["diagnoses"]]
     assert "table_or_view_not_found" in causes and "permission_denied" in causes
+
+
+def test_the_event_log_is_read_where_the_pipeline_publishes_it(
+    server: FakeServer, workspace: FakeWorkspace, tmp_path: Path
+) -> None:
+    workspace.event_log_name = "dev_retail_event_log"
+    workspace.add_update("API_CALL", ["RUNNING", "COMPLETED"], start_tick=1, update_id=UPDATE_ID)
+    code, report = judge(workspace, tmp_path)
+    assert code == 0, report
+    assert report["tables"]["bronze_orders"]["rows"] == 1000
+    quality_sql = [s for s, _ in workspace.statements if "flow_progress" in s]
+    assert len(quality_sql) == 2 and all("`main`.`retail`.`dev_retail_event_log`" in s for s in quality_sql)

@@ -129,6 +129,7 @@ class FakeWorkspace:
         self.pipeline_id = "0f2b6a2e-1c9d-4c52-9a0e-5c1d7f3e9a01"
         self.catalog, self.schema, self.pipeline_name = catalog, schema, pipeline_name
         self.publish_event_log = True
+        self.event_log_name: str | None = None  # the pipeline's event_log.name; <pipeline_name>_event_log
         self.tick = 0
         self.base_ms = int(time.time() * 1000) - 3_600_000
         self.updates: list[FakeUpdate] = []
@@ -246,7 +247,8 @@ class FakeWorkspace:
     # -- the warehouse -------------------------------------------------------------------------
 
     def event_log_key(self) -> TableKey:
-        return (self.catalog, self.schema, f"{self.pipeline_name}_event_log")
+        """Where the pipeline publishes its event log (settings `event_log: {catalog, schema, name}`)."""
+        return (self.catalog, self.schema, self.event_log_name or f"{self.pipeline_name}_event_log")
 
     def answer_sql(self, sql: str, parameters: list[dict[str, Any]]) -> Result:
         """Parse, bind, resolve and execute one statement over the tables and the event log."""
@@ -298,7 +300,8 @@ def _get_pipeline(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any]
     if match["id"] != ws.pipeline_id:
         return _error(404, "RESOURCE_DOES_NOT_EXIST", f"The specified pipeline {match['id']} was not found.")
     ws.tick += 1
-    event_log = EventLogSpec(catalog=ws.catalog, schema=ws.schema, name=f"{ws.pipeline_name}_event_log")
+    catalog, schema, name = ws.event_log_key()
+    event_log = EventLogSpec(catalog=catalog, schema=schema, name=name)
     settings = PipelineSpec(
         id=ws.pipeline_id,
         name=ws.pipeline_name,
