@@ -27,7 +27,7 @@ from sqlglot.optimizer.eliminate_subqueries import eliminate_subqueries
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.planner import Plan
 
-from tests.support.warehouse_sql import DIALECT, Analyzed, SqlFailure, TableKey, analyze, element_type
+from tests.support.warehouse_sql import DIALECT, Analyzed, SqlFailure, TableKey, element_type
 
 _RULES = (qualify, eliminate_subqueries)  # what the planner needs; the full optimizer is slow
 _SCRATCH = ("fake_engine", "exploded")
@@ -183,6 +183,3 @@ def _explode_first(
         if select is tree:
             return scratch
     return tree
-
-
-__all__ = ["Result", "analyze", "run"]
