@@ -9,6 +9,7 @@ from pathlib import Path
 from medallion.context import SettingsError
 from medallion.local.project import LocalProject
 from medallion.local.report_text import format_report
+from medallion.local.resources import CORES_ENV, MEMORY_ENV, ResourceError, resolve
 from medallion.local.runner import run_local, write_report
 from medallion.spec import SpecError
 
@@ -18,17 +19,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--full-refresh", action="store_true", help="reset every table and reprocess all data"
     )
     parser.add_argument("--report-json", type=Path, help="also write the report as JSON here")
-    parser.add_argument("--source", type=Path, help="source data folder (default: fixtures/sample)")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        help="source data folder, one subfolder per source table: <root>/<table>/ (default: fixtures/sample)",
+    )
     parser.add_argument(
         "--project", type=Path, help="project folder (default: the one holding medallion.yml)"
+    )
+    parser.add_argument(
+        "--driver-memory",
+        help=f"Spark driver heap, e.g. 4g (default: ${MEMORY_ENV}, else a quarter of the machine, 1g-8g)",
+    )
+    parser.add_argument(
+        "--cores", type=int, help=f"cores Spark uses (default: ${CORES_ENV}, else every core of the machine)"
     )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
+        resources = resolve(getattr(args, "driver_memory", None), getattr(args, "cores", None))
         project = LocalProject.find(args.project)
-        report = run_local(project, full_refresh=args.full_refresh, source=args.source)
-    except (SpecError, SettingsError, FileNotFoundError) as error:
+        report = run_local(project, full_refresh=args.full_refresh, source=args.source, resources=resources)
+    except (SpecError, SettingsError, ResourceError, FileNotFoundError) as error:
         print(error, file=sys.stderr)
         return 2
     print(format_report(report))

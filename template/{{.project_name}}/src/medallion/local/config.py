@@ -15,6 +15,7 @@ import yaml
 
 from medallion import context
 from medallion.local.project import LocalProject
+from medallion.local.resources import Resources, resolve
 
 CATALOG = "spark_catalog"
 DATABASE = "default"
@@ -37,11 +38,16 @@ logger.gateway.level = error
 """
 
 
-def spark_defaults(project: LocalProject) -> dict[str, str]:
+# The JVM exits at its first OutOfMemoryError instead of limping on (the runner then names it)
+EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError"
+
+
+def spark_defaults(project: LocalProject, resources: Resources | None = None) -> dict[str, str]:
     """Spark settings of both the pipeline server and the read-back session."""
+    resources = resources or resolve()
     state = project.state.resolve()
     metastore = f"jdbc:derby:;databaseName={state / 'metastore_db'};create=true"
-    derby = f"-Dderby.system.home={state} -Dderby.stream.error.file={state / 'derby.log'}"
+    derby = f"-Dderby.system.home={state} -Dderby.stream.error.file={state / 'derby.log'} {EXIT_ON_OOM}"
     return {
         "spark.sql.catalogImplementation": "hive",
         "spark.sql.warehouse.dir": (state / "warehouse").as_uri(),
@@ -53,14 +59,16 @@ def spark_defaults(project: LocalProject) -> dict[str, str]:
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.session.timeZone": "UTC",
-        "spark.sql.shuffle.partitions": "4",
+        "spark.sql.shuffle.partitions": str(resources.shuffle_partitions),
+        # read by the read-back session; spark-pipelines takes SPARK_DRIVER_MEMORY only
+        "spark.driver.memory": resources.driver_memory,
     }
 
 
-def write_conf_dir(project: LocalProject) -> Path:
+def write_conf_dir(project: LocalProject, resources: Resources | None = None) -> Path:
     """Write spark-defaults.conf and log4j2.properties; return the folder (SPARK_CONF_DIR)."""
     project.conf_dir.mkdir(parents=True, exist_ok=True)
-    lines = [f"{key} {value}" for key, value in spark_defaults(project).items()]
+    lines = [f"{key} {value}" for key, value in spark_defaults(project, resources).items()]
     (project.conf_dir / "spark-defaults.conf").write_text("\n".join(lines) + "\n")
     (project.conf_dir / "log4j2.properties").write_text(LOG4J)
     return project.conf_dir
@@ -92,8 +100,10 @@ def write_pipeline_spec(project: LocalProject, source_root: Path, update_id: str
     return project.pipeline_spec
 
 
-def spark_environment(project: LocalProject) -> dict[str, str]:
-    """Environment for Spark processes: our conf dir, loopback, quiet warnings, project on path."""
+def spark_environment(project: LocalProject, resources: Resources | None = None) -> dict[str, str]:
+    """Environment for Spark processes: our conf dir, loopback, quiet warnings, project on path,
+    and the driver memory (the only way spark-pipelines' JVM gets it)."""
+    resources = resources or resolve()
     bin_dir = str(Path(sys.executable).parent)
     env = {k: v for k, v in os.environ.items() if k not in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED")}
     python_path = os.pathsep.join(p for p in (str(project.src.resolve()), env.get("PYTHONPATH")) if p)
@@ -105,4 +115,5 @@ def spark_environment(project: LocalProject) -> dict[str, str]:
         "PYTHONPATH": python_path,
         "PYSPARK_PYTHON": sys.executable,
         "PATH": os.pathsep.join([bin_dir, env.get("PATH", "")]),
+        "SPARK_DRIVER_MEMORY": resources.driver_memory,
     }

@@ -1,22 +1,69 @@
-"""One local Spark run at a time on this machine (fixed Connect port, single-process Derby)."""
+"""One local Spark run at a time on this machine (fixed Connect port, single-process Derby).
+
+The holder writes its pid and command line into the lock file, so a run that has to wait says
+who it is waiting for. `MEDALLION_SPARK_LOCK` points the lock elsewhere (tests).
+"""
 
 from __future__ import annotations
 
 import fcntl
+import os
+import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-LOCK_PATH = Path(tempfile.gettempdir()) / "medallion-spark.lock"
+LOCK_ENV = "MEDALLION_SPARK_LOCK"
+LOCK_PATH = Path(os.environ.get(LOCK_ENV) or Path(tempfile.gettempdir()) / "medallion-spark.lock")
+REMIND_S = 60.0
+
+
+def holder_text(path: Path) -> str:
+    """Who holds the lock, as its holder wrote it ('pid N: command'), or 'unknown'."""
+    try:
+        text = path.read_text().strip()
+    except OSError:
+        return "unknown"
+    return text.splitlines()[0] if text else "unknown (a run that does not say who it is)"
+
+
+def _announce(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 @contextmanager
-def spark_lock(path: Path = LOCK_PATH) -> Iterator[None]:
-    """Hold the machine-wide Spark lock (fcntl, released when the process ends)."""
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def spark_lock(
+    path: Path | None = None, announce: Callable[[str], None] = _announce, remind_s: float = REMIND_S
+) -> Iterator[None]:
+    """Hold the machine-wide Spark lock (fcntl, released when the process ends); a wait is
+    announced at once with the holder, then every `remind_s` seconds."""
+    path = path or Path(os.environ.get(LOCK_ENV) or LOCK_PATH)
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            started = time.monotonic()
+            announce(f"waiting for the local Spark lock {path}, held by {holder_text(path)}")
+            while True:
+                time.sleep(0.5)
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    waited = time.monotonic() - started
+                    if waited // remind_s != (waited - 0.5) // remind_s:
+                        announce(f"still waiting ({waited:.0f} s) for {holder_text(path)}")
+            announce(f"got the local Spark lock after {time.monotonic() - started:.0f} s")
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}: {' '.join(sys.argv)[:300]}\n")
+        handle.flush()
         try:
             yield
         finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
             fcntl.flock(handle, fcntl.LOCK_UN)

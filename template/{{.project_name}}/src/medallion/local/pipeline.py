@@ -1,42 +1,163 @@
-"""Run `spark-pipelines run` as a child process and follow its flows."""
+"""Run `spark-pipelines run` as a child process, follow its flows, and never wait on a dead run.
+
+The child is the launcher JVM; it runs the Python client, which starts the Spark Connect
+server (a second JVM) in the same process group. A watchdog stops the whole group within
+seconds when the server's JVM is gone while the run is still going (killed, or exited on an
+OutOfMemoryError: the client would otherwise retry for about ten minutes), when the output
+shows an OutOfMemoryError, or when the launcher has exited but its output stays open.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import shutil
+import signal
 import subprocess
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
+from medallion.local import failure as failures
+from medallion.local.failure import Failure
 from medallion.local.progress import FlowProgress
 
 MASTER = "local[2]"
+POLL_S = 0.25
+SCAN_S = 1.0  # how often the watchdog looks for the server's JVM
+SERVER_GONE_GRACE_S = 5.0  # a client whose server is gone may still exit by itself
+EXIT_GRACE_S = 5.0  # after the launcher exits, its output must close
+OOM_GRACE_S = 1.0  # let the lines after an OutOfMemoryError reach the log
+KILL_GRACE_S = 3.0  # SIGTERM, then SIGKILL
+GIVE_UP_S = 10.0  # after SIGKILL, stop reading even if something holds the output open
+RECENT_LINES = 400
 
 
 @dataclass(frozen=True)
 class PipelineRun:
-    """How the pipeline process ended."""
+    """How the pipeline process ended (`failure` says why when it did not complete)."""
 
     returncode: int
     duration_s: float
     flows: dict[str, str]
     run_state: str | None
     output_tail: list[str]
+    failure: Failure | None = None
+    stopped: bool = False  # the watchdog stopped the process group
 
     @property
     def ok(self) -> bool:
-        return self.returncode == 0 and not any(s == "FAILED" for s in self.flows.values())
+        return (
+            self.failure is None
+            and self.returncode == 0
+            and not any(s == "FAILED" for s in self.flows.values())
+        )
+
+    @property
+    def server_lost(self) -> bool:
+        """The run was cut short: nothing after it can be trusted to be complete."""
+        return self.failure is not None and self.failure.kind in ("out_of_memory", "server_died", "stalled")
 
 
-def command(spec: Path, full_refresh: bool, env: dict[str, str]) -> list[str]:
+def command(spec: Path, full_refresh: bool, env: dict[str, str], master: str = MASTER) -> list[str]:
     """The spark-pipelines command line (the executable comes from the environment's PATH)."""
     executable = shutil.which("spark-pipelines", path=env.get("PATH"))
     if executable is None:
         raise FileNotFoundError("spark-pipelines not found: install pyspark[pipelines]==4.3.0")
     refresh = ["--full-refresh-all"] if full_refresh else []
-    return [executable, "--remote", MASTER, "run", "--spec", str(spec), *refresh]
+    return [executable, "--remote", master, "run", "--spec", str(spec), *refresh]
+
+
+def group_processes(pgid: int) -> dict[int, str]:
+    """pid -> executable name of every process in process group `pgid` (Linux /proc, else ps)."""
+    found: dict[int, str] = {}
+    proc = Path("/proc")
+    if proc.is_dir():
+        for entry in proc.iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name, _, rest = stat.partition(" (")[2].rpartition(") ")
+            fields = rest.split()
+            if len(fields) > 2 and fields[2] == str(pgid) and fields[0] != "Z":
+                found[int(entry.name)] = name
+        return found
+    listing = subprocess.run(["ps", "-A", "-o", "pid=,pgid=,stat=,comm="], capture_output=True, text=True)
+    for line in listing.stdout.splitlines():
+        parts = line.split(None, 3)
+        if len(parts) == 4 and parts[1] == str(pgid) and not parts[2].startswith("Z"):
+            found[int(parts[0])] = os.path.basename(parts[3])
+    return found
+
+
+def server_jvms(launcher: int) -> set[int]:
+    """The Java processes of the run other than the launcher itself: the Connect server."""
+    return {pid for pid, name in group_processes(launcher).items() if name == "java" and pid != launcher}
+
+
+def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    try:
+        for line in stream:
+            lines.put(line)
+    except (ValueError, OSError):  # closed under us after the watchdog gave up on it
+        pass
+    lines.put(None)
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+class _Watchdog:
+    """Decides when to stop the run and why."""
+
+    def __init__(self, process: subprocess.Popen[str], progress: FlowProgress, driver_memory: str) -> None:
+        self.process, self.progress, self.driver_memory = process, progress, driver_memory
+        self.recent: deque[str] = deque(maxlen=RECENT_LINES)
+        self.failure: Failure | None = None
+        self.stop_at: float | None = None
+        self.servers: set[int] = set()
+        self.next_scan = 0.0
+        self.server_gone_at: float | None = None
+        self.exited_at: float | None = None
+
+    def feed(self, line: str, now: float) -> None:
+        self.recent.append(line.rstrip("\n"))
+        if self.failure is None and failures.OUT_OF_MEMORY.search(line):
+            self.stop(failures.out_of_memory(self.driver_memory, line), now + OOM_GRACE_S)
+
+    def stop(self, failure: Failure, at: float) -> None:
+        if self.failure is None:
+            self.failure = failure
+        self.stop_at = at if self.stop_at is None else min(self.stop_at, at)
+
+    def tick(self, now: float) -> None:
+        if self.exited_at is None and self.process.poll() is not None:
+            self.exited_at = now
+        if self.exited_at is not None:
+            if now - self.exited_at > EXIT_GRACE_S:
+                self.stop(failures.stalled(now - self.exited_at), now)
+            return
+        if now < self.next_scan:
+            return
+        self.next_scan = now + SCAN_S
+        alive = server_jvms(self.process.pid)
+        self.servers |= alive
+        if alive or not self.servers or self.progress.run_state is not None:
+            self.server_gone_at = None
+            return
+        self.server_gone_at = self.server_gone_at or now
+        if now - self.server_gone_at >= SERVER_GONE_GRACE_S:
+            self.stop(failures.server_died(None, self.driver_memory, list(self.recent)), now)
 
 
 def run_pipeline(
@@ -45,14 +166,18 @@ def run_pipeline(
     log: Path,
     full_refresh: bool = False,
     echo: Callable[[str], None] = print,
+    master: str = MASTER,
 ) -> PipelineRun:
-    """Run the pipeline to the end, echoing one line per flow state change; all output goes to `log`."""
+    """Run the pipeline to its end (or stop it when it cannot end well), echoing one line per
+    flow state change; all output goes to `log`."""
     progress = FlowProgress(echo=echo)
     started = time.monotonic()
+    stopped_at: float | None = None
+    killed = False
     with (
         log.open("w") as log_file,
         subprocess.Popen(
-            command(spec, full_refresh, env),
+            command(spec, full_refresh, env, master),
             cwd=spec.parent,
             env=env,
             stdout=subprocess.PIPE,
@@ -63,13 +188,60 @@ def run_pipeline(
         ) as process,
     ):
         assert process.stdout is not None
-        for line in process.stdout:
-            log_file.write(line)
-            progress.feed(line)
-        returncode = process.wait()
+        watchdog = _Watchdog(process, progress, env.get("SPARK_DRIVER_MEMORY", "1g"))
+        lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
+        try:
+            while True:
+                try:
+                    line = lines.get(timeout=POLL_S)
+                except queue.Empty:
+                    line = ""
+                if line is None:
+                    break
+                now = time.monotonic()
+                if line:
+                    log_file.write(line)
+                    progress.feed(line)
+                    watchdog.feed(line, now)
+                watchdog.tick(now)
+                if watchdog.stop_at is not None and now >= watchdog.stop_at and stopped_at is None:
+                    stopped_at = now
+                    _signal_group(process.pid, signal.SIGTERM)
+                if stopped_at is not None and not killed and now - stopped_at > KILL_GRACE_S:
+                    killed = True
+                    _signal_group(process.pid, signal.SIGKILL)
+                if stopped_at is not None and now - stopped_at > KILL_GRACE_S + GIVE_UP_S:
+                    break
+        except BaseException:  # Ctrl-C or anything else: never leave the JVMs behind
+            _signal_group(process.pid, signal.SIGKILL)
+            raise
+        if stopped_at is not None:
+            _signal_group(process.pid, signal.SIGKILL)  # whatever is left of the group
+        try:
+            returncode = process.wait(timeout=KILL_GRACE_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            returncode = process.wait()
+    failure = watchdog.failure or _ended_badly(returncode, progress, list(watchdog.recent))
     return PipelineRun(
-        returncode, time.monotonic() - started, dict(progress.flows), progress.run_state, progress.other_lines
+        returncode,
+        time.monotonic() - started,
+        dict(progress.flows),
+        progress.run_state,
+        progress.other_lines,
+        failure,
+        stopped_at is not None,
     )
+
+
+def _ended_badly(returncode: int, progress: FlowProgress, recent: list[str]) -> Failure | None:
+    """Why a run that ended by itself did not complete (None when it did)."""
+    if progress.failed_flows:
+        return failures.flow_failed(progress.failed_flows, recent)
+    if returncode != 0 or progress.run_state not in (None, "COMPLETED"):
+        return failures.exited(returncode, recent)
+    return None
 
 
 def reuse_server() -> bool:

@@ -17,6 +17,8 @@ from medallion.spec.model import Spec
 ReadTable = Callable[[str], Any]
 GOLD_METRICS_MODULE = "medallion.gold.metrics"
 COMPLETED, FAILED = "COMPLETED", "FAILED"
+NOT_RUN = "not run"
+NOT_READ = "not read: the run was stopped before it ended"
 
 
 def count_tables(read: ReadTable, spec: Spec) -> tuple[dict[str, dict[str, Any]], list[str]]:
@@ -33,21 +35,24 @@ def count_tables(read: ReadTable, spec: Spec) -> tuple[dict[str, dict[str, Any]]
     return tables, errors
 
 
-def _rows(tables: Mapping[str, Mapping[str, Any]], name: str) -> int | None:
-    return tables.get(name, {}).get("rows")
+def _trusted_rows(tables: Mapping[str, Mapping[str, Any]], name: str) -> int | None:
+    """Rows of a table this run computed (None when it failed, did not run or was not read)."""
+    info = tables.get(name, {})
+    return None if info.get("flow") not in (None, COMPLETED) else info.get("rows")
 
 
 def conservation(spec: Spec, tables: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """rows(bronze) = rows(history) + rows(quarantine) per source."""
+    """rows(bronze) = rows(history) + rows(quarantine) per source; `balanced` is None (unknown)
+    unless this run computed all three tables."""
     result = {}
     for source in spec.source_names:
         counts = {
-            "bronze": _rows(tables, naming.bronze_table(source)),
-            "history": _rows(tables, naming.history_table(source)),
-            "quarantine": _rows(tables, naming.quarantine_table(source)),
+            "bronze": _trusted_rows(tables, naming.bronze_table(source)),
+            "history": _trusted_rows(tables, naming.history_table(source)),
+            "quarantine": _trusted_rows(tables, naming.quarantine_table(source)),
         }
         known = None not in counts.values()
-        balanced = known and counts["bronze"] == counts["history"] + counts["quarantine"]  # type: ignore[operator]
+        balanced = counts["bronze"] == counts["history"] + counts["quarantine"] if known else None  # type: ignore[operator]
         result[source] = counts | {"balanced": balanced}
     return result
 
@@ -57,8 +62,8 @@ def duplicates(spec: Spec, tables: Mapping[str, Mapping[str, Any]]) -> dict[str,
     result = {}
     for source in spec.source_names:
         history, current = (
-            _rows(tables, naming.history_table(source)),
-            _rows(tables, naming.silver_table(source)),
+            _trusted_rows(tables, naming.history_table(source)),
+            _trusted_rows(tables, naming.silver_table(source)),
         )
         if history is not None and current is not None:
             result[naming.silver_table(source)] = history - current
@@ -99,12 +104,22 @@ def build_report(
     duration_s: float = 0.0,
     pipeline_ok: bool = True,
     errors: list[str] | None = None,
+    failure: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Query every expected table and judge the run (FAILED on a failed flow, missing table,
-    failed `fail` rule or failed `fail` table check)."""
+    failed `fail` rule or failed `fail` table check).
+
+    After a failed run, a table whose flow did not complete is marked with its flow state
+    (`flow`: FAILED or "not run") and nothing is computed from it: no balance, no rule, no check.
+    """
     read = read_table or spark.read.table
     tables, table_errors = count_tables(read, spec)
-    readable = {name for name, info in tables.items() if info["rows"] is not None}
+    if not pipeline_ok:
+        for name, info in tables.items():
+            state = (flows or {}).get(name, NOT_RUN)
+            if state != COMPLETED:
+                info["flow"] = state
+    readable = {name for name, info in tables.items() if info["rows"] is not None and "flow" not in info}
     figures = quality_figures(spark, spec, read, readable)
     problems = [*(errors or []), *table_errors]
     problems += [f"flow {name} FAILED" for name, state in (flows or {}).items() if state == "FAILED"]
@@ -120,6 +135,7 @@ def build_report(
     ]
     report = {
         "status": COMPLETED if pipeline_ok and not problems else FAILED,
+        **({"failure": dict(failure)} if failure else {}),
         "duration_s": round(duration_s, 1),
         "tables": tables,
         "rules": figures["rules"],
@@ -131,7 +147,38 @@ def build_report(
         "flows": dict(flows or {}),
         "errors": problems,
     }
-    gold = gold_metrics(spark, spec, read) if not table_errors else None
+    gold = gold_metrics(spark, spec, read) if pipeline_ok and not table_errors else None
     if gold is not None:
         report["gold"] = gold
     return report
+
+
+def stopped_report(
+    spec: Spec,
+    *,
+    flows: Mapping[str, str] | None = None,
+    failure: Mapping[str, Any] | None = None,
+    errors: list[str] | None = None,
+    duration_s: float = 0.0,
+) -> dict[str, Any]:
+    """The report of a run that was cut short (its Spark server died or ran out of memory):
+    nothing is read back, so every figure is unknown and the failure leads."""
+    flows = dict(flows or {})
+    tables = {
+        name: {"rows": None, "layer": layer, "flow": flows.get(name, NOT_RUN), "error": NOT_READ}
+        for name, layer in naming.expected_tables(spec).items()
+    }
+    return {
+        "status": FAILED,
+        **({"failure": dict(failure)} if failure else {}),
+        "duration_s": round(duration_s, 1),
+        "tables": tables,
+        "rules": [],
+        "duplicates": {},
+        "conservation": conservation(spec, tables),
+        "quarantine_reasons": {},
+        "orphans": [],
+        "table_checks": [],
+        "flows": flows,
+        "errors": list(errors or []),
+    }

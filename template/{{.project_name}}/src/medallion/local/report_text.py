@@ -20,6 +20,7 @@ def format_report(report: Mapping[str, Any]) -> str:
     """The whole report: counts, gold, rules, quarantine, orphans, checks, errors, verdict."""
     sources = list(report["conservation"])
     lines = [
+        *failure_lines(report),
         *row_counts(report, sources),
         *gold_star(report),
         *rule_results(report, sources),
@@ -30,6 +31,24 @@ def format_report(report: Mapping[str, Any]) -> str:
         f"{report['status']} in {report['duration_s']} s",
     ]
     return "\n".join(lines)
+
+
+def failure_lines(report: Mapping[str, Any]) -> list[str]:
+    """A failed run says so first: its cause and the fix, before any figure."""
+    if report["status"] == "COMPLETED":
+        return []
+    failure = report.get("failure") or {}
+    cause = failure.get("cause") or (report["errors"][0] if report["errors"] else "see the errors below")
+    lines = wrapped("FAILED", cause.split(" "), separator=" ")
+    if failure.get("fix"):
+        lines += wrapped("fix", failure["fix"].split(" "), separator=" ")
+    untrusted = [n for n, info in report["tables"].items() if "flow" in info]
+    if untrusted:
+        lines.append(
+            f"{'':<{LABEL}}figures only for tables this run completed; "
+            f"{len(untrusted)} of {len(report['tables'])} did not"
+        )
+    return lines
 
 
 def wrapped(label: str, items: Iterable[str], separator: str = ", ") -> list[str]:
@@ -51,6 +70,8 @@ def _rows(report: Mapping[str, Any], table: str) -> str:
     info = report["tables"].get(table)
     if info is None:
         return "-"
+    if "flow" in info:  # not computed by this (failed) run
+        return str(info["flow"]).lower()
     return "missing" if info["rows"] is None else f"{info['rows']:,}"
 
 
@@ -66,7 +87,7 @@ def row_counts(report: Mapping[str, Any], sources: list[str]) -> list[str]:
             naming.silver_table(source),
         )
         collapsed = report["duplicates"].get(naming.silver_table(source))
-        balanced = "yes" if report["conservation"][source]["balanced"] else "NO"
+        balanced = {True: "yes", False: "NO", None: "-"}[report["conservation"][source]["balanced"]]
         cells = [_rows(report, t) for t in tables] + ["-" if collapsed is None else f"{collapsed:,}"]
         lines.append(f"{source:<{LABEL}}" + "".join(f"{c:>11}" for c in cells) + f"  {balanced}")
     return lines

@@ -12,23 +12,25 @@ from contextlib import contextmanager
 from typing import Any
 
 from medallion.local.config import CATALOG, DATABASE, spark_environment
-from medallion.local.pipeline import MASTER, reuse_server
+from medallion.local.pipeline import reuse_server
 from medallion.local.project import LocalProject
+from medallion.local.resources import Resources, resolve
 
 
 @contextmanager
-def readback_session(project: LocalProject) -> Iterator[Any]:
+def readback_session(project: LocalProject, resources: Resources | None = None) -> Iterator[Any]:
     """A session on the project's metastore (settings from its SPARK_CONF_DIR); stopped on exit."""
     from pyspark.sql import SparkSession
 
+    resources = resources or resolve()
     previous = dict(os.environ)
-    os.environ.update(spark_environment(project))
+    os.environ.update(spark_environment(project, resources))
     builder = SparkSession.builder.appName("medallion-report")
     if reuse_server():
-        builder = builder.remote(MASTER)
+        builder = builder.remote(resources.master)
     else:
         os.environ.pop("SPARK_REMOTE", None)
-        builder = builder.master(MASTER).enableHiveSupport()
+        builder = builder.master(resources.master).enableHiveSupport()
     spark = builder.getOrCreate()
     spark.sql(f"USE {CATALOG}.{DATABASE}")
     try:
