@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import re
 import sys
 from pathlib import Path
 
@@ -22,13 +24,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite --out when it exists")
 
 
+# sha256 of medallion.yml as `bundle init` renders it, with the answers' parts blanked out
+# (normalised_placeholder): the retail example, and the per-table stub. tests/pipeline/
+# test_infer_fresh_project.py renders the template and fails when these go stale.
+PLACEHOLDER_HASHES = {
+    "837d3232dbc8fd86a5833e4d630dff36e67fd54cf59223c50f4fce71b522fd82",  # the retail example
+    "131ed8ed1c86d5d4ca62b4453e30ef8502cc04484b20f3f3b63993db41ff9675",  # one stub per table
+}
+
+
+def normalised_placeholder(text: str) -> str:
+    """The rendered spec without what the answers put in it (source type, format, table names)."""
+    text = re.sub(r"(?m)^    type: (files|delta|kafka)$", "    type: T", text.replace("\r\n", "\n"))
+    text = re.sub(r"(?m)^    format: (json|csv|parquet)\n", "", text)
+    stub = r"(?m)^  ([a-z][a-z0-9_]*):\n    description: Raw \1 records\.\n((?:    # .*\n)+)"
+    text = re.sub(stub, r"  T:\n\2", text)
+    return re.sub(r"(  T:\n(?:    # .*\n)+)(?:\1)+", r"\1", text)
+
+
+def is_untouched_placeholder(path: Path) -> bool:
+    """True when `path` is still medallion.yml exactly as the template rendered it."""
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return hashlib.sha256(normalised_placeholder(text).encode()).hexdigest() in PLACEHOLDER_HASHES
+
+
 def run(args: argparse.Namespace) -> int:
     from medallion.infer import infer_spec
     from medallion.infer.read import SampleError
 
     if args.out.exists() and not args.force:
-        print(f"{args.out} exists; pass --force to overwrite it", file=sys.stderr)
-        return 2
+        if not is_untouched_placeholder(args.out):
+            print(f"{args.out} exists and was edited; pass --force to overwrite it", file=sys.stderr)
+            return 2
+        print(f"replacing {args.out}: it is still the placeholder the template rendered")
     try:
         text = infer_spec(list(args.paths), args.max_rows)
     except SampleError as error:
