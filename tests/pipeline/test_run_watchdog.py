@@ -21,6 +21,7 @@ import pytest
 from medallion.local import pipeline
 from medallion.local.failure import first_error_line
 from medallion.local.pipeline import PipelineRun, run_pipeline
+from medallion.local.progress import FlowProgress
 
 FLOW = "2026-11-30 01:00:00: Flow spark_catalog.default.bronze_orders is RUNNING."
 SCRIPTS = {
@@ -127,6 +128,22 @@ def test_a_run_that_completes_is_left_alone(tmp_path: Path) -> None:
     result, _ = run(tmp_path, "completes")
     assert result.ok and result.failure is None and not result.stopped
     assert result.flows == {"bronze_orders": "RUNNING"} and result.run_state == "COMPLETED"
+
+
+def test_flow_states_as_the_engine_prints_them() -> None:
+    """OSS prints COMPLETED just before a failure, quotes failed and skipped flows, and retries."""
+    progress = FlowProgress(echo=lambda _: None)
+    for line in [
+        "2026-11-30 01:02:05: Flow spark_catalog.default.silver_orders_history is RUNNING.",
+        "2026-11-30 01:02:07: Flow spark_catalog.default.silver_orders_history has COMPLETED.",
+        "01:02:07 ERROR X: Flow `spark_catalog`.`default`.`silver_orders_history` failed",
+        "2026-11-30 01:02:07: Flow 'spark_catalog.default.silver_orders_history' has FAILED.",
+        "01:02:25: Flow 'spark_catalog.default.silver_orders_history' has FAILED more than 2 times.",
+        "2026-11-30 01:02:25: Flow 'spark_catalog.default.silver_orders' SKIPPED due to upstream failure(s).",
+    ]:
+        progress.feed(line)
+    assert progress.flows == {"silver_orders_history": "FAILED", "silver_orders": "SKIPPED"}
+    assert progress.failed_flows == ["silver_orders_history"]
 
 
 def test_first_error_line_skips_frames_and_prefixes() -> None:

@@ -7,14 +7,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-_FLOW = re.compile(r"Flow (?P<flow>\S+) (?:is|has) (?P<state>[A-Z_]+)\b")
+# "Flow spark_catalog.default.t is RUNNING.", "Flow 'spark_catalog.default.t' has FAILED.",
+# "Flow 'spark_catalog.default.t' SKIPPED due to upstream failure(s)."
+_FLOW = re.compile(r"Flow '?(?P<flow>[\w.`]+)'?(?: is| has)? (?P<state>[A-Z][A-Z_]{3,})\b")
 _RUN = re.compile(r"Run (?:is|has) (?P<state>[A-Z_]+)\b")
 TAIL_LINES = 60
 
 
 def short_name(flow: str) -> str:
-    """spark_catalog.default.bronze_orders -> bronze_orders."""
-    return flow.rsplit(".", 1)[-1]
+    """spark_catalog.default.bronze_orders (or `spark_catalog`.`default`.`bronze_orders`) -> bronze_orders."""
+    return flow.rsplit(".", 1)[-1].strip("`'")
 
 
 @dataclass

@@ -1,0 +1,189 @@
+"""Real local runs that go wrong end fast, name the cause, and report honestly.
+
+Three short runs on the retail sample (no gold): the Spark Connect server is killed mid-run; the
+driver runs out of heap (512m and one 400 MB JSON line); a `fail` rule stops a flow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.pipeline.conftest import copy_project
+from tests.pipeline.specs import retail_document
+from tests.rendering import python_with_project
+
+pytestmark = pytest.mark.pipeline
+STOP_WITHIN_S = 30
+
+
+@dataclass(frozen=True)
+class Ended:
+    returncode: int
+    output: str
+    report: dict[str, Any]
+    seconds_after_kill: float | None = None
+
+
+def start(project: Path, *args: str) -> tuple[subprocess.Popen[str], Path]:
+    report = project / ".." / f"report-{time.monotonic_ns()}.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "medallion", "run-local", "--report-json", str(report), *args],
+        cwd=project,
+        env=python_with_project(project),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return process, report
+
+
+def finish(process: subprocess.Popen[str], report: Path, output: list[str], killed_at: float | None) -> Ended:
+    assert process.stdout is not None
+    output += list(process.stdout)
+    returncode = process.wait(timeout=300)
+    seconds = None if killed_at is None else time.monotonic() - killed_at
+    data = json.loads(report.read_text()) if report.exists() else {}
+    return Ended(returncode, "".join(output), data, seconds)
+
+
+def descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rpartition(") ")[2].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def connect_server(root: int) -> int | None:
+    """The Spark Connect server's JVM among the run's processes (started as pyspark-shell)."""
+    for pid in descendants(root):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if cmdline and cmdline[0].endswith(b"java") and b"pyspark-shell" in cmdline:
+            return pid
+    return None
+
+
+def retail_project(rendered: Path, target: Path, **changes: Any) -> Path:
+    project = copy_project(rendered, target)
+    document = retail_document(project)
+    document.pop("gold", None)
+    document.update(changes)
+    (project / "medallion.yml").write_text(yaml.safe_dump(document, sort_keys=False))
+    return project
+
+
+@pytest.fixture(scope="module")
+def killed_run(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) -> Ended:
+    project = retail_project(rendered_retail, tmp_path_factory.mktemp("killed") / "project")
+    process, report = start(project)
+    assert process.stdout is not None
+    output: list[str] = []
+    killed_at = None
+    for line in process.stdout:
+        output.append(line)
+        server = connect_server(process.pid) if "RUNNING" in line else None
+        if server is not None:
+            os.kill(server, signal.SIGKILL)
+            killed_at = time.monotonic()
+            break
+    assert killed_at is not None, "".join(output)
+    return finish(process, report, output, killed_at)
+
+
+def test_killed_server_ends_the_run_within_seconds(killed_run: Ended) -> None:
+    assert killed_run.returncode == 1, killed_run.output
+    assert killed_run.seconds_after_kill is not None and killed_run.seconds_after_kill < STOP_WITHIN_S
+    failure = killed_run.report["failure"]
+    assert failure["kind"] == "server_died" and "while the pipeline was running" in failure["cause"]
+    assert "the local Spark server" in killed_run.output
+
+
+def test_killed_run_report_says_so_and_computes_nothing(killed_run: Ended) -> None:
+    report = killed_run.report
+    assert report["status"] == "FAILED"
+    assert all(c["balanced"] is None for c in report["conservation"].values())
+    assert report["rules"] == [] and all(t["rows"] is None for t in report["tables"].values())
+    report_text = killed_run.output[killed_run.output.index("FAILED ") :]
+    assert " yes" not in report_text and "passed on every row" not in report_text
+
+
+@pytest.fixture(scope="module")
+def oom_run(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) -> Ended:
+    """One customer record of 400 MB (a single JSON line) with a 512m driver."""
+    project = retail_project(rendered_retail, tmp_path_factory.mktemp("oom") / "project")
+    root = project / "raw"
+    for table in ("customers", "products", "orders"):
+        (root / table).mkdir(parents=True)
+    with (root / "customers" / "huge.json").open("w") as handle:
+        handle.write('{"customer_id": "C1", "name": "')
+        chunk = "x" * (1 << 20)
+        for _ in range(400):
+            handle.write(chunk)
+        handle.write('"}\n')
+    (root / "products" / "p.json").write_text('{"product_id": "P1"}\n')
+    (root / "orders" / "o.json").write_text('{"order_id": "O1", "line_number": 1}\n')
+    process, report = start(project, "--source", str(root), "--driver-memory", "512m")
+    try:
+        return finish(process, report, [], None)
+    finally:
+        (root / "customers" / "huge.json").unlink()
+
+
+def test_out_of_memory_ends_fast_and_names_the_fix(oom_run: Ended) -> None:
+    assert oom_run.returncode == 1, oom_run.output
+    failure = oom_run.report["failure"]
+    assert failure["kind"] == "out_of_memory", oom_run.output
+    assert "512m heap" in failure["cause"] and "--driver-memory 1024m" in failure["fix"]
+    assert oom_run.report["pipeline_duration_s"] < 120
+    first_report_line = next(line for line in oom_run.output.splitlines() if line.startswith("FAILED "))
+    assert "ran out of memory" in first_report_line
+
+
+@pytest.fixture(scope="module")
+def failed_flow_run(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) -> Ended:
+    project = retail_project(rendered_retail, tmp_path_factory.mktemp("failed_flow") / "project")
+    document = retail_document(project)
+    document["sources"]["orders"]["expectations"].append(
+        {"name": "no_big_orders", "rule": "quantity < 3", "action": "fail"}
+    )
+    (project / "medallion.yml").write_text(yaml.safe_dump(document, sort_keys=False))
+    process, report = start(project)
+    return finish(process, report, [], None)
+
+
+def test_failed_flow_names_its_table_and_error(failed_flow_run: Ended) -> None:
+    assert failed_flow_run.returncode == 1, failed_flow_run.output
+    report = failed_flow_run.report
+    failure = report["failure"]
+    assert failure["kind"] == "flow_failed", failed_flow_run.output
+    assert failure["table"] == "silver_orders_history" and failure.get("detail"), failure
+    assert report["conservation"]["orders"]["balanced"] is None
+    assert all(c["balanced"] is not False for c in report["conservation"].values())
+    first_report_line = next(
+        line for line in failed_flow_run.output.splitlines() if line.startswith("FAILED ")
+    )
+    assert "silver_orders_history" in first_report_line
