@@ -11,7 +11,7 @@ from tests.support.emulator.jobs import FAILED, SUCCESS, JobRunner
 from tests.support.emulator.privileges import PrivilegeModel, Securable
 from tests.support.emulator.task_notebook import SqlTasks
 from tests.support.emulator.task_paths import Target
-from tests.support.emulator.task_pipeline import PipelineTasks
+from tests.support.emulator.task_pipeline import PipelineTasks, platform_error
 from tests.support.emulator.task_wheel import WheelTasks
 
 MODULE = """
@@ -245,3 +245,17 @@ def test_a_delta_source_needs_select_on_its_schema(tmp_path):
     privileges.grant(Securable("CATALOG", "raw"), ME, ["USE CATALOG", "USE SCHEMA"])
     _, tasks, _ = pipeline_run(tmp_path, "raw.sales", privileges)
     assert tasks.updates[0].errors == ["PERMISSION_DENIED: User does not have SELECT on Schema 'raw.sales'."]
+
+
+def test_the_local_fail_guard_is_reported_as_the_platform_expectation_violation():
+    found = platform_error(
+        "pyspark.errors.exceptions.connect.StreamingQueryException: [STREAM_FAILED] ... "
+        "[USER_RAISED_EXCEPTION] fail rule violated in silver_customers_history: valid_email_email, x "
+        "SQLSTATE: P0001"
+    )
+    assert found["dataset"] == "silver_customers_history"
+    assert found["exception_message"].startswith(
+        "[EXPECTATION_VIOLATION.VERBOSITY_ALL] Flow 'silver_customers_history' failed to meet the "
+        "expectation. Violated expectations: 'valid_email_email, x'."
+    )
+    assert platform_error("PERMISSION_DENIED: nope")["message"] == "PERMISSION_DENIED: nope"

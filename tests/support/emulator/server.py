@@ -40,7 +40,7 @@ from tests.support.emulator.privileges import Need, PrivilegeModel, Securable
 from tests.support.emulator.resolve import resolve_target
 from tests.support.emulator.task_notebook import NotebookTasks, SqlTasks
 from tests.support.emulator.task_paths import Target
-from tests.support.emulator.task_pipeline import PipelineTasks, Update
+from tests.support.emulator.task_pipeline import PipelineTasks, Update, platform_error
 from tests.support.emulator.task_wheel import WheelTasks
 from tests.support.fake_databricks import TOKEN, Error, FakeServer, FakeWorkspace
 
@@ -229,7 +229,7 @@ class Emulator:
                 return
             known.states = ["RUNNING", update.state]
             known.start_tick = fake.tick - 1
-            known.errors = [Error(message=e, dataset=_dataset_of(e)) for e in update.errors]
+            known.errors = [_fake_error(e) for e in update.errors]
             _publish_figures(fake, known, update)
 
 
@@ -240,6 +240,32 @@ def _add_update(fake: FakeWorkspace, update: Update) -> Any:
         added = fake.add_update(update.cause, ["RUNNING"])
         added.update_id = update.update_id
         return added
+
+
+_WAREHOUSE_TYPES = {"TINYINT": "BIGINT", "SMALLINT": "BIGINT", "INT": "BIGINT", "BIGINT": "BIGINT"}
+_WAREHOUSE_TYPES |= {"BOOLEAN": "BOOLEAN", "DOUBLE": "DOUBLE", "FLOAT": "DOUBLE"}
+
+
+def _warehouse_table(
+    columns: dict[str, str], rows: list[dict[str, Any]]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The table as the fake warehouse holds it: integer, boolean and floating columns keep
+    their kind, every other column (decimals, timestamps, structs) is STRING text."""
+    declared = {name: _WAREHOUSE_TYPES.get(kind, "STRING") for name, kind in columns.items()}
+    converted = [
+        {n: (v if v is None or declared[n] != "STRING" else str(v)) for n, v in row.items() if n in declared}
+        for row in rows
+    ]
+    return declared, converted
+
+
+def _fake_error(text: str) -> Error:
+    found = platform_error(text)
+    error = Error(message=str(found["message"]), dataset=found["dataset"] or _dataset_of(text))
+    if found["class_name"]:
+        error.class_name = str(found["class_name"])
+        error.exception_message = found["exception_message"]
+    return error
 
 
 def _dataset_of(message: str) -> str | None:
@@ -261,7 +287,10 @@ def _publish_figures(fake: FakeWorkspace, known: Any, update: Update) -> None:
         for name, info in tables.items():
             if info.get("rows") is None:
                 continue
-            fake.add_table(name, rows_of.get(name) or [], rows_of.get(f"{name}.__columns__"))
+            columns, rows = _warehouse_table(
+                rows_of.get(f"{name}.__columns__") or {}, rows_of.get(name) or []
+            )
+            fake.add_table(name, rows, columns or None)
             flows.append(fake_databricks.Flow(name, int(info["rows"]), rules.get(name, [])))
         known.flows = flows
         return

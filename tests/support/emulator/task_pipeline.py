@@ -69,6 +69,8 @@ with spark_lock():
             if info.get("rows") is not None:
                 table = spark.read.table("spark_catalog.default." + name).limit(args["max_rows"])
                 exported[name] = [row.asDict(recursive=True) for row in table.collect()]
+                fields = table.schema.fields
+                exported[name + ".__columns__"] = {f.name: f.dataType.simpleString().upper() for f in fields}
         report["table_rows"] = exported
 report["output_tail"] = run.output_tail
 report["flows"] = run.flows
@@ -224,6 +226,32 @@ class PipelineTasks:
             read_schemas=schemas,
         )
         return self.privileges.missing(identity, needs)
+
+
+FAIL_GUARD = re.compile(r"fail rule violated in (?P<table>\w+): (?P<rules>\w+(?:, \w+)*)")
+
+
+def platform_error(text: str) -> dict[str, str | None]:
+    """The ERROR event Databricks logs for a failure the local run reports as `text`.
+
+    The helpers stand in for `expect_all_or_fail` with `raise_error('fail rule violated in <table>:
+    <rules>')` (medallion/rules.py `fail_guard`; OSS pipelines have no expectations, DESIGN.md
+    section 6); on Databricks the flow fails with the EXPECTATION_VIOLATION error class, worded as
+    in tests/monitor/test_diagnosis.py. Other failures keep their own text (PERMISSION_DENIED and
+    Spark's error classes read the same on both engines)."""
+    found = FAIL_GUARD.search(text)
+    if found is None:
+        return {"message": text, "class_name": None, "exception_message": None, "dataset": None}
+    table, rules = found["table"], found["rules"]
+    return {
+        "message": f"Flow '{table}' has FAILED fatally. An error occurred because of an expectation.",
+        "class_name": "com.databricks.sql.transaction.tahoe.DeltaExpectationViolation",
+        "exception_message": (
+            f"[EXPECTATION_VIOLATION.VERBOSITY_ALL] Flow '{table}' failed to meet the expectation. "
+            f"Violated expectations: '{rules}'."
+        ),
+        "dataset": table,
+    }
 
 
 def _is_path(value: str) -> bool:
