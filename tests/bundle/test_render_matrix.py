@@ -32,6 +32,15 @@ EXPECTED_REFUSALS = {
     "grantee_quote": _message("grantee"),
     "run_as_not_uuid": _message("prod_run_as"),
     "tables_semicolon": _message("source_tables"),
+    # Issue 13: answers each prompt pattern let through.
+    "project_is_helpers_package": 'project_name: "medallion" is the name of a Python package',
+    "project_shadows_dependency": 'project_name: "pyspark" is the name of a Python package',
+    "project_shadows_stdlib": 'project_name: "json" is the name of a Python package',
+    "tables_duplicate": 'source_tables: "orders" is listed twice',
+    "volume_dot_dot": "source_location: a volume path has no . or .. folders",
+    "grantee_trailing_space": _message("grantee"),
+    "schema_too_long": _message("schema"),
+    "derived_answer_given": "is_retail_sample is derived from source_tables and cannot be set",
 }
 
 

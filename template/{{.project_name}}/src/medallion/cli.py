@@ -7,6 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from medallion import __version__
+
 # name -> (module with add_arguments(parser) and run(args) -> int, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("medallion.commands.validate", "check medallion.yml without starting Spark"),
@@ -19,23 +21,28 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser(selected: str | None) -> argparse.ArgumentParser:
-    """A parser listing every command; only the selected one's arguments are loaded."""
+def build_parser(selected: str | None) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """A parser listing every command (and each command's own parser); only the selected
+    command's arguments are loaded."""
     parser = argparse.ArgumentParser(prog="medallion", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"medallion {__version__} (template release)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = {}
     for name, (module_name, help_text) in COMMANDS.items():
-        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        commands[name] = sub = subparsers.add_parser(name, help=help_text, description=help_text)
         if name == selected:
             importlib.import_module(module_name).add_arguments(sub)
-    return parser
+    return parser, commands
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code (for callers in Python, such as tests)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     selected = next((a for a in args_list if not a.startswith("-")), None)
-    parser = build_parser(selected if selected in COMMANDS else None)
-    args = parser.parse_args(args_list)
+    parser, commands = build_parser(selected if selected in COMMANDS else None)
+    args, unknown = parser.parse_known_args(args_list)
+    if unknown:  # the command's own usage, not the top-level one
+        commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     module = importlib.import_module(COMMANDS[args.command][0])
     return int(module.run(args) or 0)
 

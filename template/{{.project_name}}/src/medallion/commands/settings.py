@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+import yaml
+
 from medallion.deploy.bundle import BundleCli, BundleCommandError, only_key
 from medallion.deploy.settings import api_settings, offline_pipeline
 from medallion.monitor.connect import ConfigurationError
@@ -26,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         project = args.project or find_spec().parent
+        _check_target(project, args.target)
         try:
             cli = BundleCli.find(project)
         except ConfigurationError as missing:
@@ -48,3 +51,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(json.dumps(api_settings(pipelines[key]), indent=2, sort_keys=True))
     return 0
+
+
+def _check_target(project: Path, target: str) -> None:
+    """Refuse a target databricks.yml does not declare (the CLI refuses it too)."""
+    bundle = yaml.safe_load((project / "databricks.yml").read_text()) or {}
+    targets = sorted((bundle.get("targets") or {}).keys())
+    if target not in targets:
+        raise ConfigurationError(f"no target {target!r} in databricks.yml; it has: {', '.join(targets)}")

@@ -1,0 +1,1 @@
+"""Tests of the `medallion` command line (medallion/cli.py and its commands)."""

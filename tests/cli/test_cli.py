@@ -1,0 +1,51 @@
+"""The `medallion` command line: version, usage on a bad flag, refused targets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from medallion import __version__
+from medallion.cli import main
+from tests.rendering import python_with_project, render_project
+
+
+def medallion(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m medallion ...` in a rendered project, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "medallion", *args],
+        cwd=project,
+        env=python_with_project(project),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render_project({}, tmp_path_factory.mktemp("cli"))
+
+
+def test_version_is_the_template_release(project: Path) -> None:
+    done = medallion(project, "--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"medallion {__version__} (template release)"
+
+
+def test_a_bad_flag_prints_the_commands_own_usage(project: Path) -> None:
+    done = medallion(project, "validate", "--bogus")
+    assert done.returncode == 2
+    assert "usage: medallion validate" in done.stderr
+    assert "unrecognized arguments: --bogus" in done.stderr
+
+
+def test_unknown_target_is_refused(project: Path, capsys: pytest.CaptureFixture, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # offline: no CLI to refuse it for us
+    assert main(["settings", "-t", "nope", "--project", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert "no target 'nope' in databricks.yml; it has: dev, prod, staging" in err
