@@ -9,6 +9,7 @@ import pytest
 
 from tests.bundle import bundle_checks
 from tests.rendering import render_project
+from tests.support.toml import tomllib
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,6 @@ def test_dev_extra_provides_every_artifact_build_tool(default_project: Path) -> 
     """Defect 8 (issue 11): artifacts build with `uv build`, but nothing the project installs
     provided `uv`, so `databricks bundle deploy` failed in a fresh checkout."""
     import re
-    import tomllib
 
     import yaml
 
@@ -97,7 +97,9 @@ def test_dev_extra_provides_every_artifact_build_tool(default_project: Path) -> 
     provided = {re.match(r"[A-Za-z0-9_.-]+", requirement).group(0).lower() for requirement in dev}
     for name, artifact in bundle["artifacts"].items():
         tool = artifact["build"].split()[0]
-        assert tool in provided, f"artifact {name} builds with {tool!r}, not in the dev extra {sorted(provided)}"
+        assert tool in provided, (
+            f"artifact {name} builds with {tool!r}, not in the dev extra {sorted(provided)}"
+        )
         # Serverless environments cache a wheel by version: each deploy must build a new one
         # (databricks/cli#1621; artifacts.<name>.dynamic_version, bundle/config/artifact.go).
         assert artifact["type"] != "whl" or artifact.get("dynamic_version") is True, name

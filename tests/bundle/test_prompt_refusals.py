@@ -7,11 +7,11 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
-from tests.rendering import OFFLINE_ENV, REPO, RENDERER, render_project
+from tests.rendering import OFFLINE_ENV, RENDERER, REPO, render_project
+from tests.support.toml import tomllib
 
 CHECKS = REPO / "library" / "checks.tmpl"
 
@@ -30,7 +30,10 @@ def test_reserved_names_cover_the_standard_library_and_the_projects_packages(tmp
     stdlib = {name for name in sys.stdlib_module_names if pattern.fullmatch(name)}
     project = render_project({}, tmp_path / "render")
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
-    requirements = [*pyproject["dependencies"], *sum(pyproject["optional-dependencies"].values(), [])]
+    requirements = [
+        *pyproject["dependencies"],
+        *(r for extra in pyproject["optional-dependencies"].values() for r in extra),
+    ]
     distributions = {re.match(r"[A-Za-z0-9_.-]+", r).group(0).lower().replace("_", "-") for r in requirements}
     imports = {
         module
