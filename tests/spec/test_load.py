@@ -63,7 +63,7 @@ def test_rule_on_missing_column_lists_the_columns(tmp_path: Path, retail: dict) 
         {"name": "qty_positive", "rule": "qty > 0", "action": "drop"}
     )
     (problem,) = _problems(tmp_path, retail)
-    assert "sources.orders.expectations[6].rule: refers to unknown column(s) qty" in problem
+    assert "sources.orders.expectations[6].rule: `qty > 0` (rule qty_positive) refers to unknown column(s) qty" in problem
     assert "quantity" in problem
 
 
@@ -87,7 +87,7 @@ def test_bad_sql_is_reported_not_raised(tmp_path: Path, retail: dict) -> None:
         {"name": "broken", "rule": "quantity >", "action": "warn"}
     )
     (problem,) = _problems(tmp_path, retail)
-    assert "expectations[6].rule: not a valid SQL expression" in problem
+    assert "expectations[6].rule: `quantity >` (rule broken) is not a valid SQL expression" in problem
 
 
 def test_gold_fact_with_unknown_dimension(tmp_path: Path, retail: dict) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from medallion import expectations
+from medallion.spec import fragments, params, scopes
 from medallion.spec.errors import SpecError, SpecProblem
 from medallion.spec.gold_checks import gold_problems
 from medallion.spec.model import (
@@ -30,7 +31,8 @@ from medallion.spec.model import (
     Spec,
     Thresholds,
 )
-from medallion.spec.rule_columns import columns_in
+from medallion.spec.reserved import reserved_reason
+from medallion.spec.yaml_reader import read_document
 
 SCHEMA_PATH = Path(__file__).with_name("medallion.schema.json")
 SPEC_FILE_NAME = "medallion.yml"
@@ -66,17 +68,8 @@ def load_spec(path: Path | str) -> Spec:
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text()
-    except OSError as error:
-        raise SpecError(path, [SpecProblem("", f"cannot read the file: {error.strerror}")]) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        reason = getattr(error, "problem", None) or str(error)
-        raise SpecError(path, [SpecProblem("", f"not valid YAML at {where}: {reason}")]) from None
+    """UTF-8 YAML without duplicate keys, runaway nesting or alias bombs (see yaml_reader)."""
+    return read_document(path)
 
 
 def _as_date(value: Any) -> date | None:
@@ -164,7 +157,16 @@ class _Builder:
 
     def source_table(self, name: str, body: dict[str, Any]) -> SourceTable:
         where = f"sources.{name}"
-        columns = tuple(self.column(col, value) for col, value in (body.get("columns") or {}).items())
+        declared = body.get("columns") or {}
+        columns = tuple(self.column(col, value) for col, value in declared.items())
+        for column in columns:
+            key = f"{where}.columns.{column.name}"
+            reason = reserved_reason(column.name)
+            if reason:
+                self.problem(key, f"{reason}; rename this column (e.g. {column.name.strip('_')!r})")
+            problem = params.decimal_problem(column.type)
+            if problem:
+                self.problem(key + (".type" if isinstance(declared[column.name], dict) else ""), problem)
         known = {c.name for c in columns}
         primary_key = tuple(body.get("primary_key", ()))
         for index, column in enumerate(primary_key):
@@ -172,7 +174,7 @@ class _Builder:
         sequence_by = body.get("sequence_by")
         if sequence_by:
             self.check_column(f"{where}.sequence_by", sequence_by, known)
-        rules = self.expectations(where, body.get("expectations", []), known, primary_key)
+        rules = self.expectations(where, body.get("expectations", []), columns, primary_key)
         references = tuple(
             Reference(tuple(r["columns"]), r["table"], tuple(r.get("key", ())))
             for r in body.get("references", [])
@@ -227,8 +229,16 @@ class _Builder:
         )
 
     def expectations(
-        self, where: str, entries: list[dict[str, Any]], known: set[str], primary_key: tuple[str, ...]
+        self,
+        where: str,
+        entries: list[dict[str, Any]],
+        columns: tuple[Column, ...],
+        primary_key: tuple[str, ...],
     ) -> tuple[Expectation, ...]:
+        known = {c.name for c in columns}
+        types = {c.name: c.type for c in columns}
+        table = where.split(".", 1)[1]
+        scope = fragments.Scope(f"silver_{table}_history", {**types, **scopes.AUDIT_TYPES} if columns else {})
         result: list[Expectation] = []
         for index, entry in enumerate(entries):
             key = f"{where}.expectations[{index}]"
@@ -244,9 +254,11 @@ class _Builder:
                 continue
             for column in expectations.referenced_columns(entry):
                 self.check_column(key, column, known)
-            if "rule" in entry and known:
-                self.check_expression(f"{key}.rule", entry["rule"], known)
-            result.extend(expanded)
+            for sub, message in params.entry_problems(entry, types):
+                self.problem(f"{key}.{sub}", message)
+            if "rule" in entry:
+                self.check_fragment(f"{key}.rule", entry["rule"], scope, "rule", f" (rule {entry['name']})")
+            result.extend(dataclasses.replace(rule, key=key) for rule in expanded)
         seen: set[str] = set()
         for rule in result:
             if rule.name in seen:
@@ -258,19 +270,19 @@ class _Builder:
         if known and column not in known:
             self.problem(key, f"no column {column!r}; the table's columns are: {', '.join(sorted(known))}")
 
-    def check_expression(self, key: str, text: str, known: set[str]) -> None:
-        try:
-            used = columns_in(text)
-        except ValueError as error:
-            self.problem(key, str(error))
-            return
-        missing = sorted(used - known)
-        if missing:
-            self.problem(
-                key,
-                f"refers to unknown column(s) {', '.join(missing)}; "
-                f"the columns are: {', '.join(sorted(known))}",
-            )
+    def check_fragment(self, key: str, text: str, scope: fragments.Scope, kind: str, label: str = "") -> None:
+        """Compile one rule or measure the way the pipeline will; a problem per finding."""
+        messages = fragments.check_fragment(text, scope, kind)
+        if not messages and kind == "rule":
+            from medallion import rules  # lazily: medallion.rules imports this package
+
+            try:
+                fragments.parse_expression(rules.compile_rule(text))
+            except ValueError as error:
+                messages = [f"breaks the compiled predicate ({error}); write one self-contained expression"]
+        for message in messages:
+            # a rule's key is a list index: quote its SQL and name; a measure's key is its name
+            self.problem(key, f"{_shown(text)}{label} {message}" if label else message)
 
     def check_references(self, table: SourceTable, by_name: dict[str, SourceTable]) -> None:
         for index, reference in enumerate(table.references):
@@ -309,6 +321,12 @@ class _Builder:
         gold = Gold(dimensions, facts, date_dimension, aggregates, self.calendar(body.get("calendar")))
         for key, message in gold_problems(gold, sources):
             self.problem(key, message)
+        tables = scopes.aggregate_tables(gold, sources)
+        for aggregate in aggregates:
+            if aggregate.sql is not None:
+                own = {n: c for n, c in tables.items() if n != f"agg_{aggregate.name}"}
+                for message in fragments.check_aggregate(aggregate.sql, own):
+                    self.problem(f"gold.aggregates.{aggregate.name}.sql", f"the query {message}")
         return gold
 
     def calendar(self, body: dict[str, Any] | None) -> Calendar | None:
@@ -393,15 +411,14 @@ class _Builder:
         measures = []
         for measure_name, value in body["measures"].items():
             spec = {"expr": value} if isinstance(value, str) else value
-            if known:
-                self.check_expression(f"{where}.measures.{measure_name}", spec["expr"], known)
+            key = f"{where}.measures.{measure_name}"
+            self.check_fragment(key, spec["expr"], scopes.measure_scope(source), "measure")
+            measure_type = _normalise_type(spec.get("type", "decimal(18,2)"))
+            problem = params.decimal_problem(measure_type)
+            if problem:
+                self.problem(f"{key}.type", problem)
             measures.append(
-                Measure(
-                    measure_name,
-                    spec["expr"],
-                    _normalise_type(spec.get("type", "decimal(18,2)")),
-                    spec.get("description", ""),
-                )
+                Measure(measure_name, spec["expr"], measure_type, spec.get("description", ""), key=key)
             )
         attributes = tuple(body.get("attributes", ()))
         for column in attributes:
@@ -416,6 +433,12 @@ class _Builder:
             attributes,
             body.get("description", ""),
         )
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A fragment as quoted in messages: one line, cut to `limit` characters."""
+    flat = " ".join(text.split())
+    return "`" + (flat if len(flat) <= limit else flat[: limit - 3] + "...") + "`"
 
 
 def _normalise_type(text: str) -> str:

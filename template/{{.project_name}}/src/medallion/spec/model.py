@@ -59,6 +59,8 @@ class Expectation:
     rule: str | None
     use: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    # where the rule comes from in medallion.yml, e.g. sources.orders.expectations[5]
+    key: str = field(default="", compare=False)
 
     @property
     def is_row_rule(self) -> bool:
@@ -137,6 +139,7 @@ class Measure:
     expr: str
     type: str = "decimal(18,2)"
     description: str = ""
+    key: str = field(default="", compare=False)  # e.g. gold.facts.sales.measures.amount
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,267 @@
+"""Compile the spec's SQL the way the pipeline will, without Spark: rules, measures, aggregates.
+
+Each fragment is scanned for what would change the compiled SQL around it (a `--` or `/* */`
+comment swallows the `), false)` that `coalesce((rule), false)` appends; a `;` starts another
+statement), parsed with sqlglot's Databricks dialect, checked against the columns of the table
+it runs on, and typed: a rule must be true or false, a measure a number. Every finding is a
+sentence that says what to change; the caller adds the file and the key path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import OptimizeError, ParseError, SqlglotError, TokenError
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.schema import MappingSchema
+
+DIALECT = "databricks"
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SAFE_DIVIDE = re.compile(r"\bsafe_divide\s*\(", re.IGNORECASE)
+_SCOPE = "__medallion_scope"
+_TEXTUAL = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR}
+_NOT_NUMBERS = {
+    *_TEXTUAL,
+    exp.DataType.Type.BOOLEAN,
+    exp.DataType.Type.DATE,
+    exp.DataType.Type.TIMESTAMP,
+    exp.DataType.Type.TIMESTAMPNTZ,
+    exp.DataType.Type.TIMESTAMPLTZ,
+    exp.DataType.Type.TIMESTAMPTZ,
+    exp.DataType.Type.DATETIME,
+    exp.DataType.Type.BINARY,
+    exp.DataType.Type.ARRAY,
+    exp.DataType.Type.MAP,
+    exp.DataType.Type.STRUCT,
+}
+_UNTYPED = {exp.DataType.Type.UNKNOWN, exp.DataType.Type.NULL}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The table a fragment runs on: its name (for messages) and column name -> Spark type."""
+
+    table: str
+    columns: Mapping[str, str]
+
+
+def scan(text: str, *, allow_comments: bool = False, allow_trailing_semicolon: bool = False) -> list[str]:
+    """Comments and statement separators outside string literals and quoted names."""
+    found: list[str] = []
+    index, quote, length = 0, "", len(text)
+    while index < length:
+        char = text[index]
+        if quote:
+            if char == "\\" and quote != "`":
+                index += 2
+                continue
+            if char == quote:
+                quote = ""
+            index += 1
+            continue
+        pair = text[index : index + 2]
+        if char in "'\"`":
+            quote = char
+        elif pair in ("--", "/*") and not allow_comments:
+            found.append(
+                f"contains a SQL comment ({pair!r} at character {index + 1}): in the compiled SQL it "
+                "would swallow what the pipeline appends after the fragment; remove it "
+                "(a YAML comment, `#` after the value, is fine)"
+            )
+            break
+        elif char == ";" and not (allow_trailing_semicolon and not text[index + 1 :].strip(" \t\r\n;")):
+            found.append(
+                f"contains ';' at character {index + 1}: a fragment is one expression, never "
+                "several statements; remove the ';' and anything after it"
+            )
+            break
+        index += 1
+    return found
+
+
+_MISSING = re.compile(r"Required keyword: '(\w+)' missing for <class '[\w.]+\.(\w+)'>")
+
+
+def explain_parse_error(error: SqlglotError) -> str:
+    """The parser's complaint in words, with where it is (no sqlglot class names)."""
+    if isinstance(error, TokenError):
+        return "a quote ('), double quote or backtick (`) is not closed"
+    details = getattr(error, "errors", None) or [{}]
+    first = details[0] if isinstance(details[0], dict) else {}
+    description = str(first.get("description") or str(error).splitlines()[0])
+    missing = _MISSING.search(description)
+    if missing:
+        operator, part = missing[2].upper(), missing[1]
+        description = f"the {operator} operator or clause is incomplete (its {part} is missing)"
+    description = re.sub(r"\. Line: ?\d+, Col: ?\d+\.?.*$", "", description)
+    where = ""
+    if first.get("line") and first.get("col"):
+        near = str(first.get("start_context", ""))[-20:] + str(first.get("highlight", ""))
+        where = f" at line {first['line']}, column {first['col']}"
+        if near.strip():
+            where += f" (near `{near.strip()}`)"
+    return f"{description}{where}"
+
+
+def parse_expression(text: str) -> exp.Expression:
+    """One expression, or ValueError with the parser's first line."""
+    try:
+        statements = sqlglot.parse(text, read=DIALECT)
+    except (ParseError, TokenError) as error:
+        raise ValueError(f"is not a valid SQL expression: {explain_parse_error(error)}") from None
+    statements = [s for s in statements if s is not None]
+    if not statements:
+        raise ValueError("is empty: write an expression such as `quantity > 0`")
+    if len(statements) > 1:
+        raise ValueError("has more than one statement: a fragment is one expression; remove the ';'")
+    return statements[0]
+
+
+def check_fragment(text: str, scope: Scope, kind: str) -> list[str]:
+    """Problems of one rule (kind 'rule') or measure (kind 'measure') on `scope`'s columns."""
+    problems = scan(text)
+    if problems:
+        return problems
+    try:
+        tree = parse_expression(text)
+    except ValueError as error:
+        return [str(error)]
+    problems = _shape(tree, kind)
+    if problems:
+        return problems
+    problems = _columns(tree, scope)
+    if problems:
+        return problems
+    result = _type_of(tree, scope)
+    if result is None or result.this in _UNTYPED:
+        return []
+    shown = result.sql(DIALECT)
+    if kind == "rule" and result.this != exp.DataType.Type.BOOLEAN:
+        return [
+            f"is not a condition: it gives {shown}, but a rule must be true or false for each row; "
+            f"compare it with something, e.g. `{text.strip()} > 0` or `... IS NOT NULL`"
+        ]
+    if kind == "measure" and result.this in _NOT_NUMBERS:
+        return [f"gives {shown}, but a measure must be a number (it is cast to a decimal or integer type)"]
+    return []
+
+
+def _shape(tree: exp.Expression, kind: str) -> list[str]:
+    where = "a rule" if kind == "rule" else "a measure"
+    if tree.find(exp.Star):
+        return ["uses `*`, which is not a value here: check for a doubled operator such as `* *`"]
+    if isinstance(tree, exp.Alias):
+        return [
+            f"is not one expression: it reads as `{tree.this.sql(DIALECT)}` named "
+            f"`{tree.alias}`; check for a doubled or missing operator or comma"
+        ]
+    if not isinstance(tree, exp.Condition) or isinstance(tree, exp.Query):
+        return [f"is a statement, not an expression: {where} is one SQL expression over a row"]
+    if tree.find(exp.Query):
+        return [f"contains a subquery: {where} sees one row of its table; use gold.aggregates for queries"]
+    if tree.find(exp.Window):
+        return [f"contains a window function (OVER): {where} sees one row; use gold.aggregates"]
+    aggregate = tree.find(exp.AggFunc)
+    if aggregate is not None:
+        name = aggregate.sql_name().lower()
+        return [f"uses the aggregate {name}(): {where} sees one row; aggregate in gold.aggregates"]
+    return []
+
+
+def _columns(tree: exp.Expression, scope: Scope) -> list[str]:
+    if not scope.columns:
+        return []
+    known = {c.lower() for c in scope.columns}
+    missing: list[str] = []
+    for column in tree.find_all(exp.Column):
+        name = column.name.lower()
+        qualifier = column.table.lower()
+        if qualifier and qualifier not in known:
+            return [
+                f"names a table or alias `{column.table}` (`{column.sql(DIALECT)}`); "
+                f"the fragment runs on {scope.table}: write the column name alone"
+            ]
+        if not qualifier and name and name not in known and name not in missing:
+            missing.append(name)
+    if missing:
+        return [
+            f"refers to unknown column(s) {', '.join(missing)}; the columns of {scope.table} are: "
+            f"{', '.join(sorted(known))}"
+        ]
+    return []
+
+
+def _type_of(tree: exp.Expression, scope: Scope) -> exp.DataType | None:
+    """The fragment's result type (None when the columns' types are not all known)."""
+    if not scope.columns or any(not t for t in scope.columns.values()):
+        return None
+    try:
+        body = tree.copy()
+        for column in body.find_all(exp.Column):
+            if not column.table:
+                column.set("table", exp.to_identifier(_SCOPE))
+        schema = MappingSchema({_SCOPE: dict(scope.columns)}, dialect=DIALECT)
+        query = exp.select(body.as_("value")).from_(_SCOPE)
+        typed = annotate_types(query, schema=schema, dialect=DIALECT)
+        result = typed.selects[0].type
+    except (SqlglotError, OptimizeError, KeyError, ValueError, TypeError, AttributeError):
+        return None  # a type sqlglot cannot work out: Spark decides at run time
+    return result if isinstance(result, exp.DataType) else None
+
+
+# -- gold.aggregates ---------------------------------------------------------------------------
+
+
+def render_aggregate(sql: str) -> str:
+    """The text the pipeline runs: {table} -> `table`, safe_divide( -> try_divide(.
+
+    Mirrors medallion.gold.aggregates.render_sql (checked by tests/spec) without importing
+    pyspark.
+    """
+    quoted = PLACEHOLDER.sub(lambda m: "`" + m.group(1).replace("`", "``") + "`", sql)
+    return _SAFE_DIVIDE.sub("try_divide(", quoted)
+
+
+def check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) -> list[str]:
+    """Problems of one aggregate's SQL; `tables` maps the tables it may read to their columns
+    (None: columns unknown, e.g. another aggregate)."""
+    problems = scan(sql, allow_comments=True, allow_trailing_semicolon=True)
+    if problems:
+        return [p.replace("a fragment is one expression", "an aggregate is one query") for p in problems]
+    text = render_aggregate(sql)
+    try:
+        statements = [s for s in sqlglot.parse(text, read=DIALECT) if s is not None]
+    except (ParseError, TokenError) as error:
+        return [f"is not valid SQL: {explain_parse_error(error)}; write one SELECT query"]
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+        kind = type(statements[0]).__name__.upper() if statements else "nothing"
+        return [f"must be one SELECT query (found {kind}); the pipeline runs it as a materialized view"]
+    return _aggregate_columns(statements[0], tables)
+
+
+def _aggregate_columns(query: exp.Query, tables: Mapping[str, Mapping[str, str] | None]) -> list[str]:
+    """Unknown columns of the pipeline's own tables, when sqlglot can resolve the query."""
+    from sqlglot.optimizer.qualify import qualify
+
+    ctes = {c.alias for c in query.find_all(exp.CTE)}
+    read = [t for t in query.find_all(exp.Table) if t.name not in ctes or t.db]
+    if query.find(exp.Lateral) or query.find(exp.Unnest) or not read:
+        return []  # table-valued functions and lateral views: Spark decides
+    if any(t.db or not isinstance(tables.get(t.name), Mapping) for t in read):
+        return []  # a table we cannot see into (another aggregate, or not ours): Spark decides
+    schema = {t.name: dict(tables[t.name] or {}) for t in read}
+    try:
+        qualify(query.copy(), schema=schema, dialect=DIALECT, validate_qualify_columns=True)
+    except OptimizeError as error:
+        message = str(error).splitlines()[0]
+        if "could not be resolved" in message or "Unknown column" in message:
+            known = "; ".join(f"{t}: {', '.join(schema[t])}" for t in sorted(schema))
+            return [f"refers to a column that does not exist ({message}); the columns are {known}"]
+        return []
+    except (SqlglotError, KeyError, ValueError, TypeError, AttributeError, RecursionError):
+        return []
+    return []
