@@ -4,7 +4,9 @@ One run, four sources: every CSV case of test_raw_readers in one folder (quoted 
 escaped quotes, CRLF, reordered and extra columns per file, a record wider than the read
 width, a Latin-1 file without a declared encoding), the Latin-1 file again with
 `encoding: ISO-8859-1`, and JSON lines with an unknown key, a broken line and Latin-1 text,
-undeclared and declared.
+undeclared and declared. A fifth source is one generated CSV file of more than 100 MB, and the
+whole run has a 512 MiB driver heap: memory does not grow with file size (the reader this one
+replaced ran an 8 GiB heap out of memory on a 75 MB file).
 """
 
 from __future__ import annotations
@@ -39,6 +41,22 @@ SOURCES: dict[str, tuple[str, dict[str, str], dict[str, bytes]]] = {
 }
 
 
+BIG_ROWS = 1_400_000
+BIG_HEAP = "512m"
+
+
+def write_big_csv(path: Path) -> int:
+    """BIG_ROWS rows, every 50th with a quoted note holding a comma, quotes and a newline."""
+    path.parent.mkdir(parents=True)
+    quoted = '"a note, with a comma and ""quotes""\nand a second line"'
+    plain = "plain note text for this row padded to a realistic width of some sixty characters"
+    with path.open("w") as handle:
+        handle.write("id,name,note\n")
+        for i in range(BIG_ROWS):
+            handle.write(f"{i},customer {i % 100_000:06d},{quoted if i % 50 == 0 else plain}\n")
+    return path.stat().st_size
+
+
 @dataclass(frozen=True)
 class RawRun:
     project: Path
@@ -47,7 +65,7 @@ class RawRun:
 
 def spec_document() -> dict[str, Any]:
     sources = {}
-    for name, (fmt, options, _) in SOURCES.items():
+    for name, (fmt, options, _) in {**SOURCES, "big_csv": ("csv", {}, {})}.items():
         source: dict[str, Any] = {"type": "files", "format": fmt}
         if options:
             source["options"] = options
@@ -64,7 +82,10 @@ def raw_run(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         folder.mkdir(parents=True)
         for file_name, data in files.items():
             (folder / file_name).write_bytes(data)
-    run = run_local(project, "--source", str(project / "raw"))
+    size = write_big_csv(project / "raw" / "big_csv" / "big.csv")
+    assert size > 100_000_000
+    run = run_local(project, "--source", str(project / "raw"), "--driver-memory", BIG_HEAP)
+    (project / "raw" / "big_csv" / "big.csv").unlink()
     assert run.report, run.output
     return RawRun(project, run)
 
@@ -85,6 +106,14 @@ def test_run_completes_and_every_record_is_kept(raw_run: RawRun) -> None:
     for source, count in expected.items():
         assert report["tables"][f"bronze_{source}"]["rows"] == count, source
         assert report["conservation"][source]["balanced"] is True, report["conservation"][source]
+
+
+def test_a_large_csv_streams_through_a_small_heap(raw_run: RawRun) -> None:
+    report = raw_run.run.report
+    assert report["resources"]["driver_memory"] == BIG_HEAP
+    assert report["tables"]["bronze_big_csv"]["rows"] == BIG_ROWS
+    assert report["tables"]["silver_big_csv"]["rows"] == BIG_ROWS
+    assert report["conservation"]["big_csv"]["balanced"] is True
 
 
 def test_csv_values_reach_silver_unaltered(raw_run: RawRun, spark: Any) -> None:

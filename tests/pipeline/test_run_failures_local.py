@@ -117,6 +117,7 @@ def killed_run(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) 
 def test_killed_server_ends_the_run_within_seconds(killed_run: Ended) -> None:
     assert killed_run.returncode == 1, killed_run.output
     assert killed_run.seconds_after_kill is not None and killed_run.seconds_after_kill < STOP_WITHIN_S
+    print(f"run-local ended {killed_run.seconds_after_kill:.1f} s after the Connect server was killed")
     failure = killed_run.report["failure"]
     assert failure["kind"] == "server_died" and "while the pipeline was running" in failure["cause"]
     assert "the local Spark server" in killed_run.output
@@ -159,6 +160,7 @@ def test_out_of_memory_ends_fast_and_names_the_fix(oom_run: Ended) -> None:
     assert failure["kind"] == "out_of_memory", oom_run.output
     assert "512m heap" in failure["cause"] and "--driver-memory 1024m" in failure["fix"]
     assert oom_run.report["pipeline_duration_s"] < 120
+    print(f"out of memory: the pipeline process ended after {oom_run.report['pipeline_duration_s']} s")
     first_report_line = next(line for line in oom_run.output.splitlines() if line.startswith("FAILED "))
     assert "ran out of memory" in first_report_line
 
