@@ -42,11 +42,13 @@ def failure_lines(report: Mapping[str, Any]) -> list[str]:
     lines = wrapped("FAILED", cause.split(" "), separator=" ")
     if failure.get("fix"):
         lines += wrapped("fix", failure["fix"].split(" "), separator=" ")
-    untrusted = [n for n, info in report["tables"].items() if "flow" in info]
-    if untrusted:
+    tables = report["tables"].values()
+    untrusted = sum(1 for info in tables if "flow" in info)
+    if tables and all(info["rows"] is None and "flow" in info for info in tables):
+        lines.append(f"{'':<{LABEL}}no table was read back: the run was cut short (flow states below)")
+    elif untrusted:
         lines.append(
-            f"{'':<{LABEL}}figures only for tables this run completed; "
-            f"{len(untrusted)} of {len(report['tables'])} did not"
+            f"{'':<{LABEL}}figures only for tables this run completed; {untrusted} of {len(tables)} did not"
         )
     return lines
 
@@ -70,8 +72,8 @@ def _rows(report: Mapping[str, Any], table: str) -> str:
     info = report["tables"].get(table)
     if info is None:
         return "-"
-    if "flow" in info:  # not computed by this (failed) run
-        return str(info["flow"]).lower()
+    if "flow" in info:  # not computed by this (failed) run, or not read back after it
+        return "not read" if info["flow"] == "COMPLETED" else str(info["flow"]).lower()
     return "missing" if info["rows"] is None else f"{info['rows']:,}"
 
 
