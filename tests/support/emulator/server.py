@@ -111,10 +111,12 @@ class Emulator:
             event_log = (body.get("event_log") or {}).get("name") or f"{pipeline_key}_event_log"
             with self.fake.lock:  # the fake serves one pipeline: the latest deployed
                 self.fake.pipeline_id = pipeline_id
-                # The fake names the published event log `<pipeline_name>_event_log`: give it the
-                # base of the resource's `event_log.name`; the real (prefixed) name is patched
-                # into pipelines/get answers (_EmulatorHandler).
-                self.fake.pipeline_name = event_log.removesuffix("_event_log")
+                if hasattr(self.fake, "event_log_name"):  # the fake serves event_log.name as set
+                    self.fake.pipeline_name = str(body.get("name"))
+                    self.fake.event_log_name = event_log
+                else:  # an older fake names it `<pipeline_name>_event_log`: give it that base; the
+                    # real (prefixed) name is patched into pipelines/get answers (_EmulatorHandler)
+                    self.fake.pipeline_name = event_log.removesuffix("_event_log")
                 self.fake.catalog, self.fake.schema = str(body.get("catalog")), str(body.get("schema"))
             self.pipeline_names[pipeline_id] = str(body.get("name"))
         self.privileges.apply_bundle(resolved.config, self.user)
