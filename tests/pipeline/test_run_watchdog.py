@@ -8,6 +8,7 @@ flow fails, or it exits while a child keeps its output open.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -21,7 +22,7 @@ import pytest
 from medallion.local import pipeline
 from medallion.local.failure import first_error_line
 from medallion.local.pipeline import PipelineRun, run_pipeline
-from medallion.local.progress import FlowProgress
+from medallion.local.progress import FlowProgress, LiveLine
 
 FLOW = "2026-11-30 01:00:00: Flow spark_catalog.default.bronze_orders is RUNNING."
 SCRIPTS = {
@@ -153,3 +154,17 @@ def test_first_error_line_skips_frames_and_prefixes() -> None:
         "01:00:01 ERROR Foo: org.apache.spark.SparkException: [TASK_WRITE_FAILED] Task failed",
     ]
     assert first_error_line(lines) == "org.apache.spark.SparkException: [TASK_WRITE_FAILED] Task failed"
+
+
+def test_flow_progress_folds_into_one_live_line() -> None:
+    screen = io.StringIO()
+    echoed: list[str] = []
+    progress = FlowProgress(echo=echoed.append, live=LiveLine(screen))
+    for name, state in [("bronze_a", "RUNNING"), ("bronze_b", "RUNNING"), ("bronze_a", "COMPLETED")]:
+        progress.feed(f"2026-11-30 01:00:00: Flow spark_catalog.default.{name} is {state}.")
+    progress.feed("2026-11-30 01:00:01: Flow 'spark_catalog.default.bronze_b' has FAILED.")
+    progress.finish()
+    text = screen.getvalue()
+    assert echoed == [] and text.count("\n") == 1 and text.count("\r") == 5
+    assert "flows 1/2 completed; now: bronze_b" in text
+    assert text.rstrip("\n").rsplit("\r", 1)[-1].strip().endswith("flows 1/2 completed, 1 failed")

@@ -25,7 +25,7 @@ from typing import IO
 
 from medallion.local import failure as failures
 from medallion.local.failure import Failure
-from medallion.local.progress import FlowProgress
+from medallion.local.progress import FlowProgress, LiveLine
 
 MASTER = "local[2]"
 POLL_S = 0.25
@@ -167,10 +167,11 @@ def run_pipeline(
     full_refresh: bool = False,
     echo: Callable[[str], None] = print,
     master: str = MASTER,
+    live: bool = False,
 ) -> PipelineRun:
-    """Run the pipeline to its end (or stop it when it cannot end well), echoing one line per
-    flow state change; all output goes to `log`."""
-    progress = FlowProgress(echo=echo)
+    """Run the pipeline to its end (or stop it when it cannot end well), showing flow states
+    (one live line with `live`, else a line per change); all output goes to `log`."""
+    progress = FlowProgress(echo=echo, live=LiveLine() if live else None)
     started = time.monotonic()
     stopped_at: float | None = None
     killed = False
@@ -216,6 +217,8 @@ def run_pipeline(
         except BaseException:  # Ctrl-C or anything else: never leave the JVMs behind
             _signal_group(process.pid, signal.SIGKILL)
             raise
+        finally:
+            progress.finish()
         if stopped_at is not None:
             _signal_group(process.pid, signal.SIGKILL)  # whatever is left of the group
         try:

@@ -1,11 +1,16 @@
-"""Follow `spark-pipelines run` output: one short line per flow state, errors kept aside."""
+"""Follow `spark-pipelines run` output: flow states (one live line on a terminal, else one line
+per change), errors kept aside."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TextIO
 
 # "Flow spark_catalog.default.t is RUNNING.", "Flow 'spark_catalog.default.t' has FAILED.",
 # "Flow 'spark_catalog.default.t' SKIPPED due to upstream failure(s)."
@@ -19,15 +24,56 @@ def short_name(flow: str) -> str:
     return flow.rsplit(".", 1)[-1].strip("`'")
 
 
+class LiveLine:
+    """One terminal line rewritten in place (carriage return), ended by close()."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.shown = 0
+
+    def __call__(self, text: str) -> None:
+        width = max(20, shutil.get_terminal_size((100, 20)).columns - 1)
+        text = text[:width]
+        self.stream.write("\r" + text.ljust(self.shown))
+        self.stream.flush()
+        self.shown = len(text)
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.shown = 0
+
+
 @dataclass
 class FlowProgress:
-    """Flow states seen so far, the run's final state and the other output lines."""
+    """Flow states seen so far, the run's final state and the other output lines.
+
+    With `live`, flow changes update one status line (done/total, failures, what runs now);
+    otherwise each change is echoed on its own line.
+    """
 
     echo: Callable[[str], None] = print
+    live: LiveLine | None = None
     started: float = field(default_factory=time.monotonic)
     flows: dict[str, str] = field(default_factory=dict)
     run_state: str | None = None
     other_lines: list[str] = field(default_factory=list)
+
+    def status(self) -> str:
+        """'  12.3s  flows 5/17 completed, 1 failed; now: silver_orders_history, ...'"""
+        counts = Counter(self.flows.values())
+        parts = [f"flows {counts['COMPLETED']}/{len(self.flows)} completed"]
+        parts += [f"{counts[s]} {s.lower()}" for s in ("FAILED", "SKIPPED") if counts[s]]
+        running = [n for n, s in self.flows.items() if s in ("STARTING", "RUNNING", "PLANNING")]
+        now = f"; now: {', '.join(running)}" if running else ""
+        return f"  {time.monotonic() - self.started:6.1f}s  {', '.join(parts)}{now}"
+
+    def finish(self) -> None:
+        """End the live line with the final tally."""
+        if self.live is not None:
+            self.live(self.status().split("; now:")[0])
+            self.live.close()
 
     def feed(self, line: str) -> None:
         """Consume one output line."""
@@ -36,7 +82,10 @@ class FlowProgress:
         if flow:
             name = short_name(flow["flow"])
             self.flows[name] = flow["state"]
-            self.echo(f"  {time.monotonic() - self.started:6.1f}s  {name:<40} {flow['state']}")
+            if self.live is not None:
+                self.live(self.status())
+            else:
+                self.echo(f"  {time.monotonic() - self.started:6.1f}s  {name:<40} {flow['state']}")
             return
         run = _RUN.search(line)
         if run:

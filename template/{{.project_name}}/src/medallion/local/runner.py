@@ -8,6 +8,7 @@ project cannot swap each other's pipeline spec or sources.
 from __future__ import annotations
 
 import json
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -110,7 +111,10 @@ def run_local(
         shown = root.relative_to(project.root) if root.is_relative_to(project.root) else root
         echo(f"running {project.name} locally (update {update_id[:8]}, sources {shown})")
         echo(f"  {resources.describe()}")
-        pipeline = run_pipeline(spec_file, env, project.pipeline_log, full_refresh, echo, resources.master)
+        live = echo is print and sys.stdout.isatty()
+        pipeline = run_pipeline(
+            spec_file, env, project.pipeline_log, full_refresh, echo, resources.master, live=live
+        )
         if not pipeline.ok:
             _show_tail(pipeline, project, echo)
         report = _report(project, spec, pipeline, resources)
