@@ -1,4 +1,10 @@
-"""`medallion validate`: load medallion.yml and list every problem, without Spark."""
+"""`medallion validate`: load medallion.yml and list every problem, without Spark.
+
+Loading compiles what the pipeline will run (medallion.spec.load): every rule, measure and
+aggregate is parsed with sqlglot's Databricks dialect and checked against the columns of the
+table it runs on; literals are checked against column types. Exit 0 when the spec is valid,
+2 with one line per problem (file, key path, fix) when it is not.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +22,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        spec = load_spec(args.spec or find_spec())
-    except (SpecError, FileNotFoundError) as error:
-        print(error, file=sys.stderr)
+        path = args.spec or find_spec()
+    except FileNotFoundError as error:
+        print(f"{error}: run this in the project folder or pass --spec PATH", file=sys.stderr)
         return 2
+    try:
+        spec = load_spec(path)
+    except SpecError as error:
+        print(error, file=sys.stderr)
+        count = len(error.problems)
+        print(f"{path}: {count} problem{'s' if count != 1 else ''}; nothing was run", file=sys.stderr)
+        return 2
+    except Exception as error:  # a bug in the checks must not look like a bad spec or a traceback
+        print(
+            f"{path}: medallion validate stopped on an unexpected error ({type(error).__name__}: "
+            f"{error}); this is a bug in medallion, please report it with the spec",
+            file=sys.stderr,
+        )
+        return 1
     tables = expected_tables(spec)
+    rules = sum(len(s.row_rules) for s in spec.sources)
+    measures = sum(len(f.measures) for f in spec.gold.facts)
+    aggregates = sum(1 for a in spec.gold.aggregates if a.sql is not None)
     print(f"{spec.path}: valid; {len(spec.sources)} source(s), {len(tables)} table(s):")
     for name, layer in tables.items():
         print(f"  {layer:<15} {name}")
+    print(f"compiled {rules} rule(s), {measures} measure(s), {aggregates} SQL aggregate(s) without Spark")
     return 0

@@ -9,6 +9,7 @@ sentence that says what to change; the caller adds the file and the key path.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.schema import MappingSchema
+
+from medallion.spec.spark_functions import FUNCTIONS
 
 DIALECT = "databricks"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -136,14 +139,22 @@ def check_fragment(text: str, scope: Scope, kind: str) -> list[str]:
     problems = _columns(tree, scope)
     if problems:
         return problems
-    result = _type_of(tree, scope)
-    if result is None or result.this in _UNTYPED:
+    typed = _typed(tree, scope)
+    if typed is None:
+        return []
+    problems = _comparisons(typed)
+    if problems:
+        return problems
+    result = typed.type
+    if not isinstance(result, exp.DataType) or result.this in _UNTYPED:
         return []
     shown = result.sql(DIALECT)
     if kind == "rule" and result.this != exp.DataType.Type.BOOLEAN:
+        numeric = result.this in exp.DataType.NUMERIC_TYPES
+        example = f"{text.strip()} > 0" if numeric else f"{text.strip()} IS NOT NULL"
         return [
             f"is not a condition: it gives {shown}, but a rule must be true or false for each row; "
-            f"compare it with something, e.g. `{text.strip()} > 0` or `... IS NOT NULL`"
+            f"compare it with something, e.g. `{example}`"
         ]
     if kind == "measure" and result.this in _NOT_NUMBERS:
         return [f"gives {shown}, but a measure must be a number (it is cast to a decimal or integer type)"]
@@ -169,6 +180,18 @@ def _shape(tree: exp.Expression, kind: str) -> list[str]:
     if aggregate is not None:
         name = aggregate.sql_name().lower()
         return [f"uses the aggregate {name}(): {where} sees one row; aggregate in gold.aggregates"]
+    return unknown_functions(tree)
+
+
+def unknown_functions(tree: exp.Expression) -> list[str]:
+    """Calls of functions Spark does not have (sqlglot parses those as Anonymous)."""
+    for call in tree.find_all(exp.Anonymous):
+        name = str(call.name).lower()
+        if isinstance(call.parent, exp.Dot) or name in FUNCTIONS or name == "safe_divide":
+            continue  # catalog.schema.function(...) is a Unity Catalog function: Spark decides
+        close = difflib.get_close_matches(name, FUNCTIONS, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return [f"calls {name}(), which is not a Spark SQL function{hint}; check the spelling"]
     return []
 
 
@@ -195,8 +218,8 @@ def _columns(tree: exp.Expression, scope: Scope) -> list[str]:
     return []
 
 
-def _type_of(tree: exp.Expression, scope: Scope) -> exp.DataType | None:
-    """The fragment's result type (None when the columns' types are not all known)."""
+def _typed(tree: exp.Expression, scope: Scope) -> exp.Expression | None:
+    """The fragment with sqlglot's types (None when the columns' types are not all known)."""
     if not scope.columns or any(not t for t in scope.columns.values()):
         return None
     try:
@@ -207,10 +230,67 @@ def _type_of(tree: exp.Expression, scope: Scope) -> exp.DataType | None:
         schema = MappingSchema({_SCOPE: dict(scope.columns)}, dialect=DIALECT)
         query = exp.select(body.as_("value")).from_(_SCOPE)
         typed = annotate_types(query, schema=schema, dialect=DIALECT)
-        result = typed.selects[0].type
+        return typed.selects[0].this
     except (SqlglotError, OptimizeError, KeyError, ValueError, TypeError, AttributeError):
         return None  # a type sqlglot cannot work out: Spark decides at run time
-    return result if isinstance(result, exp.DataType) else None
+
+
+def _shown(node: exp.Expression) -> str:
+    plain = node.copy()
+    for column in plain.find_all(exp.Column):
+        column.set("table", None)
+    return plain.sql(DIALECT)
+
+
+def _kind(node: exp.Expression) -> str:
+    data_type = node.type
+    if not isinstance(data_type, exp.DataType):
+        return ""
+    if data_type.this in exp.DataType.TEXT_TYPES:
+        return "text"
+    if data_type.this in exp.DataType.NUMERIC_TYPES:
+        return "number"
+    if data_type.this in exp.DataType.TEMPORAL_TYPES:
+        return "time"
+    return ""
+
+
+def _comparisons(tree: exp.Expression) -> list[str]:
+    """Text compared with a number or a time: under ANSI SQL Spark casts the text, and one value
+    that does not cast fails the whole query (CAST_INVALID_INPUT) instead of failing the rule."""
+    pairs: list[tuple[exp.Expression, exp.Expression]] = []
+    for node in tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ):
+        pairs.append((node.left, node.right))
+    for node in tree.find_all(exp.In):
+        pairs += [(node.this, value) for value in node.expressions]
+    for node in tree.find_all(exp.Between):
+        pairs += [(node.this, node.args["low"]), (node.this, node.args["high"])]
+    for left, right in pairs:
+        for text, other in ((left, right), (right, left)):
+            target = _kind(other)
+            if _kind(text) != "text" or target not in ("number", "time"):
+                continue
+            if isinstance(text, exp.Literal) and text.is_string:
+                if not _casts(text.this, target):
+                    return [
+                        f"compares {_shown(other)} with '{text.this}', which is not a {target}: Spark "
+                        f"would fail the whole query casting it; write a valid {target} "
+                        f"({'e.g. 10' if target == 'number' else 'e.g. 2024-01-31'})"
+                    ]
+                continue
+            return [
+                f"compares text `{_shown(text)}` with a {target} (`{_shown(other)}`): Spark casts "
+                f"every text value and fails the whole query on the first one that is not a {target}; "
+                f"compare text with text, or use try_cast({_shown(text)} AS ...)"
+            ]
+    return []
+
+
+def _casts(value: str, target: str) -> bool:
+    from medallion.spec.params import value_as
+
+    _, why = value_as(value, "double" if target == "number" else "timestamp")
+    return why is None
 
 
 # -- gold.aggregates ---------------------------------------------------------------------------
@@ -240,7 +320,7 @@ def check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) ->
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         kind = type(statements[0]).__name__.upper() if statements else "nothing"
         return [f"must be one SELECT query (found {kind}); the pipeline runs it as a materialized view"]
-    return _aggregate_columns(statements[0], tables)
+    return unknown_functions(statements[0]) or _aggregate_columns(statements[0], tables)
 
 
 def _aggregate_columns(query: exp.Query, tables: Mapping[str, Mapping[str, str] | None]) -> list[str]:

@@ -57,6 +57,8 @@ def load_spec(path: Path | str) -> Spec:
     """Read, validate and type a spec file; raise SpecError listing every problem."""
     path = Path(path)
     document = _read_yaml(path)
+    if document is None:
+        raise SpecError(path, [SpecProblem("", "the file is empty: start with `version: 1` and `sources:`")])
     problems = _schema_problems(document)
     if problems:
         raise SpecError(path, problems)

@@ -65,8 +65,7 @@ def value_as(value: Any, spark_type: str) -> tuple[Any, str | None]:
     if spark_type in TEMPORAL:
         parsed = _as_time(value, date_only=spark_type == "date")
         if parsed is None:
-            example = "2024-01-31" if spark_type == "date" else "2024-01-31 13:45:00"
-            return None, f"{value!r} is not a {spark_type}; write it as '{example}'"
+            return None, f"{value!r} is not a {spark_type}"
         return parsed, None
     return str(value), None  # string, binary: any text compares
 
@@ -100,8 +99,11 @@ def entry_problems(entry: Mapping[str, Any], types: Mapping[str, str]) -> Iterat
             yield from _range(entry, column, spark_type)
         elif use == "accepted_values":
             for index, value in enumerate(entry.get("values", ())):
+                unquoted = _unquoted(value, column, spark_type)
+                if unquoted:
+                    yield f"values[{index}]", unquoted
+                    continue
                 _, why = value_as(value, spark_type)
-                why = why or _unquoted(value, column, spark_type)
                 if why:
                     fix = f"Spark would fail the whole query casting it; {_fix(spark_type)}"
                     yield f"values[{index}]", f"{why}: {fix}"
@@ -154,8 +156,10 @@ def _unquoted(value: Any, column: str, spark_type: str) -> str | None:
 def _fix(spark_type: str) -> str:
     if is_numeric(spark_type):
         return "write a number, e.g. 1 or 0.5"
+    if spark_type == "date":
+        return "write a date as 'YYYY-MM-DD', e.g. '2024-01-31'"
     if spark_type in TEMPORAL:
-        return "write a quoted ISO date or time, e.g. '2024-01-31'"
+        return "write a time as 'YYYY-MM-DD HH:MM:SS', e.g. '2024-01-31 13:45:00'"
     if spark_type == "boolean":
         return "write true or false"
     return "correct the value"

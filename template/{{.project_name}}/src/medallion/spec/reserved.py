@@ -12,7 +12,7 @@ ERRORS = "_errors"
 # silver: raw values struct and the latest-version rank (medallion.silver)
 SILVER = ("_raw", "_rn")
 # readers: parsed record, raw text, rescue keys, CSV helpers (medallion.records)
-READERS = ("_record", "_raw_text", "_raw_record", "_rescue_map", "_encoding_error", "_corrupt_record")
+READERS = ("_record", "_raw_text", "_raw_record", "_rescue_map", "_encoding_error")
 # Kafka record metadata (medallion.kafka.META_NAMES) and file metadata on Databricks
 KAFKA = ("_kafka_key", "_kafka_topic", "_kafka_partition", "_kafka_offset", "_kafka_timestamp")
 PLATFORM = ("_metadata",)

@@ -85,10 +85,37 @@ def _decode(path: Path, data: bytes) -> str:
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise _error(
             path,
-            "",
+            _undecodable_key(data),
             f"not UTF-8 text: byte 0x{data[error.start]:02x} at line {line}, column {column}; "
             "save the file as UTF-8 (for example `iconv -f latin1 -t utf-8`)",
         ) from None
+
+
+def _undecodable_key(data: bytes) -> str:
+    """The key path of the first value holding an undecodable byte ('' when it cannot be told)."""
+    loader = yaml.SafeLoader(data.decode("utf-8", errors="replace"))
+    try:
+        node = loader.get_single_node()
+    except (yaml.YAMLError, RecursionError):
+        return ""
+    finally:
+        loader.dispose()
+    stack: list[tuple[Node, tuple[Any, ...]]] = [(node, ())] if node is not None else []
+    while stack:
+        current, parts = stack.pop(0)
+        if len(parts) > MAX_DEPTH:
+            return ""
+        if isinstance(current, ScalarNode) and "\ufffd" in current.value:
+            return render_path(parts)
+        if isinstance(current, SequenceNode):
+            stack += [(item, (*parts, i)) for i, item in enumerate(current.value)]
+        elif isinstance(current, MappingNode):
+            for key, value in current.value:
+                name = key.value if isinstance(key, ScalarNode) else "?"
+                if "\ufffd" in str(name):
+                    return render_path((*parts, name.replace("\ufffd", "?")))
+                stack.append((value, (*parts, name)))
+    return ""
 
 
 def _yaml_message(error: yaml.YAMLError) -> str:
@@ -182,6 +209,12 @@ class _Checker:
         """Values with an implicit or explicit non-text tag (dates, numbers) that do not build."""
         try:
             self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as error:
+            self.problem(
+                parts,
+                f"the YAML tag {node.tag!r} at line {node.start_mark.line + 1} is not allowed in a "
+                f"spec ({error.problem}); remove the tag",
+            )
         except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as error:
             reason = getattr(error, "problem", None) or str(error).splitlines()[0]
             self.problem(
