@@ -278,7 +278,7 @@ CASES: dict[str, Case] = {
     ),
     "python tag": Case(
         "sources.customers.description",
-        ("cannot be read",),
+        ("yaml tag", "remove the tag"),
         raw=text(DESCRIPTION, "description: !!python/name:os.system"),
     ),
     "alias bomb": Case("bomb", ("aliases", "expanded"), raw=alias_bomb, exact=False),
