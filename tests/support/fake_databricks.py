@@ -28,9 +28,12 @@ from real local pipeline runs):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -99,10 +102,20 @@ class FakeTable:
 
 @dataclass
 class Fault:
+    """An answer in place of the route's: an API error by default; or `body` sent as is (with
+    `content_type`: HTML from a proxy, malformed JSON, a JSON body of the wrong shape); or no
+    answer at all: `hang` holds the request until the server stops (or `hang_s` passes) and then
+    closes the connection, `reset` closes it at once with a TCP reset."""
+
     status: int
     error_code: str
     message: str
     retry_after: int | None = None
+    body: str | None = None
+    content_type: str = "application/json"
+    hang: bool = False
+    hang_s: float = 600.0
+    reset: bool = False
 
 
 def _sql_type(values: list[Any]) -> str:
@@ -141,6 +154,8 @@ class FakeWorkspace:
         self.logged_events: list[dict[str, Any]] = []
         self.statement_errors: list[tuple[str, str]] = []  # (regex over SQL, error text)
         self.faults: list[tuple[str, re.Pattern[str], Fault]] = []
+        self.lasting_faults: list[tuple[str, re.Pattern[str], Fault]] = []  # fail(..., forever=True)
+        self.released = threading.Event()  # set when the server stops: hanging requests end
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.statements: list[tuple[str, dict[str, str]]] = []
         self.events_page_size = 25
@@ -196,8 +211,12 @@ class FakeWorkspace:
         """Append an event-log row in the documented shape (fake_event_log.event_row)."""
         self.logged_events.append(row)
 
-    def fail(self, method: str, path: str, fault: Fault, times: int = 1) -> None:
-        """Answer the next `times` requests matching method and path regex with `fault`."""
+    def fail(self, method: str, path: str, fault: Fault, times: int = 1, forever: bool = False) -> None:
+        """Answer the next `times` requests matching method and path regex with `fault`
+        (every matching request with `forever`, after any one-off faults)."""
+        if forever:
+            self.lasting_faults.append((method, re.compile(path), fault))
+            return
         self.faults += [(method, re.compile(path), fault)] * times
 
     def ms(self, tick: int) -> int:
@@ -505,28 +524,46 @@ class _Handler(BaseHTTPRequestHandler):
         with ws.lock:
             ws.requests.append((method, url.path, query))
             status, payload, headers = self._answer(ws, method, url.path, query, body)
-        data = json.dumps(payload).encode()
+        fault = payload if isinstance(payload, Fault) else None
+        if fault is not None and (fault.hang or fault.reset):
+            self._no_answer(fault)
+            return
+        raw = fault.body if fault is not None else None
+        data = raw.encode() if raw is not None else json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", fault.content_type if fault is not None else "application/json")
         self.send_header("Content-Length", str(len(data)))
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
+    def _no_answer(self, fault: Fault) -> None:
+        """Hang (until the server stops or `hang_s`), then close; or reset the connection now."""
+        if fault.hang:
+            self.workspace.released.wait(fault.hang_s)
+        else:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.close()
+
     def _answer(
         self, ws: FakeWorkspace, method: str, path: str, query: dict[str, Any], body: dict[str, Any]
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    ) -> tuple[int, Any, dict[str, str]]:
         if not path.startswith("/.well-known") and self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return (
                 401,
                 {"error_code": "UNAUTHENTICATED", "message": "Invalid access token. [ReqId: 5f1c]"},
                 {},
             )
-        for index, (fault_method, pattern, fault) in enumerate(ws.faults):
+        for index, (fault_method, pattern, fault) in enumerate([*ws.faults, *ws.lasting_faults]):
             if fault_method == method and pattern.search(path):
-                del ws.faults[index]
+                if index < len(ws.faults):
+                    del ws.faults[index]
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+                if fault.body is not None or fault.hang or fault.reset:
+                    return fault.status, fault, headers
                 return fault.status, {"error_code": fault.error_code, "message": fault.message}, headers
         for route_method, pattern, route in ROUTES:
             match = pattern.match(path)
@@ -554,5 +591,6 @@ class FakeServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.workspace.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -71,6 +71,7 @@ class StatementService:
     seconds_per_poll: float = 5.0
     rows_per_chunk: int = 1000
     statements: dict[str, Statement] = field(default_factory=dict)
+    slow: list[tuple[str, float]] = field(default_factory=list)  # (regex over SQL, runtime_s) overrides
 
     def execute(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """POST /api/2.0/sql/statements."""
@@ -88,7 +89,7 @@ class StatementService:
             f"01ef-{next(_IDS):06d}",
             body["statement"],
             list(body.get("parameters") or []),
-            self.runtime_s,
+            next((t for p, t in self.slow if re.search(p, body["statement"])), self.runtime_s),
             chunk_rows=self.rows_per_chunk,
         )
         self.statements[statement.statement_id] = statement

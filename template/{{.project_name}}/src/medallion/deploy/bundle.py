@@ -1,40 +1,109 @@
-"""The real `databricks` CLI (>= 0.268, with `bundle`), found on PATH and run as a subprocess."""
+"""The real `databricks` CLI (>= 0.268, with `bundle`), found on PATH and run as a subprocess.
+
+Every run is bounded by the command's deadline: a CLI still running when it passes is stopped
+(its whole process group: SIGTERM, then SIGKILL) and `DeadlineReached` names the command. Its
+stderr is redacted before it is shown; output that should be JSON and is not is a clear
+`BundleCommandError`, not a traceback.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medallion.monitor.connect import ConfigurationError
+from medallion.monitor.connect import ConfigurationError, make_clock
+from medallion.monitor.deadline import Deadline
+from medallion.monitor.redact import redact
 
 # The rendered bundle's minimum, as min_databricks_cli_version in databricks_template_schema.json
 # (tests/bundle/test_min_cli_version.py derives it from the CLI's bundle schema at each release).
 MIN_VERSION = (0, 268, 0)
+# `--version` and `bundle --help` answer at once; a CLI that does not is broken.
+PROBE_TIMEOUT_S = 60.0
+_STDERR_LINES = 20
 
 
 class BundleCommandError(Exception):
-    """A `databricks bundle ...` command exited non-zero."""
+    """A `databricks bundle ...` command exited non-zero or printed what it should not."""
+
+
+@dataclass(frozen=True)
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _stop(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """Stop the process and its children (its own session); what it printed so far."""
+    for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, sig)
+        try:
+            return process.communicate(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+    return "", ""
+
+
+def run_bounded(
+    command: list[str], cwd: Path | None, deadline: Deadline, limit_s: float | None = None
+) -> Done:
+    """Run `command` to its end, or stop it at the deadline (or after `limit_s`) and raise."""
+    shown = "databricks " + " ".join(command[1:])
+    wait = deadline.left() if limit_s is None else min(limit_s, deadline.left())
+    if wait <= 0:
+        raise deadline.reached(f"`{shown}` was not started")
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=None if wait == float("inf") else wait)
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        if limit_s is not None and limit_s < deadline.left():
+            raise ConfigurationError(
+                f"`{shown}` did not answer within {limit_s:g} s; is the CLI working?"
+            ) from None
+        raise deadline.reached(f"`{shown}` was still running (stopped it)") from None
+    return Done(process.returncode, stdout, stderr)
+
+
+def _tail(text: str) -> str:
+    lines = redact(text).strip().splitlines()
+    return "\n".join(lines[-_STDERR_LINES:])
 
 
 @dataclass(frozen=True)
 class BundleCli:
     executable: str
     project: Path
+    deadline: Deadline = field(default_factory=lambda: Deadline(make_clock(), None), compare=False)
 
     @classmethod
-    def find(cls, project: Path) -> BundleCli:
+    def find(cls, project: Path, deadline: Deadline | None = None) -> BundleCli:
         """The CLI on PATH, refusing the legacy PyPI `databricks-cli` and versions before 0.268."""
+        deadline = deadline or Deadline(make_clock(), None)
         executable = shutil.which("databricks")
         if executable is None:
             raise ConfigurationError(
                 "no `databricks` CLI on PATH: install it (https://docs.databricks.com/dev-tools/cli/install)"
             )
-        shown = subprocess.run([executable, "--version"], capture_output=True, text=True, check=False)
+        shown = run_bounded([executable, "--version"], None, deadline, PROBE_TIMEOUT_S)
         found = re.search(r"(\d+)\.(\d+)\.(\d+)", shown.stdout + shown.stderr)
         version = tuple(int(p) for p in found.groups()) if found else (0, 0, 0)
         if version < (0, 200, 0):
@@ -49,26 +118,41 @@ class BundleCli:
                 "Databricks CLI >= 0.268 (pipeline environments, lifecycle.prevent_destroy); "
                 "upgrade it (https://docs.databricks.com/dev-tools/cli/install)."
             )
-        helped = subprocess.run([executable, "bundle", "--help"], capture_output=True, text=True, check=False)
+        helped = run_bounded([executable, "bundle", "--help"], None, deadline, PROBE_TIMEOUT_S)
         if helped.returncode != 0:
+            said = _tail(helped.stderr or helped.stdout).splitlines()
             raise ConfigurationError(
-                f"{executable} has no `bundle` command; install the Databricks CLI >= 0.268"
+                f"`{executable} bundle --help` failed ({helped.returncode}"
+                f"{': ' + said[-1] if said else ''}): this CLI has no working `bundle` command; "
+                "install the Databricks CLI >= 0.268"
             )
-        return cls(executable, project)
+        return cls(executable, project, deadline)
 
     def run(self, *args: str) -> str:
         """Run `databricks <args>` in the project folder; stdout, or BundleCommandError with stderr."""
-        done = subprocess.run(
-            [self.executable, *args], cwd=self.project, capture_output=True, text=True, check=False
-        )
+        done = run_bounded([self.executable, *args], self.project, self.deadline)
         if done.returncode != 0:
             raise BundleCommandError(
-                f"databricks {' '.join(args)} failed ({done.returncode}):\n{done.stderr.strip()}"
+                f"databricks {' '.join(args)} failed ({done.returncode}):\n{_tail(done.stderr)}"
             )
         return done.stdout
 
     def json(self, *args: str) -> dict[str, Any]:
-        return json.loads(self.run(*args, "-o", "json"))
+        """The JSON object a command prints with `-o json`; BundleCommandError if it prints anything else."""
+        text = self.run(*args, "-o", "json")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            first = redact(text.strip().splitlines()[0])[:200] if text.strip() else "(nothing)"
+            raise BundleCommandError(
+                f"databricks {' '.join(args)} -o json printed no JSON ({error.msg} at line {error.lineno}); "
+                f"it began: {first}"
+            ) from None
+        if not isinstance(value, dict):
+            raise BundleCommandError(
+                f"databricks {' '.join(args)} -o json printed a JSON {type(value).__name__}, not an object"
+            )
+        return value
 
 
 def only_key(resources: dict[str, Any], kind: str, wanted: str | None) -> str:

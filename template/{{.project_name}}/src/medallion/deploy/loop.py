@@ -11,15 +11,18 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.service.pipelines import StartUpdateCause
 
-from medallion.deploy.bundle import BundleCli, only_key, pipeline_job_key
+from medallion.deploy.bundle import BundleCli, BundleCommandError, only_key, pipeline_job_key
 from medallion.deploy.fixes import Fix, apply_grants, choose_fix, log_fix
 from medallion.deploy.setup_sql import SETUP_SQL, run_setup
+from medallion.monitor.api import call
 from medallion.monitor.connect import ConfigurationError
 from medallion.monitor.judge import EXIT_CODES
+from medallion.monitor.redact import redact
 from medallion.monitor.remote import RemoteTarget, monitor_remote
 from medallion.monitor.report import render_text
 from medallion.monitor.updates import Selector
@@ -45,9 +48,7 @@ def deploy(cli: BundleCli, client: WorkspaceClient, spec: Spec, options: DeployO
     """Deploy and run `options.target` until the monitor says SUCCESS or no safe fix is left."""
     target = ["-t", options.target]
     summary_before = cli.json("bundle", "validate", *target)
-    warehouse_id = options.warehouse_id or summary_before.get("variables", {}).get("warehouse_id", {}).get(
-        "value"
-    )
+    warehouse_id = options.warehouse_id or _variable(summary_before, "warehouse_id")
     if not warehouse_id:
         raise ConfigurationError("no warehouse: pass --warehouse-id or set the bundle variable warehouse_id")
     warehouse = Warehouse(client, warehouse_id)
@@ -55,18 +56,22 @@ def deploy(cli: BundleCli, client: WorkspaceClient, spec: Spec, options: DeployO
         run_setup(warehouse, options.project / SETUP_SQL)
         print(f"ran {SETUP_SQL}", file=sys.stderr)
     cli.run("bundle", "deploy", *target)
-    resources = cli.json("bundle", "summary", *target).get("resources", {})
-    pipelines = resources.get("pipelines", {})
+    resources = _mapping(cli.json("bundle", "summary", *target), "resources")
+    pipelines = _mapping(resources, "pipelines")
     pipeline_key = only_key(pipelines, "pipeline", options.pipeline_key)
-    job_key = pipeline_job_key(resources.get("jobs", {}), options.job_key)
-    remote = RemoteTarget(
-        pipelines[pipeline_key]["id"], warehouse_id, pipeline_name=pipelines[pipeline_key].get("name")
-    )
+    job_key = pipeline_job_key(_mapping(resources, "jobs"), options.job_key)
+    pipeline = pipelines[pipeline_key] if isinstance(pipelines[pipeline_key], dict) else {}
+    if not pipeline.get("id"):
+        raise BundleCommandError(
+            f"databricks bundle summary -t {options.target} shows no id for pipeline {pipeline_key}: "
+            "was it deployed?"
+        )
+    remote = RemoteTarget(str(pipeline["id"]), warehouse_id, pipeline_name=pipeline.get("name"))
     fix: Fix | None = None
     for attempt in range(1, options.max_attempts + 1):
         selector = _trigger(cli, client, options.target, remote.pipeline_id, job_key, fix)
         report = monitor_remote(client, spec, remote, selector, options.polling, StatusLine())
-        print(render_text(report))
+        print(render_text(report))  # redacted by render_text
         if report["verdict"] != "FAILED":
             return EXIT_CODES[report["verdict"]]
         fix, reason = choose_fix(report["diagnoses"], options.allow_full_refresh)
@@ -89,7 +94,7 @@ def deploy(cli: BundleCli, client: WorkspaceClient, spec: Spec, options: DeployO
                 "detail": reason,
             },
         )
-        print(f"attempt {attempt}: {reason}", file=sys.stderr)
+        print(f"attempt {attempt}: {redact(reason)}", file=sys.stderr)
         if fix is None:
             return EXIT_CODES["FAILED"]
     print(
@@ -98,15 +103,41 @@ def deploy(cli: BundleCli, client: WorkspaceClient, spec: Spec, options: DeployO
     return EXIT_CODES["FAILED"]
 
 
+def _mapping(value: dict[str, Any], key: str) -> dict[str, Any]:
+    """value[key] when it is an object (missing: empty); a bundle output of another shape is refused."""
+    found = value.get(key) or {}
+    if not isinstance(found, dict):
+        raise BundleCommandError(f"the bundle's `{key}` is a {type(found).__name__}, not an object")
+    return found
+
+
+def _variable(validated: dict[str, Any], name: str) -> str | None:
+    """A bundle variable's resolved value from `bundle validate -o json`."""
+    variables = validated.get("variables")
+    variable = variables.get(name) if isinstance(variables, dict) else None
+    value = variable.get("value") if isinstance(variable, dict) else None
+    return str(value) if value else None
+
+
 def _trigger(
     cli: BundleCli, client: WorkspaceClient, target: str, pipeline_id: str, job_key: str, fix: Fix | None
 ) -> Selector:
     """Start the next attempt: a full refresh of only the named tables, or the job again."""
+    updates = f"/api/2.0/pipelines/{pipeline_id}/updates"
     if fix is not None and fix.kind == "full_refresh":
-        started = client.pipelines.start_update(
-            pipeline_id, cause=StartUpdateCause.API_CALL, full_refresh_selection=list(fix.tables)
+        started = call(
+            client,
+            f"POST {updates}",
+            client.pipelines.start_update,
+            pipeline_id,
+            retry=False,
+            cause=StartUpdateCause.API_CALL,
+            full_refresh_selection=list(fix.tables),
         )
         return Selector(update_id=started.update_id)
-    latest = client.pipelines.list_updates(pipeline_id, max_results=1).updates or []
+    latest = (
+        call(client, f"GET {updates}", client.pipelines.list_updates, pipeline_id, max_results=1).updates
+        or []
+    )
     cli.run("bundle", "run", "-t", target, job_key, "--no-wait")
     return Selector(after_update_id=latest[0].update_id if latest else None, after_baseline=True)

@@ -10,7 +10,9 @@ from databricks.sdk.errors import NotFound, PermissionDenied, Unauthenticated
 from databricks.sdk.service.pipelines import GetPipelineResponse
 
 from medallion import naming
+from medallion.monitor.api import MalformedResponse, call
 from medallion.monitor.connect import ConfigurationError
+from medallion.monitor.deadline import DeadlineReached, deadline_of
 from medallion.monitor.diagnosis import Diagnosis, Failure, classify, diagnose_events, diagnose_state
 from medallion.monitor.events import error_events
 from medallion.monitor.judge import Criterion, conclude, report_criteria
@@ -44,10 +46,14 @@ class RemoteTarget:
 
 def get_pipeline(client: WorkspaceClient, pipeline_id: str) -> GetPipelineResponse:
     """The pipeline, or a ConfigurationError saying why it cannot be read."""
+    endpoint = f"GET /api/2.0/pipelines/{pipeline_id}"
     try:
-        return client.pipelines.get(pipeline_id)
+        pipeline = call(client, endpoint, client.pipelines.get, pipeline_id)
     except (NotFound, PermissionDenied, Unauthenticated) as error:
         raise ConfigurationError(f"cannot read pipeline {pipeline_id}: {error}") from None
+    if not pipeline.pipeline_id and not pipeline.spec:
+        raise MalformedResponse(f"{endpoint} answered without pipeline_id or spec (not a pipeline)")
+    return pipeline
 
 
 def locate(pipeline: GetPipelineResponse, target: RemoteTarget) -> Location:
@@ -104,7 +110,7 @@ def judge_remote(
     if final is None:
         missing = Criterion("update found", False, f"no {selector.describe()} appeared")
         return conclude(report, [missing], [], watched.timed_out)
-    errors = error_events(client, target.pipeline_id, [final])
+    errors = _error_events(client, target.pipeline_id, final, watched.timed_out)
     diagnoses = diagnose_events(errors) + diagnose_state(report["status"], bool(errors))
     if watched.timed_out:
         late = Criterion("finished in time", False, f"update {final.update_id} still {report['status']}")
@@ -163,6 +169,17 @@ def _quality(
         diagnoses.append(classify(Failure(error.message)))
         return {}
     return rows
+
+
+def _error_events(client: WorkspaceClient, pipeline_id: str, final: Any, timed_out: bool) -> list[Any]:
+    """ERROR events of the judged update; after a timeout, only if a few seconds' grace allow."""
+    if not timed_out:
+        return error_events(client, pipeline_id, [final])
+    with deadline_of(client.config.clock).grace(5.0):
+        try:
+            return error_events(client, pipeline_id, [final])
+        except DeadlineReached:
+            return []
 
 
 def _unique(diagnoses: list[Diagnosis]) -> list[dict[str, Any]]:

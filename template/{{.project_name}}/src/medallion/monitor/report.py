@@ -1,10 +1,13 @@
-"""The monitor's outputs: a human-readable report and the JSON file."""
+"""The monitor's outputs: a human-readable report and the JSON file, both with secrets redacted
+(event messages and error texts quote whatever the pipeline logged; monitor/redact.py)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
+
+from medallion.monitor.redact import redact, redact_all
 
 
 def _rows(value: int | None) -> str:
@@ -63,9 +66,9 @@ def render_text(report: dict[str, Any], brief: bool = False) -> str:
             f" (automatic fix: {diagnosis['automatic_fix']})" if diagnosis.get("automatic_fix") else ""
         )
         lines.append(f"  Fix{automatic}: {diagnosis['fix']}")
-    return "\n".join(lines)
+    return redact("\n".join(lines))
 
 
 def write_json(report: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    path.write_text(json.dumps(redact_all(report), indent=2, default=str) + "\n")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import NotFound
 
+from medallion.monitor.api import call
 from medallion.monitor.warehouse import SqlError, Warehouse, object_name
 
 
@@ -26,7 +27,8 @@ def check_tables(
     for table in tables:
         reference = object_name(catalog, schema, table)
         try:
-            client.tables.get(f"{catalog}.{schema}.{table}")
+            name = f"{catalog}.{schema}.{table}"
+            call(client, f"GET /api/2.1/unity-catalog/tables/{name}", client.tables.get, name)
         except NotFound:
             continue
         check.present.append(table)

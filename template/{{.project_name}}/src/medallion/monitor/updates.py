@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.service.pipelines import UpdateInfo, UpdateInfoCause
 
+from medallion.monitor.api import call
+
 TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELED"})
 _PAGE_SIZE = 25
 _MAX_PAGES = 8
@@ -47,7 +49,14 @@ def recent_updates(client: WorkspaceClient, pipeline_id: str, selector: Selector
     updates: list[UpdateInfo] = []
     token: str | None = None
     for _ in range(_MAX_PAGES):
-        page = client.pipelines.list_updates(pipeline_id, max_results=_PAGE_SIZE, page_token=token)
+        page = call(
+            client,
+            f"GET /api/2.0/pipelines/{pipeline_id}/updates",
+            client.pipelines.list_updates,
+            pipeline_id,
+            max_results=_PAGE_SIZE,
+            page_token=token,
+        )
         updates = newest_first([*updates, *(page.updates or [])])
         token = page.next_page_token
         if not token or _reached(updates, selector):

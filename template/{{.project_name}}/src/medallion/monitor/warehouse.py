@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,8 +19,11 @@ from databricks.sdk.service.sql import (
     StatementState,
 )
 
+from medallion.monitor.api import MalformedResponse, call
+from medallion.monitor.deadline import DeadlineReached, deadline_of
 from medallion.sql import quote_name
 
+_STATEMENTS = "/api/2.0/sql/statements"
 _SAFE_PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,254}$")
 _RUNNING = (StatementState.PENDING, StatementState.RUNNING)
 _INTEGER = {
@@ -75,7 +79,10 @@ class Warehouse:
         bound = [
             StatementParameterListItem(name=k, value=v, type="STRING") for k, v in (parameters or {}).items()
         ]
-        response = self.client.statement_execution.execute_statement(
+        response = call(
+            self.client,
+            f"POST {_STATEMENTS} (warehouse {self.warehouse_id})",
+            self.client.statement_execution.execute_statement,
             statement,
             self.warehouse_id,
             parameters=bound or None,
@@ -85,19 +92,47 @@ class Warehouse:
             on_wait_timeout=ExecuteStatementRequestOnWaitTimeout.CONTINUE,
         )
         response = self._wait(response)
-        return self._rows(response, self._data(response))
+        data = self._data(response)
+        try:
+            return self._rows(response, data)
+        except (TypeError, ValueError, ArithmeticError) as error:
+            raise MalformedResponse(
+                f"GET {_STATEMENTS}/{response.statement_id}: the result does not match its manifest "
+                f"({type(error).__name__}: {error})"
+            ) from None
 
     def _wait(self, response: StatementResponse) -> StatementResponse:
+        """Poll until the statement ends; past `timeout_s` cancel it (SqlError TIMEOUT); at the
+        client's deadline cancel it too and raise DeadlineReached."""
         clock = self.client.config.clock
-        deadline = clock.time() + self.timeout_s
+        deadline = deadline_of(clock)
+        limit = clock.time() + self.timeout_s
         delay = 0.2
         while response.status and response.status.state in _RUNNING:
-            if clock.time() >= deadline:
-                self.client.statement_execution.cancel_execution(response.statement_id or "")
+            statement_id = response.statement_id or ""
+            if clock.time() >= limit:
+                self._cancel(statement_id)
                 raise SqlError("TIMEOUT", f"statement did not finish within {self.timeout_s:.0f}s")
-            clock.sleep(delay)
+            if deadline.left() <= 0:
+                self._cancel(statement_id)
+                raise deadline.reached(
+                    f"statement {statement_id} on warehouse {self.warehouse_id} was still "
+                    f"{response.status.state.value} (cancelled)"
+                )
+            deadline.pause(min(delay, max(limit - clock.time(), 0.0)))
             delay = min(delay * 2, 5.0)
-            response = self.client.statement_execution.get_statement(response.statement_id or "")
+            if deadline.left() <= 0:
+                continue  # out of time while waiting: cancel and say so above
+            try:
+                response = call(
+                    self.client,
+                    f"GET {_STATEMENTS}/{statement_id}",
+                    self.client.statement_execution.get_statement,
+                    statement_id,
+                )
+            except DeadlineReached:
+                self._cancel(statement_id)
+                raise
         status = response.status
         if not status or status.state != StatementState.SUCCEEDED:
             error = status.error if status else None
@@ -117,10 +152,27 @@ class Warehouse:
             data.extend(chunk.data_array or [])
             if chunk.next_chunk_index is None:
                 break
-            chunk = self.client.statement_execution.get_statement_result_chunk_n(
-                response.statement_id or "", chunk.next_chunk_index
+            chunk = call(
+                self.client,
+                f"GET {_STATEMENTS}/{response.statement_id}/result/chunks/{chunk.next_chunk_index}",
+                self.client.statement_execution.get_statement_result_chunk_n,
+                response.statement_id or "",
+                chunk.next_chunk_index,
             )
         return data
+
+    def _cancel(self, statement_id: str) -> None:
+        """Best effort: ask the warehouse to stop a statement we no longer wait for."""
+        deadline = deadline_of(self.client.config.clock)
+        # Any failure (DeadlineReached too) is ignored: the warehouse ends the statement itself.
+        with deadline.grace(3.0), contextlib.suppress(Exception):
+            call(
+                self.client,
+                f"POST {_STATEMENTS}/{statement_id}/cancel",
+                self.client.statement_execution.cancel_execution,
+                statement_id,
+                retry=False,
+            )
 
     @staticmethod
     def _rows(response: StatementResponse, data: list[list[str | None]]) -> list[dict[str, Any]]:

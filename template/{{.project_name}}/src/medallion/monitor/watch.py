@@ -9,6 +9,8 @@ from typing import TextIO
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.service.pipelines import GetPipelineResponse, UpdateInfo
 
+from medallion.monitor.api import call
+from medallion.monitor.deadline import DeadlineReached, deadline_of
 from medallion.monitor.updates import (
     TERMINAL,
     Selector,
@@ -67,14 +69,28 @@ class StatusLine:
 def watch(
     client: WorkspaceClient, pipeline_id: str, selector: Selector, polling: Polling, status: StatusLine
 ) -> Watched:
-    """Poll until the chain's last update is terminal and the pipeline has settled (no retry pending)."""
+    """Poll until the chain's last update is terminal and the pipeline has settled (no retry pending).
+
+    Gives up (timed_out) after `polling.timeout_s` or at the client's deadline, whichever is first.
+    """
     clock = client.config.clock
+    deadline = deadline_of(clock)
     started = clock.time()
+    limit = min(polling.timeout_s, deadline.left())
     delay = polling.interval_s
     previous: tuple[str, str] | None = None
+    seen: Watched | None = None
     while True:
-        pipeline = client.pipelines.get(pipeline_id)
-        updates = recent_updates(client, pipeline_id, selector)
+        try:
+            pipeline = call(
+                client, f"GET /api/2.0/pipelines/{pipeline_id}", client.pipelines.get, pipeline_id
+            )
+            updates = recent_updates(client, pipeline_id, selector)
+        except DeadlineReached:
+            if seen is None:
+                raise
+            status.end()  # time ran out during a poll: judge what the last poll saw
+            return Watched(seen.pipeline, seen.chain, True, clock.time() - started)
         chain = find_chain(updates, selector)
         elapsed = clock.time() - started
         pipeline_state = pipeline.state.value if pipeline.state else "UNKNOWN"
@@ -88,10 +104,11 @@ def watch(
         if update_state in TERMINAL and settled:
             status.end()
             return Watched(pipeline, chain, False, elapsed)
-        if elapsed >= polling.timeout_s:
+        if elapsed >= limit or deadline.left() <= 0:
             status.end()
             return Watched(pipeline, chain, True, elapsed)
+        seen = Watched(pipeline, chain, False, elapsed)
         key = (pipeline_state, update_state)
         delay = polling.interval_s if key != previous else min(delay * 1.5, polling.max_interval_s)
         previous = key
-        clock.sleep(min(delay, max(polling.timeout_s - elapsed, 0.0)))
+        deadline.pause(min(delay, max(limit - elapsed, 0.0)))
