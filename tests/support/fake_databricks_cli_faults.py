@@ -2,7 +2,8 @@
 as tests/support/fake_databricks_cli.py, which it calls).
 
 Faults:
-- `hang-deploy`: `bundle deploy` never ends (sleeps; the caller must stop it);
+- `hang-deploy`: `bundle deploy` never ends (sleeps; the caller must stop it); its pid goes
+  to FAKE_CLI_PID_FILE when set;
 - `validate-not-json`: `bundle validate -o json` prints a warning line, then text;
 - `help-fails`: `bundle --help` exits 1 with an error on stderr;
 - `deploy-fails`: `bundle deploy` exits 1; its stderr quotes a token and a password;
@@ -55,6 +56,8 @@ def main(args: list[str]) -> int:
     command = args[1] if len(args) > 1 and args[0] == "bundle" else None
     if fault == "hang-deploy" and command == "deploy":
         _log(args)
+        if os.environ.get("FAKE_CLI_PID_FILE"):
+            Path(os.environ["FAKE_CLI_PID_FILE"]).write_text(str(os.getpid()))
         print("Uploading bundle files...", file=sys.stderr, flush=True)
         time.sleep(3600)
         return 0
