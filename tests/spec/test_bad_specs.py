@@ -189,7 +189,7 @@ CASES: dict[str, Case] = {
     "rule compares a number with 'one'": Case(
         RULE, ("'one', which is not a number",), rule("quantity = 'one'")
     ),
-    "rule compares a time with 'yesterday'": Case(RULE, ("not a time",), rule("order_ts > 'yesterday'")),
+    "rule compares a time with 'next week'": Case(RULE, ("not a time",), rule("order_ts > 'next week'")),
     "rule ends with ); and more": Case(RULE, ("';'",), rule("discount <= 1); SELECT (1")),
     # -- reusable sets ----------------------------------------------------------------------
     "accepted value not a number": Case(

@@ -63,7 +63,10 @@ def test_rule_on_missing_column_lists_the_columns(tmp_path: Path, retail: dict) 
         {"name": "qty_positive", "rule": "qty > 0", "action": "drop"}
     )
     (problem,) = _problems(tmp_path, retail)
-    assert "sources.orders.expectations[6].rule: `qty > 0` (rule qty_positive) refers to unknown column(s) qty" in problem
+    assert (
+        "sources.orders.expectations[6].rule: `qty > 0` (rule qty_positive) refers to unknown column(s) qty"
+        in problem
+    )
     assert "quantity" in problem
 
 

@@ -6,17 +6,20 @@ cast) counts as a failure everywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from medallion.spec.model import Expectation
 from medallion.sql import literal
 
 ERRORS_COLUMN = "_errors"
+# safe_divide(a, b) -> try_divide(a, b), as in measures and aggregates (medallion.gold.ratios)
+_SAFE_DIVIDE = re.compile(r"\bsafe_divide\s*\(", re.IGNORECASE)
 
 
 def compile_rule(rule: str) -> str:
     """One predicate that is TRUE when the row passes and FALSE otherwise (never NULL)."""
-    return f"coalesce(({rule}), false)"
+    return f"coalesce(({_SAFE_DIVIDE.sub('try_divide(', rule)}), false)"
 
 
 def compiled(expectations: Iterable[Expectation]) -> dict[str, str]:

@@ -70,7 +70,18 @@ def value_as(value: Any, spark_type: str) -> tuple[Any, str | None]:
     return str(value), None  # string, binary: any text compares
 
 
-def _as_time(value: Any, *, date_only: bool) -> datetime | None:
+# what Spark's string -> date/timestamp casts accept: yyyy[-m[-d]][( |T)h[:m[:s[.f]]]][zone],
+# and the special values (DateTimeUtils.stringToDate/stringToTimestamp, specialDate/Timestamp)
+_SPARK_TIME = re.compile(
+    r"^[+-]?\d{4,6}(-\d{1,2}(-\d{1,2}([ T]\d{1,2}(:\d{1,2}(:\d{1,2}(\.\d{1,9})?)?)?)?)?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{1,2}(:?\d{2})?|[A-Za-z]+/[A-Za-z_+-]+)?$"
+)
+_SPECIAL_TIMES = ("epoch", "now", "today", "yesterday", "tomorrow")
+
+
+def _as_time(value: Any, *, date_only: bool) -> Any:
+    """A datetime to order bounds by, the text itself when Spark casts it but Python cannot
+    order it ('2024', 'today'), or None when Spark's cast would fail."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, date):
@@ -78,13 +89,15 @@ def _as_time(value: Any, *, date_only: bool) -> datetime | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
+    if text.lower() in _SPECIAL_TIMES:
+        return text
     try:
         if date_only:
-            day = date.fromisoformat(text)
+            day = date.fromisoformat(text[:10])
             return datetime(day.year, day.month, day.day)
         return datetime.fromisoformat(text).replace(tzinfo=None)
     except ValueError:
-        return None
+        return text if _SPARK_TIME.match(text) else None
 
 
 def entry_problems(entry: Mapping[str, Any], types: Mapping[str, str]) -> Iterator[Problem]:
@@ -135,7 +148,8 @@ def _range(entry: Mapping[str, Any], column: str, spark_type: str) -> Iterator[P
             yield end, f"{why}: {fix}"
         else:
             bounds[end] = value
-    if len(bounds) == 2 and bounds["min"] > bounds["max"]:
+    low, high = bounds.get("min"), bounds.get("max")
+    if low is not None and high is not None and type(low) is type(high) and low > high:
         yield (
             "min",
             f"min {entry['min']!r} is greater than max {entry['max']!r}: every row would fail; swap them",

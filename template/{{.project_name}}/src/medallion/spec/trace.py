@@ -26,9 +26,7 @@ from medallion.spec.model import Spec
 
 _IDS = re.compile(r"#\d+L?")
 _DROP = re.compile(r"[\s()`'\"]+")
-_UNRESOLVED = re.compile(
-    r"(?:name|routine|function)\s+`([^`]+)`(?:\.`([^`]+)`)*\s+(?:cannot|can not|is not)", re.IGNORECASE
-)
+_UNRESOLVED = re.compile(r"(?:name|routine|function)\s+`([^`]+)`(?:\.`([^`]+)`)*", re.IGNORECASE)
 MIN_TEXT = 5  # shorter fragments (`x > 0`) match too much text by accident
 
 

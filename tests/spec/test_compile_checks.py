@@ -1,0 +1,228 @@
+"""What `medallion validate` compiles stays true to the pipeline: the reserved names are the
+pipeline's own columns, the columns each fragment is checked against are the tables' columns,
+aggregates are rendered the same way, the command runs as a process without Spark, and a
+Spark error from a flow is traced back to its spec key."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from medallion.spec import load_spec, reserved, scopes, trace
+from medallion.spec.fragments import render_aggregate
+from tests.rendering import python_with_project
+
+
+def test_reserved_names_are_the_columns_the_pipeline_adds() -> None:
+    from medallion import audit, kafka, records, rules, silver
+
+    assert set(reserved.AUDIT) == set(audit.AUDIT_COLUMNS)
+    assert reserved.ERRORS == rules.ERRORS_COLUMN
+    assert set(reserved.SILVER) == {silver.RAW, silver.ROW_NUMBER}
+    assert set(reserved.KAFKA) == set(kafka.META_NAMES)
+    mirrored = {records.RECORD, records.RAW_TEXT, records.RAW_RECORD_KEY, records.RESCUE_MAP}
+    assert mirrored | {records.ENCODING_ERROR_KEY} == set(reserved.READERS)
+    for helper in (
+        records.CORRUPT,
+        records.HEADER_GROUP,
+        records.POSITION.format(0),
+        "__event_time",
+        "__rank",
+    ):
+        assert reserved.reserved_reason(helper), helper
+    assert reserved.reserved_reason("customer_id") is None
+
+
+def test_fragment_scopes_are_the_tables_columns(default_project: Path) -> None:
+    from medallion import silver
+    from medallion.gold import columns
+
+    spec = load_spec(default_project / "medallion.yml")
+    sources = {s.name: s for s in spec.sources}
+    orders = spec.source("orders")
+    history = [c.strip("`") for c in silver.history_columns(orders)]
+    assert list(scopes.silver_columns(orders)) == history
+    for dim in spec.gold.dimensions:
+        expected = {c.name: c.type for c in columns.dimension_columns(spec, dim)}
+        assert scopes.dimension_columns(dim, sources[dim.source]) == expected
+    for fact in spec.gold.facts:
+        expected = {c.name: c.type for c in columns.fact_columns(spec, fact)}
+        assert scopes.fact_columns(fact, sources[fact.source]) == expected
+    assert {c.name: c.type for c in columns.DATE_COLUMNS} == scopes.DATE_DIMENSION_COLUMNS
+
+
+def test_aggregates_are_rendered_as_the_pipeline_renders_them(default_project: Path) -> None:
+    from medallion.gold.aggregates import render_sql
+
+    spec = load_spec(default_project / "medallion.yml")
+    (aggregate,) = spec.gold.aggregates
+    known = ["fact_sales", "dim_date", "dim_product"]
+    assert render_aggregate(aggregate.sql or "") == render_sql(aggregate.sql or "", known)
+
+
+def test_rules_and_measures_carry_their_spec_keys(default_project: Path) -> None:
+    spec = load_spec(default_project / "medallion.yml")
+    orders = {r.name: r.key for r in spec.source("orders").row_rules}
+    assert orders["discount_within_price"] == "sources.orders.expectations[5]"
+    assert orders["range_quantity"] == "sources.orders.expectations[1]"
+    (sales,) = spec.gold.facts
+    assert {m.key for m in sales.measures} >= {"gold.facts.sales.measures.amount"}
+
+
+# -- the command as a process ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (lambda t: t.replace("Customer master data", "Soci\u00e9t\u00e9").encode("latin-1"), "description"),
+        (lambda t: t.replace("discount <= quantity", "discount <= 1 -- q").encode(), "expectations[5].rule"),
+        (lambda t: t.replace("version: 1", "version: 1\nx: " + "[" * 50_000).encode(), "(top level)"),
+    ],
+    ids=["latin-1", "sql comment", "runaway nesting"],
+)
+def test_validate_process_exits_2_without_traceback_or_spark(
+    default_project: Path, tmp_path: Path, change, key: str
+) -> None:
+    spec = tmp_path / "medallion.yml"
+    spec.write_bytes(change((default_project / "medallion.yml").read_text()))
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "medallion", "validate", "--spec", str(spec)],
+        env=python_with_project(default_project),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and key in done.stderr
+    assert "pyspark" not in done.stderr.lower()
+    assert elapsed < 15, f"validate took {elapsed:.1f} s"
+
+
+def test_validate_imports_no_spark(default_project: Path) -> None:
+    code = (
+        "import sys; from medallion import cli; "
+        f"code = cli.main(['validate', '--spec', {str(default_project / 'medallion.yml')!r}]); "
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'pyspark'], 'pyspark imported'; "
+        "sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=python_with_project(default_project),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+# -- a flow's Spark error back to its spec key ---------------------------------------------------
+
+# Messages as Spark 4.3 prints them for the compiled rule (captured from a local session).
+UNRESOLVED_COLUMN = (
+    "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name `discont` "
+    "cannot be resolved. Did you mean one of the following? [`discount`, `status`, `quantity`]. "
+    "SQLSTATE: 42703; line 1 pos 49;\n'Filter (coalesce((quantity#0 > 0), false) AND "
+    "'coalesce(('discont <= 1), false))"
+)
+UNRESOLVED_ROUTINE = (
+    "[UNRESOLVED_ROUTINE] Cannot resolve routine `lenght` on search path [`system`.`builtin`, "
+    "`system`.`session`, `spark_catalog`.`default`]. SQLSTATE: 42883; line 1 pos 49"
+)
+CAST_INVALID_INPUT = (
+    '[CAST_INVALID_INPUT] The value \'one\' of the type "STRING" cannot be cast to "BIGINT" because it is '
+    "malformed. SQLSTATE: 22018\n== SQL (line 1, position 50) ==\n"
+    "...ty > 0), false)) AND (coalesce((quantity >= 'one'), false))\n"
+)
+
+
+def _with_rule(default_project: Path, text: str):
+    """The retail spec with discount_within_price changed after validation (as an older spec
+    or a hand-built one could reach a flow)."""
+    spec = load_spec(default_project / "medallion.yml")
+    orders = spec.source("orders")
+    rules = tuple(
+        dataclasses.replace(r, rule=text) if r.name == "discount_within_price" else r
+        for r in orders.expectations
+    )
+    changed = dataclasses.replace(orders, expectations=rules)
+    return dataclasses.replace(spec, sources=tuple(changed if s is orders else s for s in spec.sources))
+
+
+@pytest.mark.parametrize(
+    ("rule_text", "message"),
+    [
+        ("discont <= 1", UNRESOLVED_COLUMN),
+        ("lenght(status) > 0", UNRESOLVED_ROUTINE),
+        ("quantity >= 'one'", CAST_INVALID_INPUT),
+    ],
+    ids=["unresolved column", "unknown function", "bad cast"],
+)
+def test_flow_error_is_traced_to_the_rule_key(default_project: Path, rule_text: str, message: str) -> None:
+    spec = _with_rule(default_project, rule_text)
+    found = trace.locate(spec, message, "silver_orders_history")
+    assert found and found[0].key == "sources.orders.expectations[5].rule", found
+    line = trace.explain(spec, message, "silver_orders_history")
+    assert line is not None
+    assert "sources.orders.expectations[5].rule (rule discount_within_price" in line
+    assert str(spec.path) in line
+
+
+def test_measure_and_aggregate_errors_are_traced(default_project: Path) -> None:
+    spec = load_spec(default_project / "medallion.yml")
+    measure = (
+        '[DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES] Cannot resolve "((quantity * unit_price) - '
+        'coalesce(discount, 0))" due to data type mismatch'
+    )
+    (first, *_) = trace.locate(spec, measure, "fact_sales")
+    assert first.key == "gold.facts.sales.measures.amount"
+    aggregate = "[UNRESOLVED_COLUMN] name `f`.`amount` cannot be resolved ... agg_daily_sales"
+    (found,) = trace.locate(spec, aggregate, "agg_daily_sales")
+    assert found.key == "gold.aggregates.daily_sales.sql"
+
+
+def test_unrelated_errors_are_not_traced(default_project: Path) -> None:
+    spec = load_spec(default_project / "medallion.yml")
+    message = "[TABLE_OR_VIEW_NOT_FOUND] The table or view `bronze_orders` cannot be found."
+    assert trace.explain(spec, message, "silver_orders_history") is None
+
+
+# -- no invented refusals: SQL Spark runs passes validate (tests/spec/test_spark_agrees.py runs it) --
+
+ACCEPTED_RULES = [
+    "order_ts > 'yesterday'",
+    "order_ts >= '2024'",
+    "order_ts <= '2024-01-31T10:00:00Z'",
+    "quantity = '1'",
+    "status = '5'",
+    "status <> '--' AND status <> 'a;b' AND status <> '/*'",
+    "exists(array(quantity), x -> x > 0)",
+    "safe_divide(discount, quantity) < 1",
+    "_rescued_data IS NULL",
+    "`discount` <= `quantity` * `unit_price`",
+    "CASE WHEN status = 'cancelled' THEN discount = 0 ELSE true END",
+    "coalesce(discount, 0) BETWEEN 0 AND 100",
+]
+
+
+@pytest.mark.parametrize("text", ACCEPTED_RULES)
+def test_rules_spark_runs_are_accepted(default_project: Path, tmp_path: Path, text: str) -> None:
+    import yaml
+
+    document = yaml.safe_load((default_project / "medallion.yml").read_text())
+    document["sources"]["orders"]["expectations"][5]["rule"] = text
+    document["sources"]["orders"]["expectations"].append(
+        {"use": "range", "column": "order_ts", "min": "2020-01-01", "max": "today", "action": "warn"}
+    )
+    path = tmp_path / "medallion.yml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    load_spec(path)
