@@ -285,6 +285,9 @@ CASES: dict[str, Case] = {
     "UTF-16 file": Case(
         "(top level)", ("utf-16", "save it as utf-8"), raw=lambda spec: spec.encode("utf-16")
     ),
+    "NUL byte in the text": Case(
+        "(top level)", ("u+0000", "line 20", "remove it"), raw=text("Customer master", "Customer\x00master")
+    ),
     "empty file": Case("(top level)", ("empty",), raw=lambda spec: b"# nothing yet\n"),
     "reserved prefix __": Case("sources.orders.columns.__rank", ("reserved",), column("__rank", "int")),
 }

@@ -35,7 +35,14 @@ _BOMS = (
 def read_document(path: Path) -> Any:
     """The YAML document in `path` as Python values; SpecError for anything unreadable."""
     text = _decode(path, _read_bytes(path))
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:  # a control character such as NUL
+        line = text.count("\n", 0, max(error.position, 0)) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        raise _error(
+            path, "", f"the control character U+{code:04X} at line {line} is not allowed in YAML; remove it"
+        ) from None
     try:
         try:
             node = loader.get_single_node()
@@ -93,7 +100,10 @@ def _decode(path: Path, data: bytes) -> str:
 
 def _undecodable_key(data: bytes) -> str:
     """The key path of the first value holding an undecodable byte ('' when it cannot be told)."""
-    loader = yaml.SafeLoader(data.decode("utf-8", errors="replace"))
+    try:
+        loader = yaml.SafeLoader(data.decode("utf-8", errors="replace"))
+    except yaml.YAMLError:
+        return ""
     try:
         node = loader.get_single_node()
     except (yaml.YAMLError, RecursionError):
