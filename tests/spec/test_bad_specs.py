@@ -228,8 +228,8 @@ CASES: dict[str, Case] = {
         add_expectation({"use": "regex", "column": "status", "pattern": "([a-z]+", "action": "warn"}),
     ),
     "two rules with one name": Case(
-        "sources.orders.expectations",
-        ("two rules are named",),
+        "sources.orders.expectations[6]",
+        ("two rules are named", "expectations[5]"),
         add_expectation({"name": "discount_within_price", "rule": "discount >= 0", "action": "warn"}),
     ),
     # -- measures and types -----------------------------------------------------------------
@@ -275,6 +275,11 @@ CASES: dict[str, Case] = {
         "gold.calendar.from",
         ("cannot be read as timestamp",),
         raw=text("from: 2020-01-01", "from: 2020-13-45"),
+    ),
+    "sources whose tables clash": Case(
+        "sources.orders_history",
+        ("silver_orders_history", "source orders"),
+        lambda d: d["sources"].update(orders_history={"columns": {"id": "string"}}),
     ),
     "python tag": Case(
         "sources.customers.description",

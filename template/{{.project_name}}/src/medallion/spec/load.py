@@ -152,6 +152,7 @@ class _Builder:
         by_name = {s.name: s for s in sources}
         for table in sources:
             self.check_references(table, by_name)
+        self.check_table_names(sources)
         gold = self.gold(self.document.get("gold") or {}, by_name)
         return Spec(path, sources, gold, Thresholds(**self.default_thresholds))
 
@@ -261,12 +262,38 @@ class _Builder:
             if "rule" in entry:
                 self.check_fragment(f"{key}.rule", entry["rule"], scope, "rule", f" (rule {entry['name']})")
             result.extend(dataclasses.replace(rule, key=key) for rule in expanded)
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         for rule in result:
             if rule.name in seen:
-                self.problem(f"{where}.expectations", f"two rules are named {rule.name!r}; give one a `name`")
-            seen.add(rule.name)
+                first = seen[rule.name].rsplit(".", 1)[-1]
+                self.problem(
+                    rule.key or f"{where}.expectations",
+                    f"two rules are named {rule.name!r} (this one and {first}); "
+                    "give one another `name`: rule names label the quarantine's _errors and the metrics",
+                )
+            seen.setdefault(rule.name, rule.key)
         return tuple(result)
+
+    def check_table_names(self, sources: tuple[SourceTable, ...]) -> None:
+        """Two sources whose tables would share a name (orders' history is silver_orders_history,
+        the silver table of a source named orders_history)."""
+        owner: dict[str, str] = {}
+        for source in sources:
+            name = source.name
+            tables = (
+                f"bronze_{name}",
+                f"typed_{name}",
+                f"silver_{name}_history",
+                f"quarantine_{name}",
+                f"silver_{name}",
+            )
+            for table in tables:
+                if table in owner and owner[table] != name:
+                    self.problem(
+                        f"sources.{name}",
+                        f"its table {table} is also a table of source {owner[table]}; rename one of them",
+                    )
+                owner.setdefault(table, name)
 
     def check_column(self, key: str, column: str, known: set[str]) -> None:
         if known and column not in known:
