@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from medallion.deploy.setup_sql import SETUP_SQL, run_setup
+from medallion.monitor.redact import redact_all
 from medallion.monitor.warehouse import SqlError, Warehouse
 
 FIX_LOG = Path(".medallion") / "fix-log.jsonl"
@@ -26,7 +27,7 @@ def log_fix(project: Path, entry: dict[str, Any]) -> None:
     path = project / FIX_LOG
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as log:
-        log.write(json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **entry}) + "\n")
+        log.write(json.dumps(redact_all({"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **entry})) + "\n")
 
 
 def choose_fix(diagnoses: list[dict[str, Any]], allow_full_refresh: bool) -> tuple[Fix | None, str]:
