@@ -94,6 +94,14 @@ CASES = [
     ),
     Case("504 with no body, then success", "GET", EVENTS, Fault(504, "", "", body=""), 0, ""),
     Case(
+        "502 with no body, then success",
+        "GET",
+        UPDATES,
+        Fault(502, "", "", body=""),
+        0,
+        "HTTP Bad Gateway with an empty body; retrying in 1 s",
+    ),
+    Case(
         "connection reset twice, then success",
         "GET",
         PIPELINE,

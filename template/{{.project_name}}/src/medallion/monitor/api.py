@@ -41,6 +41,8 @@ _TRANSIENT_CODES = {
     "INTERNAL_ERROR",
     "REQUEST_LIMIT_EXCEEDED",
 }
+# An empty error body leaves only the status line's reason as the message.
+_TRANSIENT_REASONS = {"bad gateway", "service unavailable", "gateway timeout", "internal server error"}
 
 
 class MalformedResponse(ConfigurationError):
@@ -58,6 +60,8 @@ def transient(error: BaseException) -> str | None:
             return _first_line(f"{error.error_code}: {error}")
         if str(error).startswith("unable to parse response"):
             return "an error answer that is not JSON"
+        if str(error).strip().lower() in _TRANSIENT_REASONS:
+            return f"HTTP {str(error).strip()} with an empty body"
         return None
     if isinstance(error, (requests.exceptions.JSONDecodeError, json.JSONDecodeError)):
         return "an answer that is not JSON"
