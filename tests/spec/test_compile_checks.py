@@ -145,7 +145,7 @@ CAST_INVALID_INPUT = (
 )
 
 
-def _with_rule(default_project: Path, text: str):
+def with_rule(default_project: Path, text: str):
     """The retail spec with discount_within_price changed after validation (as an older spec
     or a hand-built one could reach a flow)."""
     spec = load_spec(default_project / "medallion.yml")
@@ -168,7 +168,7 @@ def _with_rule(default_project: Path, text: str):
     ids=["unresolved column", "unknown function", "bad cast"],
 )
 def test_flow_error_is_traced_to_the_rule_key(default_project: Path, rule_text: str, message: str) -> None:
-    spec = _with_rule(default_project, rule_text)
+    spec = with_rule(default_project, rule_text)
     found = trace.locate(spec, message, "silver_orders_history")
     assert found and found[0].key == "sources.orders.expectations[5].rule", found
     line = trace.explain(spec, message, "silver_orders_history")

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from medallion import rules
-from medallion.spec import load_spec, scopes
+from medallion.spec import load_spec, scopes, trace
 from medallion.spec.fragments import render_aggregate
 from medallion.spec.spark_functions import FUNCTIONS, SPARK_VERSION
-from tests.spec.test_compile_checks import ACCEPTED_RULES
+from tests.spec.test_compile_checks import ACCEPTED_RULES, with_rule
 
 ROWS = (
     "SELECT 2 AS quantity, 'placed' AS status, TIMESTAMP'2024-01-01 00:00:00' AS order_ts, "
@@ -83,3 +83,17 @@ def test_function_list_is_this_sparks(spark: Any) -> None:
         pytest.skip(f"the list is from Spark {SPARK_VERSION}, this is {spark.version}")
     names = {r[0] for r in spark.sql("SHOW SYSTEM FUNCTIONS").collect() if r[0].replace("_", "").isalnum()}
     assert names == FUNCTIONS
+
+
+@pytest.mark.parametrize(
+    "bad", ["discont <= 1", "lenght(status) > 0", "quantity >= 'one'", "discount + 1", "status > 5"]
+)
+def test_spark_errors_are_traced_to_the_rule_key(spark: Any, default_project: Path, bad: str) -> None:
+    """A rule that reached Spark unvalidated: Spark's own message, with the table's other rules
+    in it, is traced to the one rule's key."""
+    spec = with_rule(default_project, bad)
+    orders = spec.source("orders")
+    with pytest.raises(Exception) as caught:  # whatever Spark raises
+        spark.sql(ORDER_ROW).selectExpr(rules.errors_array(orders.row_rules)).collect()
+    found = trace.locate(spec, str(caught.value), "silver_orders_history")
+    assert found and found[0].key == "sources.orders.expectations[5].rule", (str(caught.value)[:600], found)

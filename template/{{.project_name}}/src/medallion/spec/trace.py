@@ -88,18 +88,45 @@ def _names(fragment: Fragment) -> set[str]:
     return names
 
 
+def _focus(message: str) -> list[str]:
+    """The parts of a Spark message that show the failing expression itself: the SQL context
+    under `== SQL (line l, position p) ==` and the expression in `Cannot resolve "..."`."""
+    parts = re.findall(r'[Cc]annot resolve "((?:[^"\\]|\\.)*)"', message)
+    lines = message.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("== SQL") and index + 1 < len(lines):
+            parts.append(lines[index + 1].replace("...", " "))
+    return parts
+
+
 def locate(spec: Spec, message: str, table: str | None = None) -> list[Fragment]:
-    """The fragments `message` is about, most certain first (empty when none is recognised)."""
-    candidates = [f for f in fragments_of(spec) if table is None or table in f.tables] or fragments_of(spec)
-    normal = _normal(message)
-    by_text = [f for f in candidates if len(_normal(f.text)) >= MIN_TEXT and _normal(f.text) in normal]
-    if by_text:
-        return sorted(by_text, key=lambda f: -len(_normal(f.text)))
+    """The fragments `message` is about, most certain first (empty when none is recognised).
+
+    A failed flow's message often prints its whole plan, where every rule of the table
+    appears: the name Spark could not resolve and the failing expression's own context decide
+    first; text found anywhere in the message only when nothing narrower matched.
+    """
+    every = fragments_of(spec)
+    candidates = [f for f in every if table is None or table in f.tables] or every
+
+    def contained(fragments: list[Fragment], text: str) -> list[Fragment]:
+        normal = _normal(text)
+        found = [f for f in fragments if len(_normal(f.text)) >= MIN_TEXT and _normal(f.text) in normal]
+        return sorted(found, key=lambda f: -len(_normal(f.text)))
+
     unresolved = {m.lower() for groups in _UNRESOLVED.findall(message) for m in groups if m}
     if unresolved:
         by_name = [f for f in candidates if unresolved & _names(f)]
         if by_name:
-            return by_name
+            in_text = contained(by_name, message)
+            return in_text + [f for f in by_name if f not in in_text]
+    for part in _focus(message):
+        found = contained(candidates, part)
+        if found:
+            return found
+    found = contained(candidates, message)
+    if found:
+        return found
     words = set(re.findall(r"[a-z_][a-z0-9_]*", message.lower()))
     return [f for f in candidates if f.kind == "rule" and f.name.lower() in words]
 
