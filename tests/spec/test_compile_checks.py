@@ -226,3 +226,41 @@ def test_rules_spark_runs_are_accepted(default_project: Path, tmp_path: Path, te
     path = tmp_path / "medallion.yml"
     path.write_text(yaml.safe_dump(document, sort_keys=False))
     load_spec(path)
+
+
+def test_validate_explains_a_pipeline_log(default_project: Path, tmp_path: Path) -> None:
+    """`medallion validate --explain-log` names the key behind each Spark error of a failed run,
+    skipping the downstream TABLE_OR_VIEW_NOT_FOUND errors."""
+    import io
+    from contextlib import redirect_stdout
+
+    import yaml
+
+    from medallion import cli
+    from medallion.spec.trace import explain_log
+
+    spec = with_rule(default_project, "discont <= 1")
+    log = "\n".join(
+        [
+            "2026-11-30 01:00:00: Flow 'spark_catalog.default.bronze_orders' has COMPLETED.",
+            "2026-11-30 01:00:01: Flow 'spark_catalog.default.silver_orders_history' has FAILED.",
+            *UNRESOLVED_COLUMN.splitlines(),
+            "\tat org.apache.spark.sql.catalyst.analysis.CheckAnalysis.checkAnalysis(CheckAnalysis.scala:1)",
+            "2026-11-30 01:00:02: Flow 'spark_catalog.default.fact_sales' has FAILED.",
+            "[TABLE_OR_VIEW_NOT_FOUND] The table or view `silver_orders` cannot be found.",
+        ]
+    )
+    (line,) = explain_log(spec, log)
+    assert "sources.orders.expectations[5].rule (rule discount_within_price: `discont <= 1`)" in line
+    assert "UNRESOLVED_COLUMN" in line
+
+    # the command, on a valid spec and a log of a run whose rule was since fixed
+    (tmp_path / ".medallion").mkdir()
+    (tmp_path / ".medallion" / "pipeline.log").write_text(log.replace("discont", "discount_x"))
+    document = yaml.safe_load((default_project / "medallion.yml").read_text())
+    (tmp_path / "medallion.yml").write_text(yaml.safe_dump(document, sort_keys=False))
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = cli.main(["validate", "--spec", str(tmp_path / "medallion.yml"), "--explain-log"])
+    assert code == 0
+    assert "no Spark error in it comes from" in out.getvalue()

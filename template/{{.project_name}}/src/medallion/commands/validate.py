@@ -13,11 +13,20 @@ import sys
 from pathlib import Path
 
 from medallion.naming import expected_tables
-from medallion.spec import SpecError, find_spec, load_spec
+from medallion.spec import Spec, SpecError, find_spec, load_spec
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spec", type=Path, help="spec file (default: medallion.yml here or above)")
+    parser.add_argument(
+        "--explain-log",
+        nargs="?",
+        const=Path(".medallion") / "pipeline.log",
+        type=Path,
+        metavar="LOG",
+        help="also name the spec keys behind the Spark errors in a pipeline log "
+        "(default: .medallion/pipeline.log of the last run-local)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,4 +57,27 @@ def run(args: argparse.Namespace) -> int:
     for name, layer in tables.items():
         print(f"  {layer:<15} {name}")
     print(f"compiled {rules} rule(s), {measures} measure(s), {aggregates} SQL aggregate(s) without Spark")
+    if args.explain_log is not None:
+        return _explain_log(spec, args.explain_log)
+    return 0
+
+
+def _explain_log(spec: Spec, log: Path) -> int:
+    """Name the spec keys behind a failed run's Spark errors (exit 0 either way: the spec is valid)."""
+    from medallion.spec.trace import explain_log
+
+    if not log.is_absolute() and not log.exists():
+        log = spec.path.parent / log
+    try:
+        text = log.read_text(errors="replace")
+    except OSError as error:
+        print(f"{log}: cannot read the log: {error.strerror or error}", file=sys.stderr)
+        return 2
+    found = explain_log(spec, text)
+    if not found:
+        print(f"{log}: no Spark error in it comes from a rule, measure or aggregate of {spec.path}")
+        return 0
+    print(f"{log}: {len(found)} error(s) come from the spec; fix them there:")
+    for line in found:
+        print(f"  {line}")
     return 0

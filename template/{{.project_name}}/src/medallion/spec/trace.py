@@ -144,3 +144,29 @@ def explain(spec: Spec, message: str, table: str | None = None) -> str | None:
 def _others(rest: Iterable[Fragment]) -> str:
     keys = [f.key for f in rest]
     return f" (or {', '.join(keys[:3])}{'...' if len(keys) > 3 else ''})" if keys else ""
+
+
+_ERROR_CLASS = re.compile(r"\[([A-Z][A-Z0-9_]+(?:\.[A-Z0-9_]+)*)\]")
+# downstream effects of an upstream failure, never the cause
+_CONSEQUENCES = ("TABLE_OR_VIEW_NOT_FOUND",)
+CHUNK_LINES = 40
+
+
+def explain_log(spec: Spec, text: str) -> list[str]:
+    """One line per spec key behind the errors in a pipeline log (the first error line each)."""
+    lines = text.splitlines()
+    flows = {t for f in fragments_of(spec) for t in f.tables}
+    found: dict[str, str] = {}
+    for index, line in enumerate(lines):
+        match = _ERROR_CLASS.search(line)
+        if not match or match[1].split(".")[0] in _CONSEQUENCES:
+            continue
+        chunk = "\n".join(lines[index : index + CHUNK_LINES])
+        before = "\n".join(lines[max(0, index - CHUNK_LINES) : index + 1])
+        named = [t for t in flows if t in before]
+        table = max(named, key=before.rfind) if named else None
+        located = locate(spec, chunk, table)
+        if located and located[0].key not in found:
+            error = line.strip()[match.start() :][:200]
+            found[located[0].key] = f"{located[0].describe(str(spec.path))}\n    Spark: {error}"
+    return list(found.values())
