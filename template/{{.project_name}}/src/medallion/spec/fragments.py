@@ -208,6 +208,12 @@ def _columns(tree: exp.Expression, scope: Scope) -> list[str]:
                 f"names a table or alias `{column.table}` (`{column.sql(DIALECT)}`); "
                 f"the fragment runs on {scope.table}: write the column name alone"
             ]
+        if qualifier:  # spec columns are never structs: `quantity.x` has no field to read
+            spark_type = scope.columns.get(column.table) or scope.columns.get(qualifier) or "not a struct"
+            return [
+                f"reads a field of `{column.table}` (`{column.sql(DIALECT)}`), but {column.table} is "
+                f"{spark_type}, not a struct; write the column name alone"
+            ]
         if not qualifier and name and name not in known and name not in missing:
             missing.append(name)
     if missing:
