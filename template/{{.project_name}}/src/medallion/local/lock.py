@@ -1,7 +1,8 @@
 """One local Spark run at a time on this machine (fixed Connect port, single-process Derby).
 
 The holder writes its pid and command line into the lock file, so a run that has to wait says
-who it is waiting for. `MEDALLION_SPARK_LOCK` points the lock elsewhere (tests).
+who it is waiting for (one line; another only if a different process takes the lock first).
+`MEDALLION_SPARK_LOCK` points the lock elsewhere (tests).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from pathlib import Path
 
 LOCK_ENV = "MEDALLION_SPARK_LOCK"
 LOCK_PATH = Path(os.environ.get(LOCK_ENV) or Path(tempfile.gettempdir()) / "medallion-spark.lock")
-REMIND_S = 60.0
 
 
 def holder_text(path: Path) -> str:
@@ -26,7 +26,7 @@ def holder_text(path: Path) -> str:
         text = path.read_text().strip()
     except OSError:
         return "unknown"
-    return text.splitlines()[0] if text else "unknown (a run that does not say who it is)"
+    return text.splitlines()[0] if text else "unknown (a run that does not say who it is, or is ending)"
 
 
 def _announce(message: str) -> None:
@@ -34,28 +34,23 @@ def _announce(message: str) -> None:
 
 
 @contextmanager
-def spark_lock(
-    path: Path | None = None, announce: Callable[[str], None] = _announce, remind_s: float = REMIND_S
-) -> Iterator[None]:
+def spark_lock(path: Path | None = None, announce: Callable[[str], None] = _announce) -> Iterator[None]:
     """Hold the machine-wide Spark lock (fcntl, released when the process ends); a wait is
-    announced at once with the holder, then every `remind_s` seconds."""
+    announced once with its holder, and again only when another process takes it first."""
     path = path or Path(os.environ.get(LOCK_ENV) or LOCK_PATH)
     with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            started = time.monotonic()
-            announce(f"waiting for the local Spark lock {path}, held by {holder_text(path)}")
-            while True:
+        holder = None
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                current = holder_text(path)
+                # a holder that is letting go has emptied the file: not a new holder
+                if holder is None or (current != holder and current.startswith("pid ")):
+                    announce(f"waiting for the local Spark lock {path}, held by {current}")
+                    holder = current
                 time.sleep(0.5)
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    waited = time.monotonic() - started
-                    if waited // remind_s != (waited - 0.5) // remind_s:
-                        announce(f"still waiting ({waited:.0f} s) for {holder_text(path)}")
-            announce(f"got the local Spark lock after {time.monotonic() - started:.0f} s")
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}: {' '.join(sys.argv)[:300]}\n")

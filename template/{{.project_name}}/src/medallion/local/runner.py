@@ -109,8 +109,10 @@ def run_local(
         spec_file = write_pipeline_spec(project, root.resolve(), update_id)
         env = spark_environment(project, resources)
         shown = root.relative_to(project.root) if root.is_relative_to(project.root) else root
-        echo(f"running {project.name} locally (update {update_id[:8]}, sources {shown})")
-        echo(f"  {resources.describe()}")
+        echo(
+            f"running {project.name} locally (update {update_id[:8]}, sources {shown}, "
+            f"driver {resources.driver_memory}, {resources.cores} cores)"
+        )
         live = echo is print and sys.stdout.isatty()
         pipeline = run_pipeline(
             spec_file, env, project.pipeline_log, full_refresh, echo, resources.master, live=live
@@ -122,7 +124,11 @@ def run_local(
     report["pipeline_duration_s"] = round(pipeline.duration_s, 1)
     report["lock_wait_s"] = round(started - asked, 1)
     report["update_id"] = update_id
-    report["resources"] = {"driver_memory": resources.driver_memory, "cores": resources.cores}
+    report["resources"] = {
+        "driver_memory": resources.driver_memory,
+        "cores": resources.cores,
+        "from": {"driver_memory": resources.memory_from, "cores": resources.cores_from},
+    }
     return report
 
 
