@@ -264,3 +264,38 @@ def test_validate_explains_a_pipeline_log(default_project: Path, tmp_path: Path)
         code = cli.main(["validate", "--spec", str(tmp_path / "medallion.yml"), "--explain-log"])
     assert code == 0
     assert "no Spark error in it comes from" in out.getvalue()
+
+
+# Lines 17-20 of .medallion/pipeline.log of a real `medallion run-local` (pyspark 4.3.0) whose
+# rule discount_within_price was `array_contains(status, 'x') = false` (sqlglot types it as a
+# boolean; Spark refuses a string argument); plan lines cut at 700 characters. The plan prints
+# the table's other rules too (accepted_status's IN list among them).
+RUN_LOCAL_LOG = (
+    "2026-11-30 01:30:52: Failed to resolve flow: 'spark_catalog.default.quarantine_orders'.\n"
+    'Error: [DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "array_contains(status, x)'
+    '" due to data type mismatch: The first parameter requires the "ARRAY" type, however "statu'
+    's" has the type "STRING". SQLSTATE: 42K09; line 1 pos 777;\n'
+    "'Project [order_id#240, line_number#241, customer_id#242, product_id#243, order_ts#244, st"
+    "atus#245, quantity#246, unit_price#247, discount#248, updated_at#249, _rescued_data#348, _"
+    "ingested_at#350, _source_file#349, _update_id#351, _raw#250, 'filter('array(if (coalesce(i"
+    "snotnull(order_id#240), false)) cast(null as string) else not_null_order_id, if (coalesce("
+    "isnotnull(line_number#241), false)) cast(null as string) else not_null_line_number, if (co"
+    "alesce(isnotnull(order_ts#244), false)) cast(null as string) else not_null_order_ts, if (c"
+    "oalesce(isnotnull(updated_at#249), false)) cast(null as string) else not_null_updated_at, "
+    "if (coalesce(((quantity#246 >= 1) AND (quantity#246 <= 10000)), false)\n"
+    "+- ~Filter NOT (((coalesce(isnotnull(order_id#240), false) AND coalesce(isnotnull(line_num"
+    "ber#241), false)) AND (coalesce(isnotnull(order_ts#244), false) AND coalesce(isnotnull(upd"
+    "ated_at#249), false))) AND ((coalesce(((quantity#246 >= 1) AND (quantity#246 <= 10000)), f"
+    "alse) AND coalesce((unit_price#247 >= cast(cast(0 as decimal(1,0)) as decimal(12,2))), fal"
+    "se)) AND (coalesce((discount#248 >= cast(cast(0 as decimal(1,0)) as decimal(12,2))), false"
+    ") AND coalesce(status#245 IN (placed,shipped,delivered,cancelled,returned), false))))\n"
+)
+
+
+def test_real_run_local_log_is_traced_to_the_rule(default_project: Path) -> None:
+    from medallion.spec.trace import explain_log
+
+    spec = with_rule(default_project, "array_contains(status, 'x') = false")
+    (line,) = explain_log(spec, RUN_LOCAL_LOG)
+    assert "sources.orders.expectations[5].rule (rule discount_within_price" in line
+    assert "DATATYPE_MISMATCH" in line

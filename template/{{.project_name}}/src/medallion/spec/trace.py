@@ -121,11 +121,15 @@ def locate(spec: Spec, message: str, table: str | None = None) -> list[Fragment]
             in_text = contained(by_name, message)
             return in_text + [f for f in by_name if f not in in_text]
     for part in _focus(message):
-        found = contained(candidates, part)
+        found = contained(candidates, part)  # the fragment inside the failing expression's text
         if found:
             return found
+        piece = _normal(part)  # or the failing sub-expression inside one fragment
+        inside = [f for f in candidates if len(piece) >= MIN_TEXT and piece in _normal(f.text)]
+        if inside:
+            return inside
     found = contained(candidates, message)
-    if found:
+    if len(found) == 1:  # a plan prints every rule of the table: only an unambiguous match counts
         return found
     words = set(re.findall(r"[a-z_][a-z0-9_]*", message.lower()))
     return [f for f in candidates if f.kind == "rule" and f.name.lower() in words]
