@@ -175,6 +175,9 @@ CASES: dict[str, Case] = {
     "rule on a missing column": Case(RULE, ("unknown column", "discont", "quantity"), rule("discont <= 1")),
     "rule names a table alias": Case(RULE, ("table or alias", "column name alone"), rule("o.discount <= 1")),
     "rule reads a field of a number": Case(RULE, ("not a struct",), rule("quantity.amount > 0")),
+    "rule treats text as an array": Case(
+        RULE, ("array_contains", "not an array"), rule("array_contains(status, 'x') = false")
+    ),
     "rule with an aggregate": Case(RULE, ("aggregate sum()", "one row"), rule("sum(quantity) > 0")),
     "rule with a window": Case(RULE, ("window function",), rule("row_number() OVER (ORDER BY order_id) = 1")),
     "rule with a subquery": Case(RULE, ("subquery",), rule("quantity > (SELECT 1)")),

@@ -46,6 +46,9 @@ REFUSED = [
     "quantity IN (1, 'a')",
     "status RLIKE '([a-z]+'",
     "`quantity` >= 'one'",
+    "array_contains(status, 'x') = false",
+    "size(status) > 0",
+    "quantity.amount > 0",
 ]
 
 

@@ -136,7 +136,7 @@ def check_fragment(text: str, scope: Scope, kind: str) -> list[str]:
     problems = _shape(tree, kind)
     if problems:
         return problems
-    problems = _columns(tree, scope)
+    problems = _columns(tree, scope) or _collections(tree, scope)
     if problems:
         return problems
     typed = _typed(tree, scope)
@@ -221,6 +221,49 @@ def _columns(tree: exp.Expression, scope: Scope) -> list[str]:
             f"refers to unknown column(s) {', '.join(missing)}; the columns of {scope.table} are: "
             f"{', '.join(sorted(known))}"
         ]
+    return []
+
+
+_COLLECTION_FUNCTIONS = (
+    exp.ArrayContains,
+    exp.ArraySize,
+    exp.Bracket,
+    exp.Exists,
+    exp.ArrayFilter,
+    exp.Transform,
+    exp.Reduce,
+    exp.ArrayDistinct,
+    exp.ArrayMax,
+    exp.ArrayMin,
+    exp.ArrayToString,
+    exp.ArrayPosition,
+    exp.ArrayRemove,
+    exp.ArraySort,
+    exp.Flatten,
+    exp.ArraySlice,
+    exp.ArrayExcept,
+    exp.Explode,
+    exp.MapKeys,
+)
+_COLLECTION_NAMES = {"cardinality", "forall", "arrays_overlap", "array_union", "map_values", "map_entries"}
+
+
+def _collections(tree: exp.Expression, scope: Scope) -> list[str]:
+    """Array and map functions applied to a spec column: spec columns are never arrays or maps,
+    and Spark refuses them with DATATYPE_MISMATCH."""
+    for node in tree.find_all(exp.Func, exp.Bracket):
+        is_collection = isinstance(node, _COLLECTION_FUNCTIONS) or (
+            isinstance(node, exp.Anonymous) and str(node.name).lower() in _COLLECTION_NAMES
+        )
+        first = node.this if not isinstance(node, exp.Anonymous) else (node.expressions or [None])[0]
+        if not is_collection or not isinstance(first, exp.Column) or first.table:
+            continue
+        spark_type = scope.columns.get(first.name) or scope.columns.get(first.name.lower())
+        if spark_type:
+            return [
+                f"uses `{node.sql(DIALECT)}` on {first.name}, which is {spark_type}, not an array or "
+                "map: Spark refuses it (DATATYPE_MISMATCH)"
+            ]
     return []
 
 
