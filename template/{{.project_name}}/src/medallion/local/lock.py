@@ -1,7 +1,7 @@
 """One local Spark run at a time on this machine (fixed Connect port, single-process Derby).
 
 The holder writes its pid and command line into the lock file, so a run that has to wait says
-who it is waiting for (one line; another only if a different process takes the lock first).
+who it is waiting for (one line).
 `MEDALLION_SPARK_LOCK` points the lock elsewhere (tests).
 """
 
@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 LOCK_ENV = "MEDALLION_SPARK_LOCK"
+WIDTH = 100  # the announcement is one terminal line
 LOCK_PATH = Path(os.environ.get(LOCK_ENV) or Path(tempfile.gettempdir()) / "medallion-spark.lock")
 
 
@@ -29,6 +30,10 @@ def holder_text(path: Path) -> str:
     return text.splitlines()[0] if text else "unknown (a run that does not say who it is, or is ending)"
 
 
+def _short(message: str) -> str:
+    return message if len(message) <= WIDTH else message[: WIDTH - 3] + "..."
+
+
 def _announce(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -36,20 +41,18 @@ def _announce(message: str) -> None:
 @contextmanager
 def spark_lock(path: Path | None = None, announce: Callable[[str], None] = _announce) -> Iterator[None]:
     """Hold the machine-wide Spark lock (fcntl, released when the process ends); a wait is
-    announced once with its holder, and again only when another process takes it first."""
+    announced once, on one line, with its holder."""
     path = path or Path(os.environ.get(LOCK_ENV) or LOCK_PATH)
     with path.open("a+") as handle:
-        holder = None
+        announced = False
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                current = holder_text(path)
-                # a holder that is letting go has emptied the file: not a new holder
-                if holder is None or (current != holder and current.startswith("pid ")):
-                    announce(f"waiting for the local Spark lock {path}, held by {current}")
-                    holder = current
+                if not announced:
+                    announce(_short(f"waiting for the local Spark lock, held by {holder_text(path)}"))
+                    announced = True
                 time.sleep(0.5)
         handle.seek(0)
         handle.truncate()
