@@ -266,6 +266,22 @@ CASES: dict[str, Case] = {
         ("does not exist", "amout", "amount"),
         aggregate("SELECT SUM(f.amout) AS revenue FROM {fact_sales} f"),
     ),
+    "aggregate casts to decimal(40,2)": Case(
+        AGGREGATE,
+        ("decimal(40,2)", "38"),
+        aggregate("SELECT CAST(SUM(amount) AS DECIMAL(40,2)) AS s FROM {fact_sales}"),
+    ),
+    "aggregate clustered by a missing column": Case(
+        "gold.aggregates.daily_sales.cluster_by[0]",
+        ("no column 'region'", "category"),
+        lambda d: d["gold"]["aggregates"]["daily_sales"].update(cluster_by=["region"]),
+    ),
+    "measure casts to decimal(50,2)": Case(
+        MEASURE, ("decimal(50,2)",), measure("CAST(quantity AS DECIMAL(50,2))")
+    ),
+    "source with no body": Case(
+        "sources.orders", ("needs a mapping", "no value"), lambda d: d["sources"].update(orders=None)
+    ),
     "aggregate calls a misspelt function": Case(
         AGGREGATE, ("summ()",), aggregate("SELECT summ(amount) AS revenue FROM {fact_sales}")
     ),

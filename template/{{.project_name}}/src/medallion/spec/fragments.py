@@ -180,7 +180,24 @@ def _shape(tree: exp.Expression, kind: str) -> list[str]:
     if aggregate is not None:
         name = aggregate.sql_name().lower()
         return [f"uses the aggregate {name}(): {where} sees one row; aggregate in gold.aggregates"]
-    return unknown_functions(tree)
+    return unknown_functions(tree) or decimal_types(tree)
+
+
+def decimal_types(tree: exp.Expression) -> list[str]:
+    """DECIMAL(p,s) written in SQL with p > 38 or s > p (Spark refuses the type)."""
+    from medallion.spec.params import decimal_problem
+
+    for data_type in tree.find_all(exp.DataType):
+        if data_type.this != exp.DataType.Type.DECIMAL or len(data_type.expressions) != 2:
+            continue
+        try:
+            precision, scale = (int(p.sql()) for p in data_type.expressions)
+        except ValueError:
+            continue
+        problem = decimal_problem(f"decimal({precision},{scale})")
+        if problem:
+            return [f"casts to {problem}"]
+    return []
 
 
 def unknown_functions(tree: exp.Expression) -> list[str]:
@@ -369,7 +386,24 @@ def check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) ->
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         kind = type(statements[0]).__name__.upper() if statements else "nothing"
         return [f"must be one SELECT query (found {kind}); the pipeline runs it as a materialized view"]
-    return unknown_functions(statements[0]) or _aggregate_columns(statements[0], tables)
+    query = statements[0]
+    return unknown_functions(query) or decimal_types(query) or _aggregate_columns(query, tables)
+
+
+def output_columns(sql: str) -> list[str] | None:
+    """The names of an aggregate's columns (None when `*` or an unnamed expression hides some)."""
+    try:
+        statements = [s for s in sqlglot.parse(render_aggregate(sql), read=DIALECT) if s is not None]
+    except (ParseError, TokenError):
+        return None
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+        return None
+    query = statements[0]
+    selects = query.selects
+    if any(isinstance(s, exp.Star) or (isinstance(s, exp.Column) and s.is_star) for s in selects):
+        return None
+    names = query.named_selects
+    return names if len(names) == len(selects) else None
 
 
 def _aggregate_columns(query: exp.Query, tables: Mapping[str, Mapping[str, str] | None]) -> list[str]:

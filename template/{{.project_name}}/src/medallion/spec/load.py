@@ -129,7 +129,36 @@ def _explain(error: ValidationError) -> SpecProblem:
         and {"sql", "python"} <= set(error.instance)
     ):
         return SpecProblem(where, "give either `sql` or `python`, not both")
+    if error.validator == "type":
+        wanted = schema.get("type")
+        kinds = [wanted] if isinstance(wanted, str) else list(wanted or [])
+        needed = " or ".join(_KINDS.get(k, k) for k in kinds)
+        return SpecProblem(where, f"needs {needed}, not {_kind_of(error.instance)}")
     return SpecProblem(where, error.message)
+
+
+_KINDS = {
+    "object": "a mapping (indented `key: value` lines)",
+    "array": "a list ([a, b] or `- item` lines)",
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+}
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing (the key has no value: give it one or remove the key)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (YAML reads yes/no/on/off as true/false: quote it)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return f"{value!r}"
 
 
 class _Builder:
@@ -354,8 +383,16 @@ class _Builder:
         for aggregate in aggregates:
             if aggregate.sql is not None:
                 own = {n: c for n, c in tables.items() if n != f"agg_{aggregate.name}"}
-                for message in fragments.check_aggregate(aggregate.sql, own):
+                messages = fragments.check_aggregate(aggregate.sql, own)
+                for message in messages:
                     self.problem(f"gold.aggregates.{aggregate.name}.sql", f"the query {message}")
+                outputs = None if messages else fragments.output_columns(aggregate.sql)
+                for index, column in enumerate(aggregate.cluster_by):
+                    if outputs is not None and column not in outputs:
+                        self.problem(
+                            f"gold.aggregates.{aggregate.name}.cluster_by[{index}]",
+                            f"the query has no column {column!r}; its columns are: {', '.join(outputs)}",
+                        )
         return gold
 
     def calendar(self, body: dict[str, Any] | None) -> Calendar | None:
