@@ -26,6 +26,12 @@ DIALECT = "databricks"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SAFE_DIVIDE = re.compile(r"\bsafe_divide\s*\(", re.IGNORECASE)
 _SCOPE = "__medallion_scope"
+# Databricks SQL functions Apache Spark does not have (AI, H3 and geospatial, secrets, groups):
+# accepted, since a Databricks-only pipeline may use them; run-local cannot run them.
+DATABRICKS_PREFIXES = ("ai_", "h3_", "st_", "vector_", "http_")
+DATABRICKS_FUNCTIONS = frozenset(
+    {"secret", "is_member", "is_account_group_member", "current_metastore", "current_recipient", "uuid"}
+)
 _TEXTUAL = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR}
 _NOT_NUMBERS = {
     *_TEXTUAL,
@@ -206,6 +212,8 @@ def unknown_functions(tree: exp.Expression) -> list[str]:
         name = str(call.name).lower()
         if isinstance(call.parent, exp.Dot) or name in FUNCTIONS or name == "safe_divide":
             continue  # catalog.schema.function(...) is a Unity Catalog function: Spark decides
+        if name.startswith(DATABRICKS_PREFIXES) or name in DATABRICKS_FUNCTIONS:
+            continue  # Databricks-only: runs there, not in run-local (see --explain-log)
         close = difflib.get_close_matches(name, FUNCTIONS, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         return [f"calls {name}(), which is not a Spark SQL function{hint}; check the spelling"]
