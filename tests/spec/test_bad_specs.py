@@ -178,6 +178,12 @@ CASES: dict[str, Case] = {
     "rule treats text as an array": Case(
         RULE, ("array_contains", "not an array"), rule("array_contains(status, 'x') = false")
     ),
+    "rule nested 3000 parentheses deep": Case(
+        RULE, ("nested too deeply",), rule("(" * 3000 + "quantity > 1" + ")" * 3000)
+    ),
+    "aggregate nested 3000 deep": Case(
+        AGGREGATE, ("nested too deeply",), aggregate("SELECT " + "(" * 3000 + "1" + ")" * 3000 + " AS x")
+    ),
     "rule with an aggregate": Case(RULE, ("aggregate sum()", "one row"), rule("sum(quantity) > 0")),
     "rule with a window": Case(RULE, ("window function",), rule("row_number() OVER (ORDER BY order_id) = 1")),
     "rule with a subquery": Case(RULE, ("subquery",), rule("quantity > (SELECT 1)")),

@@ -120,6 +120,8 @@ def parse_expression(text: str) -> exp.Expression:
     """One expression, or ValueError with the parser's first line."""
     try:
         statements = sqlglot.parse(text, read=DIALECT)
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
     except (ParseError, TokenError) as error:
         raise ValueError(f"is not a valid SQL expression: {explain_parse_error(error)}") from None
     statements = [s for s in statements if s is not None]
@@ -130,8 +132,21 @@ def parse_expression(text: str) -> exp.Expression:
     return statements[0]
 
 
+MAX_FRAGMENT = 10_000  # characters; a rule or measure is a line or two
+TOO_DEEP = "is nested too deeply to compile (parentheses or operators hundreds deep); simplify it"
+
+
 def check_fragment(text: str, scope: Scope, kind: str) -> list[str]:
     """Problems of one rule (kind 'rule') or measure (kind 'measure') on `scope`'s columns."""
+    if len(text) > MAX_FRAGMENT:
+        return [f"is {len(text)} characters long; a {kind} is one expression (at most {MAX_FRAGMENT})"]
+    try:
+        return _check_fragment(text, scope, kind)
+    except RecursionError:
+        return [TOO_DEEP]
+
+
+def _check_fragment(text: str, scope: Scope, kind: str) -> list[str]:
     problems = scan(text)
     if problems:
         return problems
@@ -383,6 +398,13 @@ def render_aggregate(sql: str) -> str:
 def check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) -> list[str]:
     """Problems of one aggregate's SQL; `tables` maps the tables it may read to their columns
     (None: columns unknown, e.g. another aggregate)."""
+    try:
+        return _check_aggregate(sql, tables)
+    except RecursionError:
+        return [TOO_DEEP]
+
+
+def _check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) -> list[str]:
     problems = scan(sql, allow_comments=True, allow_trailing_semicolon=True)
     if problems:
         return [p.replace("a fragment is one expression", "an aggregate is one query") for p in problems]
@@ -402,7 +424,7 @@ def output_columns(sql: str) -> list[str] | None:
     """The names of an aggregate's columns (None when `*` or an unnamed expression hides some)."""
     try:
         statements = [s for s in sqlglot.parse(render_aggregate(sql), read=DIALECT) if s is not None]
-    except (ParseError, TokenError):
+    except (ParseError, TokenError, RecursionError):
         return None
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         return None

@@ -80,7 +80,7 @@ def _names(fragment: Fragment) -> set[str]:
     try:
         text = render_aggregate(fragment.text) if fragment.kind == "aggregate" else fragment.text
         tree = parse_expression(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return set()
     names = {c.name.lower() for c in tree.find_all(exp.Column)}
     names |= {str(f.name).lower() for f in tree.find_all(exp.Anonymous)}
