@@ -195,7 +195,11 @@ class _Builder:
             key = f"{where}.columns.{column.name}"
             reason = reserved_reason(column.name)
             if reason:
-                self.problem(key, f"{reason}; rename this column (e.g. {column.name.strip('_')!r})")
+                self.problem(
+                    key,
+                    f"{reason}; rename this column (e.g. {column.name.strip('_')!r}) or remove it "
+                    "(a field of that name in the data then lands in _rescued_data)",
+                )
             problem = params.decimal_problem(column.type)
             if problem:
                 self.problem(key + (".type" if isinstance(declared[column.name], dict) else ""), problem)
