@@ -58,7 +58,7 @@ def _load(tmp_path: Path, document: Any) -> None:
         assert all(p.message for p in error.problems)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_value_anywhere(tmp_path: Path, retail: dict[str, Any], data: st.DataObject) -> None:
     document = copy.deepcopy(retail)
@@ -67,7 +67,7 @@ def test_any_value_anywhere(tmp_path: Path, retail: dict[str, Any], data: st.Dat
     _load(tmp_path, document)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=SQL_TEXT, where=st.sampled_from(["rule", "measure", "aggregate"]))
 def test_any_sql_text(tmp_path: Path, retail: dict[str, Any], text: str, where: str) -> None:
     document = copy.deepcopy(retail)
@@ -80,7 +80,7 @@ def test_any_sql_text(tmp_path: Path, retail: dict[str, Any], text: str, where: 
     _load(tmp_path, document)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_bytes_anywhere(tmp_path: Path, default_project: Path, data: st.DataObject) -> None:
     original = (default_project / "medallion.yml").read_bytes()
