@@ -11,6 +11,7 @@ from medallion.local.project import LocalProject
 from medallion.local.report_text import format_report
 from medallion.local.resources import CORES_ENV, MEMORY_ENV, ResourceError, resolve
 from medallion.local.runner import run_local, write_report
+from medallion.monitor.local import DEFAULT_LOCAL_REPORT
 from medallion.spec import SpecError
 
 
@@ -18,7 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--full-refresh", action="store_true", help="reset every table and reprocess all data"
     )
-    parser.add_argument("--report-json", type=Path, help="also write the report as JSON here")
+    parser.add_argument(
+        "--report-json",
+        type=Path,
+        help=f"also write the report as JSON here (it is always written to {DEFAULT_LOCAL_REPORT})",
+    )
     parser.add_argument(
         "--source",
         type=Path,
@@ -45,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     print(format_report(report))
+    # Where `medallion monitor --local` reads it, whatever --report-json says.
+    write_report(report, project.root / DEFAULT_LOCAL_REPORT)
     if args.report_json:
         write_report(report, args.report_json)
     return 0 if report["status"] == "COMPLETED" else 1

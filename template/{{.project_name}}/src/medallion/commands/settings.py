@@ -28,7 +28,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         project = args.project or find_spec().parent
-        _check_target(project, args.target)
         try:
             cli = BundleCli.find(project)
         except ConfigurationError as missing:
@@ -37,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
                 "${workspace.*} paths stay unresolved",
                 file=sys.stderr,
             )
+            _check_target(project, args.target)  # the CLI refuses an unknown target itself
             pipelines = offline_pipeline(project, args.target)
         else:
             pipelines = (

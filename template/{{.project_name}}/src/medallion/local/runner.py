@@ -25,6 +25,7 @@ from medallion.local.session import readback_session, table_reader
 from medallion.sample_data import TABLES, write_sample
 from medallion.spec import Spec, load_spec
 from medallion.spec.model import SourceTable
+from medallion.spec.trace import explain_log
 
 Echo = Callable[[str], None]
 LAYOUT = "<root>/<table>/ (one folder per source table, holding its files)"
@@ -145,6 +146,8 @@ def _show_tail(pipeline: PipelineRun, project: LocalProject, echo: Echo) -> None
 def _report(project: LocalProject, spec: Spec, pipeline: PipelineRun, resources: Resources) -> dict[str, Any]:
     """Read the tables back, unless the run was cut short (then every figure is unknown)."""
     failure = pipeline.failure.as_dict() if pipeline.failure else None
+    if failure and failure["kind"] == "flow_failed":
+        failure = _traced_to_spec(spec, project.pipeline_log, failure)
     errors = [] if pipeline.ok else [f"{_cause(pipeline)}; log: {project.pipeline_log}"]
     if pipeline.server_lost:
         return stopped_report(spec, flows=pipeline.flows, failure=failure, errors=errors)
@@ -169,6 +172,21 @@ def _report(project: LocalProject, spec: Spec, pipeline: PipelineRun, resources:
         return stopped_report(
             spec, flows=pipeline.flows, failure=failure, errors=[*errors, f"read-back failed: {first}"]
         )
+
+
+def _traced_to_spec(spec: Spec, log: Path, failure: dict[str, Any]) -> dict[str, Any]:
+    """Name the spec key behind a failed flow's Spark error (rule, measure, aggregate) in the fix."""
+    try:
+        traced = explain_log(spec, log.read_text(errors="replace"))
+    except OSError:
+        return failure
+    if not traced:
+        return failure
+    where = traced[0].splitlines()[0]
+    return {
+        **failure,
+        "fix": f"the error comes from {where}: fix it there, run `medallion validate`, then run again",
+    }
 
 
 def _cause(pipeline: PipelineRun) -> str:
