@@ -251,8 +251,10 @@ def evaluate_condition(condition: Mapping[str, Any]) -> bool:
 
 
 def dependency_state(dep: Mapping[str, Any], upstream: TaskRun) -> str:
-    """The state a dependency counts as. With `outcome` (a branch of an If/else task), the branch
-    that was not taken is excluded (if-else.html: tasks depend on `<task> (true)` or `(false)`)."""
+    """The state a dependency counts as. With `outcome` (if-else.html: a task depends on
+    `<task> (true)` or `<task> (false)`), a dependency on the branch not taken counts as EXCLUDED.
+    That the untaken branch is "Excluded" is our reading (it is the RunResultState for "skipped
+    because the necessary conditions were not met"); the fetched docs do not say it in words."""
     state = upstream.result_state or FAILED
     wanted = dep.get("outcome")
     if wanted is None or state != SUCCESS:
