@@ -49,3 +49,33 @@ def test_unknown_target_is_refused(project: Path, capsys: pytest.CaptureFixture,
     assert main(["settings", "-t", "nope", "--project", str(project)]) == 2
     err = capsys.readouterr().err
     assert "no target 'nope' in databricks.yml; it has: dev, prod, staging" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["sample-data", "--out", "/proc/no/such/place"], "sample-data: cannot write the sample to"),
+        (["sample-data", "--out", "sample", "--scale", "0"], "--scale must be 1 or more"),
+        (["infer", "/no/such/file.csv", "--out", "spec.yml"], "no such file or folder"),
+        (["run-local", "--source", "/no/such/folder"], "--source /no/such/folder: no such folder"),
+        (["monitor", "--local", "--report-json-in", "/no/report.json"], "cannot read the local run report"),
+        (["validate", "--spec", "/no/medallion.yml"], "cannot read the file"),
+        (["settings", "-t", "nope"], "no target 'nope' in databricks.yml"),
+        (["deploy", "-t", "dev"], "no `databricks` CLI on PATH"),
+    ],
+    ids=lambda v: v[0] if isinstance(v, list) else None,
+)
+def test_error_exits_are_one_clear_line(project: Path, args: list[str], says: str) -> None:
+    """Issue 13 item 6: every command's input error exits 2 with its cause, never a traceback."""
+    done = subprocess.run(
+        [sys.executable, "-m", "medallion", *args],
+        cwd=project,
+        env={**python_with_project(project), "PATH": str(Path(sys.executable).parent)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert says in done.stderr, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from medallion.sample_data import FORMATS, SEED, SOURCE_TYPES, write_sample
@@ -28,11 +29,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.scale < 1:
-        raise SystemExit("--scale must be 1 or more")
+        print("sample-data: --scale must be 1 or more", file=sys.stderr)
+        return 2
     if args.if_empty and _holds_files(args.out):
         print(f"{args.out} already holds files: sample not written again (--if-empty)")
         return 0
-    manifest = write_sample(args.out, args.format, args.source_type, args.scale, args.seed)
+    try:
+        manifest = write_sample(args.out, args.format, args.source_type, args.scale, args.seed)
+    except OSError as error:
+        print(
+            f"sample-data: cannot write the sample to {args.out}: {error.strerror or error}", file=sys.stderr
+        )
+        return 2
     for table, info in manifest["tables"].items():
         print(f"{table:<10} {info['rows']:>9} rows in {len(info['files'])} file(s)")
     print(f"{len(manifest['defects'])} seeded defects listed in {args.out / 'manifest.json'}")
