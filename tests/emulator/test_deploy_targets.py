@@ -123,11 +123,8 @@ def test_dev_loads_the_sample_runs_the_pipeline_and_ends_success(emulated: Emula
     assert "Verdict: SUCCESS" in done.stdout
 
 
-@pytest.mark.pipeline
-@pytest.mark.parametrize("target", ["staging", "prod"])
-def test_staging_and_prod_run_the_pipeline_without_a_sample_and_the_monitor_judges_it(
-    emulated: Emulated, target: str
-):
+def first_deploy(emulated: Emulated, target: str) -> None:
+    """`bundle deploy` once, so the target's volume exists, then files land upstream in it."""
     emulated.setup_part_1()
     first = subprocess.run(
         ["databricks", "bundle", "deploy", "-t", target],
@@ -139,6 +136,12 @@ def test_staging_and_prod_run_the_pipeline_without_a_sample_and_the_monitor_judg
     )
     assert first.returncode == 0, first.stderr
     emulated.seed_source(target)
+
+
+@pytest.mark.pipeline
+def test_prod_runs_the_pipeline_without_a_sample_and_the_monitor_judges_it(emulated: Emulated):
+    target = "prod"
+    first_deploy(emulated, target)
     done, runs, seconds = emulated.deploy(target)
     print(f"{target} deploy + job run: {seconds:.0f} s")
     assert len(runs) == 1, explain(done, runs)
@@ -153,21 +156,28 @@ def test_staging_and_prod_run_the_pipeline_without_a_sample_and_the_monitor_judg
 
 
 @pytest.mark.pipeline
-def test_a_fail_expectation_turns_the_job_red_through_the_monitor_task(emulated: Emulated):
+def test_staging_runs_the_pipeline_and_a_fail_expectation_turns_the_job_red(emulated: Emulated):
+    """Staging loads no sample: the pipeline reads what landed upstream; a `fail` rule stops the
+    update and the monitor task's exit code turns the job run red with the diagnosis. (One
+    pipeline run covers both: each costs minutes of CI; prod covers the green path.)"""
     spec = emulated.project / "medallion.yml"
     seeded = spec.read_text().replace(
         "{use: email, column: email, action: warn}", "{use: email, column: email, action: fail}"
     )
     assert seeded != spec.read_text()
     spec.write_text(seeded)
-    emulated.setup_part_1()
-    done, runs, seconds = emulated.deploy("dev", "--max-attempts", "1")
-    print(f"dev with a fail rule: {seconds:.0f} s")
+    first_deploy(emulated, "staging")
+    done, runs, seconds = emulated.deploy("staging", "--max-attempts", "1")
+    print(f"staging with a fail rule: {seconds:.0f} s")
+    assert len(runs) == 1, explain(done, runs)
     run = runs[0]
+    assert "load_sample_data" not in states(run), explain(done, runs)
     assert states(run).get("run_pipeline") == FAILED, explain(done, runs)
     monitor = run.tasks["monitor"]
     assert monitor.result_state == FAILED and monitor.exit_code == 1, explain(done, runs)
     assert "expectation" in monitor.output.lower(), monitor.output
+    updates = emulated.emulator.fake.updates
+    assert updates and updates[-1].update_id in monitor.output, explain(done, runs)
     assert run.result_state == FAILED
     assert done.returncode == 1
     assert "Verdict: FAILED" in done.stdout
