@@ -27,16 +27,21 @@ def project(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def cli_log(tmp_path: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
+def install_fake_cli(script: Path, tmp_path: Path, fake: FakeServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Put `script` first on PATH as `databricks`; returns the file it logs its arguments to."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     wrapper = bin_dir / "databricks"
-    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE_CLI}" "$@"\n')
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{script}" "$@"\n')
     wrapper.chmod(0o755)
     log = tmp_path / "cli.log"
     log.touch()
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     monkeypatch.setenv("FAKE_CLI_LOG", str(log))
-    monkeypatch.setenv("FAKE_PIPELINE_ID", server.workspace.pipeline_id)
+    monkeypatch.setenv("FAKE_PIPELINE_ID", fake.workspace.pipeline_id)
     return log
+
+
+@pytest.fixture
+def cli_log(tmp_path: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
+    return install_fake_cli(FAKE_CLI, tmp_path, server, monkeypatch)

@@ -6,7 +6,6 @@ the monitoring too."""
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from databricks.sdk.clock import RealClock
 
 from medallion.cli import main
 from medallion.monitor import connect
+from tests.deploy.conftest import install_fake_cli
 from tests.support.fake_databricks import FakeServer, FakeWorkspace, Fault
 
 FAULT_CLI = Path(__file__).resolve().parents[1] / "support" / "fake_databricks_cli_faults.py"
@@ -23,17 +23,7 @@ FAULT_CLI = Path(__file__).resolve().parents[1] / "support" / "fake_databricks_c
 @pytest.fixture
 def fault_cli(tmp_path: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The fault-injecting fake CLI first on PATH; FAKE_CLI_FAULT picks the fault."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    wrapper = bin_dir / "databricks"
-    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAULT_CLI}" "$@"\n')
-    wrapper.chmod(0o755)
-    log = tmp_path / "cli.log"
-    log.touch()
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    monkeypatch.setenv("FAKE_CLI_LOG", str(log))
-    monkeypatch.setenv("FAKE_PIPELINE_ID", server.workspace.pipeline_id)
-    return log
+    return install_fake_cli(FAULT_CLI, tmp_path, server, monkeypatch)
 
 
 def deploy(project: Path, *args: str) -> tuple[int, float]:
