@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from databricks.sdk import WorkspaceClient
@@ -22,6 +22,7 @@ from medallion.monitor.updates import Selector, state_of
 from medallion.monitor.warehouse import SqlError, Warehouse
 from medallion.monitor.watch import Polling, StatusLine, Watched, watch
 from medallion.spec.model import Spec
+from medallion.spec.trace import explain
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def judge_remote(
         return conclude(report, [missing], [], watched.timed_out)
     errors = _error_events(client, target.pipeline_id, final, watched.timed_out)
     diagnoses = diagnose_events(errors) + diagnose_state(report["status"], bool(errors))
+    diagnoses = traced_to_spec(diagnoses, errors, spec)
     if watched.timed_out:
         late = Criterion("finished in time", False, f"update {final.update_id} still {report['status']}")
         return conclude(report, [late], [d.as_dict() for d in diagnoses], timed_out=True)
@@ -169,6 +171,20 @@ def _quality(
         diagnoses.append(classify(Failure(error.message)))
         return {}
     return rows
+
+
+def traced_to_spec(diagnoses: list[Diagnosis], errors: list[Any], spec: Spec) -> list[Diagnosis]:
+    """Add to the first diagnosis the spec keys (rule, measure, aggregate) behind the error events."""
+    traced: list[str] = []
+    for event in errors:
+        failure = Failure.from_event(event)
+        line = explain(spec, failure.text, failure.dataset)
+        if line and line not in traced:
+            traced.append(line)
+    if not traced or not diagnoses:
+        return diagnoses
+    first = diagnoses[0]
+    return [replace(first, evidence=(*first.evidence, *traced)), *diagnoses[1:]]
 
 
 def _error_events(client: WorkspaceClient, pipeline_id: str, final: Any, timed_out: bool) -> list[Any]:
