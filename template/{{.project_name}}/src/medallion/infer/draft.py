@@ -22,11 +22,14 @@ def build_draft(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> Draft:
     references = find_foreign_keys(profiles, keys)
     tables = []
     for name, profile in profiles.items():
-        outgoing = tuple(fk for fk in references if fk.table == name)
+        outgoing = tuple(fk for fk in references if fk.table == name and fk.confirmed)
+        suggested = tuple(fk for fk in references if fk.table == name and not fk.confirmed)
         linked = {c for fk in outgoing for c in fk.columns}
         rules = suggest_rules(profile, keys[name], linked)
-        tables.append(DraftTable(profile, keys[name], rules, outgoing, _column_notes(profile, keys[name])))
-    return Draft(tuple(tables), propose_star(profiles, keys, references))
+        notes = _column_notes(profile, keys[name])
+        tables.append(DraftTable(profile, keys[name], rules, outgoing, notes, suggested))
+    confirmed = [fk for fk in references if fk.confirmed]
+    return Draft(tuple(tables), propose_star(profiles, keys, confirmed))
 
 
 def infer_spec(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> str:

@@ -20,6 +20,8 @@ class DraftTable:
     rules: Suggestions
     references: tuple[ForeignKey, ...]
     column_notes: dict[str, str]
+    suggested_references: tuple[ForeignKey, ...] = ()
+    """References whose names match but whose values match less well: written commented out."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,14 @@
-"""Candidate foreign keys by value containment in another table's key (names are ignored)."""
+"""Candidate foreign keys: name affinity to another table's key, value containment, many-to-one.
+
+Values alone are not enough: a line number 1..7 is contained in any 25-row integer key.
+A reference needs each column's name to match the key column it points at (after table
+prefixes such as `c_`/`l_`, or in `<table>_id`/`<table>key` form). References with that
+affinity but a lower match rate are kept as suggestions (written commented out).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import product
 
@@ -11,6 +18,8 @@ from medallion.infer.keys import KeyCandidate
 from medallion.infer.profile import TableProfile
 
 MIN_CONTAINMENT = 0.95
+MIN_SUGGESTED = 0.5
+"""Below MIN_CONTAINMENT but at least this share: a commented suggestion with its match rate."""
 MIN_INTEGER_COVERAGE = 0.1
 """Integer columns must also hit this share of the target's keys (quantities 1..10 are not ids)."""
 INTEGER_TYPES = ("int", "bigint", "smallint", "tinyint")
@@ -28,6 +37,15 @@ class ForeignKey:
     total: int
 
     @property
+    def share(self) -> float:
+        return self.found / self.total
+
+    @property
+    def confirmed(self) -> bool:
+        """Contained well enough to be proposed as a reference (else only suggested)."""
+        return self.share >= MIN_CONTAINMENT
+
+    @property
     def evidence(self) -> str:
         orphans = self.total - self.found
         share = 100 * self.found / self.total
@@ -37,7 +55,7 @@ class ForeignKey:
 def find_foreign_keys(
     tables: dict[str, TableProfile], keys: dict[str, KeyCandidate | None]
 ) -> list[ForeignKey]:
-    """For every table, the best-contained reference per column set, sorted."""
+    """For every table, the best-contained reference per column set, sorted (suggestions included)."""
     found: list[ForeignKey] = []
     for name, table in tables.items():
         own_key = keys[name].columns if keys[name] else ()
@@ -49,10 +67,66 @@ def find_foreign_keys(
                 if fk.columns == own_key:
                     continue
                 current = best.get(fk.columns)
-                if current is None or fk.found / fk.total > current.found / current.total:
+                if current is None or fk.share > current.share:
                     best[fk.columns] = fk
         found.extend(best[c] for c in sorted(best))
-    return found
+    return _one_direction(found, tables)
+
+
+def _one_direction(found: list[ForeignKey], tables: dict[str, TableProfile]) -> list[ForeignKey]:
+    """Two tables pointing at each other are 1:1: keep the side with more rows as the many side."""
+
+    def size(fk: ForeignKey) -> tuple[int, str]:
+        return (tables[fk.table].rows, fk.table)
+
+    pairs = {(fk.table, fk.target): fk for fk in found}
+    return [
+        fk
+        for fk in found
+        if (fk.target, fk.table) not in pairs or size(fk) > size(pairs[(fk.target, fk.table)])
+    ]
+
+
+_TABLE_PREFIX = re.compile(r"^[a-z]{1,2}_(?=[a-z])")
+_ID_SUFFIX = re.compile(r"_?(id|key|code|no|nr|num|number)$")
+
+
+def _core(name: str) -> str:
+    """l_orderkey -> orderkey, ps_partkey -> partkey, customer_id -> customer_id."""
+    return _TABLE_PREFIX.sub("", name.lower())
+
+
+def _stem(name: str) -> str:
+    """orderkey -> order, customer_id -> customer, id -> ''."""
+    return _ID_SUFFIX.sub("", _core(name)).rstrip("_")
+
+
+def _same_word(a: str, b: str) -> bool:
+    """cust ~ customer, part ~ parts: one is the other's start and at least 3 letters long."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 3 and long.startswith(short)
+
+
+def name_affinity(column: str, key_column: str, target: str) -> bool:
+    """Does `column` look like it names `key_column` of table `target`?"""
+    a, b = _core(column), _core(key_column)
+    if a == b:
+        return True
+    if not (_ID_SUFFIX.search(a) and _ID_SUFFIX.search(b)):
+        return False
+    stem_a, stem_b = _stem(column), _stem(key_column)
+    if stem_b and stem_a and _same_word(stem_a, stem_b):
+        return True
+    table_words = {target.lower(), singular_name(target.lower())}
+    return bool(stem_a) and not stem_b and any(_same_word(stem_a, w) for w in table_words)
+
+
+def singular_name(name: str) -> str:
+    """customers -> customer, categories -> category (as star.singular, without importing it)."""
+    for suffix, replacement in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x")):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)] + replacement
+    return name[:-1] if name.endswith("s") and not name.endswith("ss") and len(name) > 2 else name
 
 
 def _references(table: TableProfile, target: TableProfile, key: tuple[str, ...]) -> list[ForeignKey]:
@@ -61,6 +135,7 @@ def _references(table: TableProfile, target: TableProfile, key: tuple[str, ...])
             c.name
             for c in table.columns
             if _family(c.type) == _family(target.column(k).type)
+            and name_affinity(c.name, k, target.name)
             and _contained_share(table, c.name, target, k)
         ]
         for k in key
@@ -81,7 +156,7 @@ def _family(spark_type: str) -> str:
 
 def _contained_share(table: TableProfile, column: str, target: TableProfile, key_column: str) -> bool:
     values = table.frame[column].dropna()
-    return len(values) > 0 and values.isin(set(target.frame[key_column].dropna())).mean() >= MIN_CONTAINMENT
+    return len(values) > 0 and values.isin(set(target.frame[key_column].dropna())).mean() >= MIN_SUGGESTED
 
 
 def _containment(
@@ -97,7 +172,7 @@ def _containment(
     value_rows = pd.MultiIndex.from_frame(values.astype(str))
     key_rows = pd.MultiIndex.from_frame(keys.astype(str))
     hits = int(value_rows.isin(key_rows).sum())
-    if hits / len(values) < MIN_CONTAINMENT:
+    if hits / len(values) < MIN_SUGGESTED:
         return None
     if _family(table.column(columns[0]).type) == "integer":
         covered = int(pd.MultiIndex.from_frame(distinct.astype(str)).isin(key_rows).sum())

@@ -100,6 +100,17 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
             _line(3, f"- {flow({'columns': list(fk.columns), 'table': fk.target})}", fk.evidence)
             for fk in table.references
         ]
+    if table.suggested_references:
+        if not table.references:
+            lines.append(_line(2, "# references:"))
+        lines += [
+            _line(
+                2,
+                f"# - {flow({'columns': list(fk.columns), 'table': fk.target})}",
+                f"suggestion, only {fk.share:.0%} match: {fk.evidence}",
+            )
+            for fk in table.suggested_references
+        ]
     return lines
 
 
