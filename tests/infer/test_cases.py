@@ -66,3 +66,60 @@ def test_weaker_reference_is_a_commented_suggestion(tmp_path: Path) -> None:
     assert not load_spec(spec_path).source("flights").references
     line = next(x for x in text.splitlines() if "# - {columns: [tailnum], table: planes}" in x)
     assert "suggestion, only 86% match" in line and "orphans" in line
+
+
+def _source(tmp_path: Path, columns: dict[str, list]) -> tuple[str, Spec]:
+    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    write_csv(tmp_path / "raw", "events", rows)
+    text = infer_spec([tmp_path / "raw"])
+    (tmp_path / "medallion.yml").write_text(text)
+    return text, load_spec(tmp_path / "medallion.yml")
+
+
+N = 60
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "expected"),
+    [
+        ("month", [1 + i % 11 for i in range(N)], ("range", 1, 12)),
+        ("minute", [i % 59 for i in range(N)], ("range", 0, 59)),
+        ("sched_hour", [i % 24 for i in range(N)], ("range", 0, 23)),
+        ("lat", [f"{40 + i / 100:.4f}" for i in range(N)], ("range", -90, 90)),
+        ("lon", [f"{-74 + i / 100:.4f}" for i in range(N)], ("range", -180, 180)),
+        ("month", [i % 12 for i in range(N)], ("range", 0, 11)),  # 0-based: not the domain, observed bounds
+        ("dep_delay", [i * 7 - 20 for i in range(N)], ("range", -20, 393)),  # exact, never widened
+        ("quantity", [1 + i % 50 for i in range(N)], ("range", 1, 50)),
+        ("balance", [f"{(i - 20) * 1.5:.2f}" for i in range(N)], None),  # 20 negatives: no non_negative
+        ("unit_price", [f"{1 + i * 1.5:.2f}" for i in range(N)], ("non_negative", None, None)),
+        # one typo among 200 prices: still flagged by non_negative, the evidence says so
+        ("unit_price", ["-1.00"] + [f"{1 + i / 2:.2f}" for i in range(199)], ("non_negative", None, None)),
+    ],
+)
+def test_numeric_rules_agree_with_their_evidence(
+    tmp_path: Path, column: str, values: list, expected: tuple
+) -> None:
+    columns = {"event_id": list(range(len(values))), column: values}
+    text, spec = _source(tmp_path, columns)
+    rules = [e for e in spec.source("events").expectations if e.params.get("column") == column]
+    if expected is None:
+        assert rules == []
+        return
+    (rule,) = rules
+    use, low, high = expected
+    assert rule.name == f"{'range' if use == 'range' else 'non_negative'}_{column}"
+    if use == "range":
+        assert (rule.params["min"], rule.params["max"]) == (low, high)
+    line = next(x for x in text.splitlines() if f"column: {column}," in x)
+    assert "# min " in line and "widened" not in line
+
+
+def test_whole_numbers_written_as_floats_are_whole(tmp_path: Path) -> None:
+    text, spec = _source(
+        tmp_path, {"event_id": list(range(N)), "seats": [f"{100 + i % 9}.0" for i in range(N)]}
+    )
+    column_type = spec.source("events").column("seats").type
+    assert column_type.startswith("decimal(") and column_type.endswith(",0)")
+    assert "whole numbers written with a fraction" in text
+    (rule,) = [e for e in spec.source("events").expectations if e.params.get("column") == "seats"]
+    assert (rule.params["min"], rule.params["max"]) == (100, 108)

@@ -151,7 +151,8 @@ def _references(table: TableProfile, target: TableProfile, key: tuple[str, ...])
 
 
 def _family(spark_type: str) -> str:
-    return "integer" if spark_type in INTEGER_TYPES else spark_type
+    whole = spark_type in INTEGER_TYPES or (spark_type.startswith("decimal") and spark_type.endswith(",0)"))
+    return "integer" if whole else spark_type
 
 
 def _contained_share(table: TableProfile, column: str, target: TableProfile, key_column: str) -> bool:

@@ -59,7 +59,8 @@ def _column_rank(column: ColumnProfile, table: TableProfile) -> tuple[bool, bool
 
 def _may_be_key(column: ColumnProfile, rows: int) -> bool:
     missing = rows - column.non_null
-    return column.type in KEY_TYPES and column.distinct > 1 and missing <= tolerated(rows)
+    typed = column.type in KEY_TYPES or column.type.endswith(",0)")
+    return typed and column.distinct > 1 and missing <= tolerated(rows)
 
 
 def _check(

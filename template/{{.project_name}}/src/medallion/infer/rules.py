@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -17,7 +16,18 @@ MIN_ROWS_FOR_VALUES = 20
 RARE_SHARE = 0.002
 """accepted_values leaves out values seen in fewer than this share of rows (typos, dirt)."""
 MIN_MATCH = 0.95
-RANGE_MARGIN = 0.1
+MAX_DIRT_NEGATIVES = 2
+DIRT_SHARE = 0.01
+"""non_negative only when negatives are this rare (one typo), never for a column of signed values."""
+DOMAIN_RANGES: tuple[tuple[re.Pattern[str], int, int, str], ...] = (
+    (re.compile(r"(^|_)month($|_)"), 1, 12, "a month"),
+    (re.compile(r"(^|_)hour($|_)"), 0, 23, "an hour of the day"),
+    (re.compile(r"(^|_)minute($|_)"), 0, 59, "a minute"),
+    (re.compile(r"(^|_)second($|_)"), 0, 59, "a second"),
+    (re.compile(r"(^|_)(lat|latitude)($|_)"), -90, 90, "a latitude"),
+    (re.compile(r"(^|_)(lon|lng|long|longitude)($|_)"), -180, 180, "a longitude"),
+)
+"""Columns whose name says what they hold get the domain's range, never a widened sample range."""
 
 
 @dataclass(frozen=True)
@@ -101,23 +111,36 @@ def _value_rules(column: ColumnProfile, is_key: bool, case: dict[str, str]) -> l
 
 
 def _numeric(column: ColumnProfile) -> list[Suggestion]:
+    """A domain range where the name is clear; else non_negative for fixed-point columns without
+    negatives (or one or two typos), or the observed bounds exactly. Never a rule that a
+    column of signed values breaks, never bounds widened past what the data or domain says."""
     values = [v for v in column.column.values if v is not None]
     negative = sum(1 for v in values if v < 0)
     span = f"min {column.minimum}, max {column.maximum} in {len(values):,} values"
-    if column.type.startswith("decimal") and negative <= len(values) * (1 - MIN_MATCH) / 5:
-        note = f"; {negative:,} negative" if negative else ""
+    low, high = _plain(column.minimum), _plain(column.maximum)
+    for pattern, bound_low, bound_high, meaning in DOMAIN_RANGES:
+        if pattern.search(column.name.lower()) and bound_low <= low and high <= bound_high:
+            entry = {
+                "use": "range",
+                "column": column.name,
+                "min": bound_low,
+                "max": bound_high,
+                "action": "warn",
+            }
+            return [Suggestion(entry, f"{span}; {meaning}: {bound_low}..{bound_high}")]
+    if column.type.startswith("decimal") and not column.type.endswith(",0)"):
+        if negative > min(MAX_DIRT_NEGATIVES, len(values) * DIRT_SHARE):
+            return []
+        note = f"; {negative:,} negative: flagged as dirt" if negative else ""
         return [Suggestion({"use": "non_negative", "column": column.name, "action": "warn"}, span + note)]
-    low, high = float(column.minimum), float(column.maximum)
-    margin = max(1.0, (high - low) * RANGE_MARGIN)
-    bound_low = math.floor(low - margin) if low < 0 else max(0, math.floor(low - margin))
-    entry = {
-        "use": "range",
-        "column": column.name,
-        "min": bound_low,
-        "max": math.ceil(high + margin),
-        "action": "warn",
-    }
-    return [Suggestion(entry, f"{span}; bounds widened by {RANGE_MARGIN:.0%} of the span")]
+    entry = {"use": "range", "column": column.name, "min": low, "max": high, "action": "warn"}
+    return [Suggestion(entry, f"{span}; the observed bounds exactly: widen them if other values are valid")]
+
+
+def _plain(value: Any) -> int | float:
+    """A bound as YAML can write it: whole numbers as int."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
 
 
 def _not_in_future(column: ColumnProfile) -> list[Suggestion]:

@@ -128,9 +128,16 @@ def infer_column(name: str, raw: list[Any]) -> TypedColumn:
     if best is None:
         return _typed(name, "string", raw, nulls, str)
     spark_type = best[1]
+    note = ""
     if spark_type in ("int", "decimal", "double"):
         spark_type = _numeric_type(name, present, spark_type)
-    return _typed(name, spark_type, raw, nulls, _parser_for(spark_type))
+        if spark_type.endswith(",0)") and best[1] != "int":
+            note = (
+                "whole numbers written with a fraction (e.g. 1.0): decimal with scale 0, "
+                "as try_cast('1.0' AS INT) is NULL in Spark"
+            )
+    typed = _typed(name, spark_type, raw, nulls, _parser_for(spark_type))
+    return TypedColumn(**{**typed.__dict__, "note": typed.note or note})
 
 
 def tolerated(count: int) -> int:
@@ -160,6 +167,9 @@ def _numeric_type(name: str, values: list[Any], parsed_as: str) -> str:
     if parsed_as == "double" and not is_money:
         return "double"
     decimals = _parsed(values, parse_fixed) or [Decimal(repr(v)) for v in _parsed(values, parse_double)]
+    if not is_money and decimals and all(d == d.to_integral_value() for d in decimals):
+        whole = max(len(str(abs(int(d)))) for d in decimals)
+        return f"decimal({min(38, max(12, whole + 2))},0)"
     scale = min(MAX_MONEY_SCALE, max([_scale(d) for d in decimals] + [2 if is_money else 0]))
     whole = max([len(str(abs(int(d)))) for d in decimals] + [1])
     if max(_scale(d) for d in decimals) > MAX_MONEY_SCALE and not is_money:
