@@ -30,13 +30,23 @@ def write_tpch_like(root: Path) -> Path:
         root,
         "customer",
         [
-            {"c_custkey": i, "c_name": f"Customer#{i:05}", "c_nationkey": rng.randrange(25)}
+            {
+                "c_custkey": i,
+                "c_name": f"Customer#{i:05}",
+                "c_nationkey": rng.randrange(25),
+                "c_acctbal": f"{rng.randrange(-99999, 999999) / 100:.2f}",
+            }
             for i in range(1, 301)
         ],
     )
     write_csv(root, "part", [{"p_partkey": i, "p_name": f"part {i}"} for i in range(1, 201)])
     orders = [
-        {"o_orderkey": i, "o_custkey": rng.randrange(1, 301), "o_orderdate": f"2024-01-{1 + i % 28:02}"}
+        {
+            "o_orderkey": i,
+            "o_custkey": rng.randrange(1, 301),
+            "o_orderdate": f"2024-01-{1 + i % 28:02}",
+            "o_totalprice": f"{rng.randrange(100, 500000) / 100:.2f}",
+        }
         for i in range(1, 401)
     ]
     write_csv(root, "orders", orders)

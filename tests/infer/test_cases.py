@@ -123,3 +123,21 @@ def test_whole_numbers_written_as_floats_are_whole(tmp_path: Path) -> None:
     assert "whole numbers written with a fraction" in text
     (rule,) = [e for e in spec.source("events").expectations if e.params.get("column") == "seats"]
     assert (rule.params["min"], rule.params["max"]) == (100, 108)
+
+
+def test_star_roles(tpch: tuple[Spec, str]) -> None:
+    spec, _ = tpch
+    dimensions = {d.name for d in spec.gold.dimensions}
+    assert dimensions == {"customer", "nation", "order", "part", "region"}
+    facts = {f.name: f for f in spec.gold.facts}
+    # customer is referenced and has no event time (c_acctbal is not an event): a dimension only
+    assert set(facts) == {"lineitem", "orders"}
+    assert facts["orders"].event_time == "o_orderdate"
+    measures = {m.name: m.expr for m in facts["lineitem"].measures}
+    assert "amount" not in measures  # l_extendedprice is already quantity x price
+    assert measures["l_extendedprice"] == "l_extendedprice"
+
+
+def test_signed_balance_has_no_non_negative(tpch: tuple[Spec, str]) -> None:
+    spec, _ = tpch
+    assert not [e for e in spec.source("customer").expectations if e.params.get("column") == "c_acctbal"]

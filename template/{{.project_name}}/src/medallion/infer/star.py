@@ -12,6 +12,8 @@ from medallion.infer.profile import TableProfile
 
 QUANTITY_NAME = re.compile(r"(^|_)(quantity|qty|units|count)($|_)")
 PRICE_NAME = re.compile(r"price")
+EXTENDED_NAME = re.compile(r"(extended|ext_|total|amount|revenue)|(^|_)(net|gross|sum|value)($|_)")
+"""A price already multiplied out (extendedprice, total, line_amount): a measure as it is."""
 ATTRIBUTE_MAX_VALUES = 20
 
 
@@ -43,6 +45,8 @@ def propose_star(
     dimensions = {name: _dimension(tables[name], keyed[name]) for name in referenced}
     facts = []
     for name, key in keyed.items():
+        if name in dimensions and not _event_times(tables[name], key):
+            continue  # a referenced table without an event grain is a dimension only
         outgoing = [fk for fk in references if fk.table == name and fk.target in dimensions]
         fact = _fact(tables[name], key, outgoing, dimensions) if outgoing else None
         if fact:
@@ -96,7 +100,7 @@ def _fact(
     if amount:
         measures[amount[0]] = amount[1]
         notes[amount[0]] = "quantity x price: subtract discounts or taxes here if they apply"
-    times = [c.name for c in table.columns if c.is_temporal and c.name != key.sequence_by]
+    times = _event_times(table, key)
     event_time = times[0] if times else key.sequence_by
     body: dict[str, Any] = {"source": table.name, "grain": list(key.columns)}
     if event_time:
@@ -117,7 +121,15 @@ def _fact(
     return Role(table.name, body, reason, notes)
 
 
+def _event_times(table: TableProfile, key: KeyCandidate) -> list[str]:
+    """Date and timestamp columns that say when something happened (not the change sequence)."""
+    return [c.name for c in table.columns if c.is_temporal and c.name != key.sequence_by]
+
+
 def _amount(numeric_names: list[str], taken: set[str]) -> tuple[str, str] | None:
+    """quantity * unit price, unless the table already has an extended amount or the price is one."""
+    if any(EXTENDED_NAME.search(n) for n in numeric_names):
+        return None
     quantities = [n for n in numeric_names if QUANTITY_NAME.search(n)]
     prices = [n for n in numeric_names if PRICE_NAME.search(n)]
     if len(quantities) != 1 or len(prices) != 1:
