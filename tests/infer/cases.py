@@ -66,3 +66,34 @@ def write_tpch_like(root: Path) -> Path:
             )
     write_csv(root, "lineitem", lines)
     return root
+
+
+def write_flights_like(root: Path) -> Path:
+    """nycflights-style: many columns, the key (time_hour, carrier, flight) with time_hour last."""
+    rng = random.Random(11)
+    rows = []
+    for day in range(1, 4):
+        for hour in range(5, 23):
+            for carrier in ("AA", "B6", "UA"):
+                for flight in rng.sample(range(1, 9), 3):
+                    delay = rng.randrange(-10, 30)
+                    rows.append(
+                        {
+                            "year": 2013,
+                            "month": 1,
+                            "day": day,
+                            "dep_delay": delay,
+                            "arr_delay": delay + rng.randrange(-5, 5),
+                            "carrier": carrier,
+                            "flight": flight,
+                            "origin": rng.choice(("EWR", "JFK", "LGA")),
+                            "dest": rng.choice(("ATL", "BOS", "ORD", "MIA")),
+                            "air_time": rng.randrange(40, 60),
+                            "distance": rng.choice((200, 760, 1090)),
+                            "hour": hour,
+                            "minute": rng.choice((0, 15, 30, 45)),
+                            "time_hour": f"2013-01-{day:02} {hour:02}:00:00",
+                        }
+                    )
+    write_csv(root, "flights", rows)
+    return root

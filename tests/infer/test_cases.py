@@ -9,7 +9,7 @@ import pytest
 from medallion.infer import infer_spec
 from medallion.infer.foreign_keys import name_affinity
 from medallion.spec import Spec, load_spec
-from tests.infer.cases import write_csv, write_tpch_like
+from tests.infer.cases import write_csv, write_flights_like, write_tpch_like
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +141,48 @@ def test_star_roles(tpch: tuple[Spec, str]) -> None:
 def test_signed_balance_has_no_non_negative(tpch: tuple[Spec, str]) -> None:
     spec, _ = tpch
     assert not [e for e in spec.source("customer").expectations if e.params.get("column") == "c_acctbal"]
+
+
+NO_KEY_COMMENT = "# no unique column set"
+
+
+def test_timestamp_completes_a_composite_key(tmp_path: Path) -> None:
+    text = infer_spec([write_flights_like(tmp_path / "raw")])
+    (tmp_path / "medallion.yml").write_text(text)
+    flights = load_spec(tmp_path / "medallion.yml").source("flights")
+    assert flights.primary_key == ("carrier", "flight", "time_hour")
+    assert NO_KEY_COMMENT not in text
+
+
+VALUES = [f"{i * 1.37:.3f}" for i in range(40)]
+"""Readings (decimal, never key columns) so that only the timestamp can make rows unique."""
+
+
+@pytest.mark.parametrize(
+    ("columns", "key"),
+    [
+        # a timestamp alone is never the key, even when unique in the sample
+        ({"reading_at": [f"2024-01-01 00:{i:02}:00" for i in range(40)], "value": VALUES}, None),
+        # a change timestamp orders versions; it does not make (sensor, updated_at) a key
+        (
+            {
+                "sensor": [f"S{i % 4}" for i in range(40)],
+                "updated_at": [f"2024-01-01 00:{i:02}:00" for i in range(40)],
+                "value": VALUES,
+            },
+            None,
+        ),
+        (
+            {
+                "sensor": [f"S{i % 4}" for i in range(40)],
+                "read_at": [f"2024-01-01 00:{i // 4:02}:00" for i in range(40)],
+                "value": VALUES,
+            },
+            ("sensor", "read_at"),
+        ),
+    ],
+)
+def test_timestamp_keys(tmp_path: Path, columns: dict[str, list], key: tuple[str, ...] | None) -> None:
+    text, spec = _source(tmp_path, columns)
+    assert spec.source("events").primary_key == (key or ())
+    assert (NO_KEY_COMMENT in text) is (key is None)

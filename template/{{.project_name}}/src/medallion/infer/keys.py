@@ -14,7 +14,10 @@ from medallion.infer.types import tolerated
 MAX_KEY_COLUMNS = 3
 MAX_COMBINATION_COLUMNS = 12
 """Composite keys are searched among this many most id-like columns (wide tables stay fast)."""
-KEY_TYPES = ("string", "int", "bigint", "smallint", "tinyint", "date")
+KEY_TYPES = ("string", "int", "bigint", "smallint", "tinyint", "date", "timestamp", "timestamp_ntz")
+TIMESTAMP_TYPES = ("timestamp", "timestamp_ntz")
+"""Timestamps are key columns only beside others (a unique (time_hour, carrier, flight)), never
+alone, and never a change column such as updated_at (that orders versions instead)."""
 ID_NAME = re.compile(r"(^|_)(id|key|code|no|nr|num|number|isbn|sku|uuid|guid|ref)($|_)|id$")
 SEQUENCE_NAME = re.compile(r"(updated|modified|changed|version|loaded|ingested|extracted|as_of|last_)")
 
@@ -44,6 +47,8 @@ def find_key(table: TableProfile) -> KeyCandidate | None:
     for size in range(1, MAX_KEY_COLUMNS + 1):
         pool = columns if size == 1 else columns[:MAX_COMBINATION_COLUMNS]
         for combo in combinations(pool, size):
+            if size == 1 and combo[0].type in TIMESTAMP_TYPES:
+                continue
             names = {c.name for c in combo}
             if any(set(k.columns) <= names for k in found):
                 continue
@@ -53,13 +58,21 @@ def find_key(table: TableProfile) -> KeyCandidate | None:
     return min(found, key=lambda k: _rank(k, table)) if found else None
 
 
-def _column_rank(column: ColumnProfile, table: TableProfile) -> tuple[bool, bool, int]:
-    return (not ID_NAME.search(column.name), not _code_like(column), table.sample.columns.index(column.name))
+def _column_rank(column: ColumnProfile, table: TableProfile) -> tuple[bool, bool, bool, int]:
+    """Id-like names first, then event timestamps (a grain's time), then codes, then position."""
+    return (
+        not ID_NAME.search(column.name),
+        column.type not in TIMESTAMP_TYPES,
+        not _code_like(column),
+        table.sample.columns.index(column.name),
+    )
 
 
 def _may_be_key(column: ColumnProfile, rows: int) -> bool:
     missing = rows - column.non_null
     typed = column.type in KEY_TYPES or column.type.endswith(",0)")
+    if column.type in TIMESTAMP_TYPES and SEQUENCE_NAME.search(column.name):
+        return False
     return typed and column.distinct > 1 and missing <= tolerated(rows)
 
 
@@ -114,7 +127,7 @@ def _rank(key: KeyCandidate, table: TableProfile) -> tuple[float, int, float, bo
 def _code_like(column: ColumnProfile) -> bool:
     """Integers, or short text without spaces (codes rather than names)."""
     if column.type != "string":
-        return column.type != "date"
+        return column.type not in ("date", *TIMESTAMP_TYPES)
     return all(isinstance(v, str) and " " not in v.strip() and len(v) <= 24 for v, _ in column.top)
 
 
