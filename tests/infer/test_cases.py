@@ -8,6 +8,7 @@ import pytest
 
 from medallion.infer import infer_spec
 from medallion.infer.foreign_keys import name_affinity
+from medallion.infer.read import block_size, spread_sample
 from medallion.spec import Spec, load_spec
 from tests.infer.cases import write_csv, write_flights_like, write_tpch_like
 
@@ -186,3 +187,29 @@ def test_timestamp_keys(tmp_path: Path, columns: dict[str, list], key: tuple[str
     text, spec = _source(tmp_path, columns)
     assert spec.source("events").primary_key == (key or ())
     assert (NO_KEY_COMMENT in text) is (key is None)
+
+
+@pytest.mark.parametrize(("rows", "max_rows"), [(10, 100), (1_000, 100), (1_001, 64), (50_000, 1_000)])
+def test_spread_sample_covers_the_whole_input(rows: int, max_rows: int) -> None:
+    sample, total, stride = spread_sample(({"n": i} for i in range(rows)), max_rows)
+    numbers = [r["n"] for r in sample]
+    block = block_size(max_rows)
+    assert total == rows and len(sample) <= max_rows
+    assert numbers == [n for n in range(rows) if (n // block) % stride == 0]  # whole blocks, in order
+    assert numbers[-1] >= rows - stride * block  # reaches the end, not just the head
+    assert len(sample) > max_rows // 2 - block or rows <= max_rows
+
+
+def test_sampled_tables_keep_their_references(tmp_path: Path) -> None:
+    """lineitem and orders sampled with a stride: references are checked against every key."""
+    text = infer_spec([write_tpch_like(tmp_path / "raw")], max_rows=150)
+    (tmp_path / "medallion.yml").write_text(text)
+    spec = load_spec(tmp_path / "medallion.yml")
+    assert {(r.columns, r.table) for r in spec.source("lineitem").references} == {
+        (("l_orderkey",), "orders"),
+        (("l_partkey",), "part"),
+    }
+    assert {(r.columns, r.table) for r in spec.source("orders").references} == {(("o_custkey",), "customer")}
+    assert len(spec.source("lineitem").primary_key) == 2  # blocks keep an order's lines together
+    orders = next(x for x in text.splitlines() if x.startswith("  orders:"))
+    assert "of 400: one block of rows in 4, spread over every file" in orders

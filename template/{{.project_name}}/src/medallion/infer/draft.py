@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from medallion.infer.draft_model import Draft, DraftTable
 from medallion.infer.foreign_keys import find_foreign_keys
 from medallion.infer.keys import KeyCandidate, find_key
 from medallion.infer.profile import ColumnProfile, TableProfile, profile_table
-from medallion.infer.read import DEFAULT_MAX_ROWS, discover, read_table
+from medallion.infer.read import DEFAULT_MAX_ROWS, all_rows, discover, read_table
 from medallion.infer.rules import suggest_rules
 from medallion.infer.star import propose_star
+from medallion.infer.types import parse_as
 from medallion.infer.write import render
 
 
@@ -19,7 +22,12 @@ def build_draft(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> Draft:
     found = discover(paths)
     profiles = {name: profile_table(read_table(name, files, max_rows)) for name, files in found.items()}
     keys = {name: find_key(profile) for name, profile in profiles.items()}
-    references = find_foreign_keys(profiles, keys)
+    every_key = {
+        name: _every_key(profile, key.columns)
+        for name, profile in profiles.items()
+        if (key := keys[name]) and profile.sample.truncated
+    }
+    references = find_foreign_keys(profiles, keys, every_key)
     tables = []
     for name, profile in profiles.items():
         outgoing = tuple(fk for fk in references if fk.table == name and fk.confirmed)
@@ -35,6 +43,15 @@ def build_draft(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> Draft:
 def infer_spec(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> str:
     """The drafted medallion.yml text for the sample files under `paths`."""
     return render(build_draft(paths, max_rows))
+
+
+def _every_key(profile: TableProfile, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Every key value of a table sampled with a stride: references are checked against all keys."""
+    types = {c: profile.column(c).type for c in columns}
+    values = {
+        tuple(parse_as(types[c], row.get(c)) for c in columns) for row in all_rows(list(profile.sample.files))
+    }
+    return pd.DataFrame(sorted(values, key=str), columns=list(columns), dtype=object)
 
 
 def _column_notes(profile: TableProfile, key: KeyCandidate | None) -> dict[str, str]:

@@ -53,9 +53,16 @@ class ForeignKey:
 
 
 def find_foreign_keys(
-    tables: dict[str, TableProfile], keys: dict[str, KeyCandidate | None]
+    tables: dict[str, TableProfile],
+    keys: dict[str, KeyCandidate | None],
+    every_key: dict[str, pd.DataFrame] | None = None,
 ) -> list[ForeignKey]:
-    """For every table, the best-contained reference per column set, sorted (suggestions included)."""
+    """For every table, the best-contained reference per column set, sorted (suggestions included).
+
+    `every_key` holds all key values of tables that were sampled (values are checked against
+    all of them, not only the sampled keys); other tables' keys come from their sample.
+    """
+    every_key = every_key or {}
     found: list[ForeignKey] = []
     for name, table in tables.items():
         own_key = keys[name].columns if keys[name] else ()
@@ -63,7 +70,11 @@ def find_foreign_keys(
         for target_name, target_key in sorted(keys.items()):
             if target_name == name or target_key is None:
                 continue
-            for fk in _references(table, tables[target_name], target_key.columns):
+            target = tables[target_name]
+            key_rows = every_key.get(target_name)
+            if key_rows is None:
+                key_rows = target.frame[list(target_key.columns)]
+            for fk in _references(table, target, target_key.columns, key_rows):
                 if fk.columns == own_key:
                     continue
                 current = best.get(fk.columns)
@@ -129,14 +140,16 @@ def singular_name(name: str) -> str:
     return name[:-1] if name.endswith("s") and not name.endswith("ss") and len(name) > 2 else name
 
 
-def _references(table: TableProfile, target: TableProfile, key: tuple[str, ...]) -> list[ForeignKey]:
+def _references(
+    table: TableProfile, target: TableProfile, key: tuple[str, ...], key_rows: pd.DataFrame
+) -> list[ForeignKey]:
     options = [
         [
             c.name
             for c in table.columns
             if _family(c.type) == _family(target.column(k).type)
             and name_affinity(c.name, k, target.name)
-            and _contained_share(table, c.name, target, k)
+            and _contained_share(table, c.name, key_rows[k])
         ]
         for k in key
     ]
@@ -144,7 +157,7 @@ def _references(table: TableProfile, target: TableProfile, key: tuple[str, ...])
     for columns in product(*options):
         if len(set(columns)) != len(columns):
             continue
-        fk = _containment(table, columns, target, key)
+        fk = _containment(table, columns, target, key, key_rows)
         if fk is not None:
             result.append(fk)
     return result
@@ -155,16 +168,20 @@ def _family(spark_type: str) -> str:
     return "integer" if whole else spark_type
 
 
-def _contained_share(table: TableProfile, column: str, target: TableProfile, key_column: str) -> bool:
+def _contained_share(table: TableProfile, column: str, key_values: pd.Series) -> bool:
     values = table.frame[column].dropna()
-    return len(values) > 0 and values.isin(set(target.frame[key_column].dropna())).mean() >= MIN_SUGGESTED
+    return len(values) > 0 and values.isin(set(key_values.dropna())).mean() >= MIN_SUGGESTED
 
 
 def _containment(
-    table: TableProfile, columns: tuple[str, ...], target: TableProfile, key: tuple[str, ...]
+    table: TableProfile,
+    columns: tuple[str, ...],
+    target: TableProfile,
+    key: tuple[str, ...],
+    key_rows: pd.DataFrame,
 ) -> ForeignKey | None:
     values = table.frame[list(columns)].dropna()
-    keys = target.frame[list(key)].dropna().drop_duplicates()
+    keys = key_rows[list(key)].dropna().drop_duplicates()
     if values.empty or keys.empty:
         return None
     distinct = values.drop_duplicates()
@@ -177,6 +194,7 @@ def _containment(
         return None
     if _family(table.column(columns[0]).type) == "integer":
         covered = int(pd.MultiIndex.from_frame(distinct.astype(str)).isin(key_rows).sum())
-        if covered < len(keys) * MIN_INTEGER_COVERAGE:
+        sampled_keys = len(target.frame[list(key)].dropna().drop_duplicates())
+        if covered < min(len(keys), sampled_keys) * MIN_INTEGER_COVERAGE:
             return None
     return ForeignKey(table.name, tuple(columns), target.name, key, hits, len(values))

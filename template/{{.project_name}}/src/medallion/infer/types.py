@@ -199,6 +199,16 @@ def _parser_for(spark_type: str) -> Callable[[Any], Any]:
     return dict(PARSERS).get("int" if spark_type == "bigint" else spark_type, str)
 
 
+def parse_as(spark_type: str, value: Any) -> Any:
+    """`value` as inference types it for `spark_type`, or None when it is NULL or does not parse."""
+    if value is None:
+        return None
+    try:
+        return _parser_for(spark_type)(value)
+    except (ValueError, InvalidOperation):
+        return None
+
+
 def _type_scale(spark_type: str) -> int:
     return int(spark_type.rstrip(")").split(",")[1])
 

@@ -66,7 +66,7 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
     sample = table.profile.sample
     read = f"{len(sample.files)} {sample.format} file(s), {table.profile.rows:,} rows sampled"
     if sample.truncated:
-        read += " (the first rows only)"
+        read += f" of {sample.total_rows:,}: one block of rows in {sample.stride:,}, spread over every file"
     if sample.malformed:
         read += f"; {sample.malformed:,} malformed records skipped"
     lines = ["", _line(1, f"{sample.name}:", read)]
