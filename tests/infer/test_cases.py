@@ -93,6 +93,9 @@ N = 60
         ("quantity", [1 + i % 50 for i in range(N)], ("range", 1, 50)),
         ("balance", [f"{(i - 20) * 1.5:.2f}" for i in range(N)], None),  # 20 negatives: no non_negative
         ("unit_price", [f"{1 + i * 1.5:.2f}" for i in range(N)], ("non_negative", None, None)),
+        # a price is never negative by meaning: one negative in 23 is dirt; a balance's is not
+        ("list_price", ["-5.00"] + [f"{1 + i * 1.5:.2f}" for i in range(22)], ("non_negative", None, None)),
+        ("balance", ["-5.00"] + [f"{1 + i * 1.5:.2f}" for i in range(22)], None),
         # one typo among 200 prices: still flagged by non_negative, the evidence says so
         ("unit_price", ["-1.00"] + [f"{1 + i / 2:.2f}" for i in range(199)], ("non_negative", None, None)),
     ],

@@ -19,6 +19,8 @@ MIN_MATCH = 0.95
 MAX_DIRT_NEGATIVES = 2
 DIRT_SHARE = 0.01
 """non_negative only when negatives are this rare (one typo), never for a column of signed values."""
+PRICE_NAME = re.compile(r"(price|cost|fee)")
+"""Never negative by meaning: one or two negatives are dirt even in a small sample."""
 DOMAIN_RANGES: tuple[tuple[re.Pattern[str], int, int, str], ...] = (
     (re.compile(r"(^|_)month($|_)"), 1, 12, "a month"),
     (re.compile(r"(^|_)hour($|_)"), 0, 23, "an hour of the day"),
@@ -129,7 +131,8 @@ def _numeric(column: ColumnProfile) -> list[Suggestion]:
             }
             return [Suggestion(entry, f"{span}; {meaning}: {bound_low}..{bound_high}")]
     if column.type.startswith("decimal") and not column.type.endswith(",0)"):
-        if negative > min(MAX_DIRT_NEGATIVES, len(values) * DIRT_SHARE):
+        allowed = MAX_DIRT_NEGATIVES if PRICE_NAME.search(column.name.lower()) else len(values) * DIRT_SHARE
+        if negative > min(MAX_DIRT_NEGATIVES, allowed):
             return []
         note = f"; {negative:,} negative: flagged as dirt" if negative else ""
         return [Suggestion({"use": "non_negative", "column": column.name, "action": "warn"}, span + note)]
