@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from medallion.infer.draft_model import Draft, DraftTable
+from medallion.infer.keys import MAX_COMBINATION_COLUMNS
 from medallion.infer.star import Role
 
 HEADER = """\
@@ -90,7 +91,13 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
         if table.key.sequence_by:
             lines.append(_line(2, f"sequence_by: {table.key.sequence_by}"))
     else:
-        lines.append(_line(2, "# no unique column set of up to 3 columns: add primary_key by hand"))
+        lines.append(
+            _line(
+                2,
+                "# no unique column set of up to 3 columns in the sample (composite keys searched among "
+                f"the {MAX_COMBINATION_COLUMNS} most id-like columns): add primary_key by hand",
+            )
+        )
     if table.rules.rules:
         lines.append(_line(2, "expectations:"))
         lines += [_line(3, f"- {flow(s.entry)}", s.evidence) for s in table.rules.rules]
