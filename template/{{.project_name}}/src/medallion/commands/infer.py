@@ -20,7 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="sample files (the stem names the table) or folders (one per table, or holding table folders)",
     )
     parser.add_argument("--out", type=Path, required=True, help="spec file to write, e.g. medallion.yml")
-    parser.add_argument("--max-rows", type=int, default=100_000, help="rows read per table (default 100000)")
+    parser.add_argument(
+        "--max-rows",
+        type=int,
+        default=100_000,
+        help="rows profiled per table, sampled in blocks across all its files (default 100000)",
+    )
     parser.add_argument("--force", action="store_true", help="overwrite --out when it exists")
 
 
