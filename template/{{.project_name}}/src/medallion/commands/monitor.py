@@ -144,7 +144,9 @@ def _remote(args: argparse.Namespace, spec: Any) -> dict[str, Any]:
             state = job_run.not_started_state(task) if task else None
             if task and state:
                 return job_run.not_started_report(run, task, state, args.pipeline_id)
-        selector = _selector(args, client)
+            selector = Selector(since_ms=run.start_time)
+        else:
+            selector = _selector(args, client)
         target = RemoteTarget(
             args.pipeline_id, args.warehouse_id, args.catalog, args.schema, args.pipeline_name
         )
@@ -159,9 +161,7 @@ def _get_run(client: Any, run_id: int) -> Any:
 
 
 def _selector(args: argparse.Namespace, client: Any) -> Selector:
-    if args.job_run_id is not None:
-        run = _get_run(client, args.job_run_id)
-        return Selector(since_ms=run.start_time)
+    """What to judge when no job run names it (--job-run-id is handled by _remote)."""
     if args.since_ms is not None:
         return Selector(since_ms=args.since_ms)
     if args.update_id:
