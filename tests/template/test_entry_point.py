@@ -18,18 +18,7 @@ import pytest
 import yaml
 
 from tests.rendering import DEFAULT_ANSWERS, render_project
-
-# What the wheel task runner does with the installed distribution (see the module docstring).
-CALL_LIKE_A_WHEEL_TASK = """
-import sys
-from importlib import metadata
-package, entry_point, *parameters = sys.argv[1:]
-sys.argv = [package, *parameters]
-entry = [ep for ep in metadata.distribution(package).entry_points if ep.name == entry_point]
-if not entry:
-    raise ImportError(f"Entry point {entry_point!r} not found")
-entry[0].load()()
-"""
+from tests.support.emulator.task_wheel import CALL_ENTRY_POINT
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +43,8 @@ def wheel_task(installed: tuple[Path, Path], *parameters: str) -> subprocess.Com
     """Run the `medallion` entry point of the installed wheel with a task's parameters."""
     project, site = installed
     env = {**os.environ, "PYTHONPATH": str(site)}
-    command = [sys.executable, "-c", CALL_LIKE_A_WHEEL_TASK, project.name, "medallion", *parameters]
+    call = {"package_name": project.name, "entry_point": "medallion", "parameters": list(parameters)}
+    command = [sys.executable, "-c", CALL_ENTRY_POINT, json.dumps(call)]
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300)
 
 
