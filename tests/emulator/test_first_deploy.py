@@ -9,13 +9,13 @@ tests/template/test_entry_point.py; the pipeline task runs for real in the deplo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.emulator.test_jobs import Recorder
 from tests.rendering import render_project
 from tests.support.emulator import resolve_target, volume_uses
-from tests.support.emulator.jobs import SUCCESS, JobRunner, TaskOutcome
+from tests.support.emulator.jobs import SUCCESS, JobRunner
 from tests.support.emulator.views import job_views as jobs
 
 SP = "8f3c2a71-1b2c-4d5e-9f00-123456789abc"
@@ -24,17 +24,6 @@ SP = "8f3c2a71-1b2c-4d5e-9f00-123456789abc"
 @pytest.fixture(scope="module")
 def default_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render_project({"prod_run_as": SP}, tmp_path_factory.mktemp("first_deploy"))
-
-
-class Recorder:
-    """Runs nothing, succeeds, remembers which tasks Jobs started and with what."""
-
-    def __init__(self) -> None:
-        self.ran: dict[str, dict[str, Any]] = {}
-
-    def __call__(self, task: dict[str, Any], ctx: Any) -> TaskOutcome:
-        self.ran[task["task_key"]] = task
-        return TaskOutcome(ok=True)
 
 
 def run_pipeline_job(project: Path, target: str) -> tuple[Recorder, dict[str, str | None]]:
@@ -60,7 +49,7 @@ def test_staging_and_prod_run_the_pipeline_and_the_monitor(default_bundle: Path,
 
 def test_dev_loads_the_sample_before_the_pipeline(default_bundle: Path) -> None:
     recorder, states = run_pipeline_job(default_bundle, "dev")
-    assert list(recorder.ran)[:2] == ["load_sample_data", "run_pipeline"], list(recorder.ran)
+    assert recorder.ran[:2] == ["load_sample_data", "run_pipeline"], recorder.ran
     assert set(states.values()) == {SUCCESS}, states
 
 
