@@ -74,6 +74,8 @@ LOANS = [
         "home_branch": "C1",
         "borrowed_at": "2024-03-10 10:00:00",
         "returned_at": "2024-03-20 10:00:00",
+        "return_city": "York",
+        "return_branch": "C1",
         "late_fee": "0.00",
         "channel": "desk",
         "recorded_at": "2024-03-10 10:00:00",
@@ -85,6 +87,8 @@ LOANS = [
         "home_branch": "C1",
         "borrowed_at": "2024-03-10 10:00:00",
         "returned_at": "2024-04-20 10:00:00",
+        "return_city": "York",
+        "return_branch": "C1",
         "late_fee": "1.50",
         "channel": "desk",
         "recorded_at": "2024-04-20 10:00:00",
@@ -96,6 +100,8 @@ LOANS = [
         "home_branch": "C1",
         "borrowed_at": "2024-05-01 09:00:00",
         "returned_at": None,
+        "return_city": None,
+        "return_branch": None,
         "late_fee": None,
         "channel": "app",
         "recorded_at": "2024-05-01 09:00:00",
@@ -107,6 +113,8 @@ LOANS = [
         "home_branch": "C1",
         "borrowed_at": "2024-05-02 09:00:00",
         "returned_at": "2024-05-03 09:00:00",
+        "return_city": "leeds",
+        "return_branch": "C1",
         "late_fee": "0.25",
         "channel": "app",
         "recorded_at": "2024-05-03 09:00:00",
@@ -118,6 +126,8 @@ LOANS = [
         "home_branch": "X9",
         "borrowed_at": "2024-05-04 09:00:00",
         "returned_at": None,
+        "return_city": None,
+        "return_branch": None,
         "late_fee": "2.00",
         "channel": "desk",
         "recorded_at": "2024-05-04 09:00:00",
@@ -126,7 +136,7 @@ LOANS = [
 EXPECTED = {
     "loans": 4,
     "fees": Decimal("3.75"),
-    "orphans": {"book": 1, "branch": 1},
+    "orphans": {"book": 1, "branch": 1, "returned_to": 2},  # L2 and L4 are still out
     "branch_versions": {("LEEDS", "C1"): 2, ("YORK", "C1"): 1},
     "dates": 56,  # 2024-03-10 .. 2024-05-04
 }

@@ -99,6 +99,6 @@ def retail_star(spark: SparkSession, spec: Spec) -> dict[str, DataFrame]:
         "dim_date": date_dimension(orders, "order_ts"),
     }
     fact = spec.gold.facts[0]
-    links = {d: tables[f"dim_{d}"] for d in fact.dimensions}
+    links = {d: tables[f"dim_{d}"] for d in fact.dimension_names}
     tables["fact_sales"] = build_fact(spec, fact, orders, links)
     return {name: frame.cache() for name, frame in tables.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from tests.gold.frames import silver
 from tests.gold.library_data import BOOKS, BRANCHES, EXPECTED, LOANS
 from tests.gold.retail_data import latest
 
-UPPER, LOWER = {"city", "home_city"}, {"genre"}
+UPPER, LOWER = {"city", "home_city", "return_city"}, {"genre"}
 
 
 def typed_rows(rows: list[dict]) -> list[dict]:
@@ -48,7 +49,8 @@ def star(spark, library_spec):
         "dim_date": date_dimension(loans, "borrowed_at"),
     }
     fact = spec.gold.facts[0]
-    tables["fact_loans"] = build_fact(spec, fact, loans, {d: tables[f"dim_{d}"] for d in fact.dimensions})
+    links = {d: tables[f"dim_{d}"] for d in fact.dimension_names}
+    tables["fact_loans"] = build_fact(spec, fact, loans, links)
     return {name: frame.cache() for name, frame in tables.items()}
 
 
@@ -69,6 +71,10 @@ def test_fact_lookups_and_orphans(spark, library_spec, star):
     }
     assert loans["L1"]["branch_key"] == leeds[1] and loans["L2"]["branch_key"] == leeds[4]
     assert loans["L1"]["days_out"] == 41 and loans["L2"]["days_out"] is None
+    york = star["dim_branch"].where("city = 'YORK'").collect()[0]["branch_key"]
+    assert loans["L1"]["returned_to_key"] == york != loans["L1"]["branch_key"], "each role, its own columns"
+    assert loans["L3"]["returned_to_key"] == leeds[4], "the version valid at the event time"
+    assert loans["L2"]["returned_to_key"] == loans["L4"]["returned_to_key"] == -1, "still out: unknown"
     assert loans["L2"]["late_fee"] == Decimal("0.00") and loans["L1"]["date_key"] == 20240310
 
 
@@ -86,3 +92,27 @@ def test_region_month_aggregate_sql(spark, library_spec, star):
     assert sum(r["loans"] for r in rows) == 3 and sum(r["fees"] for r in rows) == Decimal("1.75")
     may = next(r for r in rows if r["year_month"] == "2024-05")
     assert may["fee_per_loan"] == Decimal("0.125")
+
+
+def test_role_playing_key_columns_and_constraints(library_spec):
+    from medallion.gold.columns import dimension_columns, fact_columns
+    from medallion.gold.ddl import fact_cluster_by, fact_constraints
+
+    fact = library_spec.gold.facts[0]
+    comments = {c.name: c.comment for c in fact_columns(library_spec, fact)}
+    assert "dim_branch as returned_to (from return_city, return_branch)" in comments["returned_to_key"]
+    dims = {d.name: d for d in library_spec.gold.dimensions}
+    keys = {f"dim_{n}": {c.name for c in dimension_columns(library_spec, d)} for n, d in dims.items()}
+    keys["dim_date"] = {"date_key"}
+    references = {}
+    for constraint in fact_constraints(fact, with_date=True):
+        found = re.fullmatch(
+            r"CONSTRAINT `\w+` FOREIGN KEY \(`(\w+)`\) REFERENCES `(\w+)` \(`(\w+)`\)",
+            constraint,
+        )
+        assert found, constraint
+        column, table, target = found.groups()
+        assert column in comments and target in keys[table], constraint  # both sides exist
+        references[column] = (table, target)
+    assert references["returned_to_key"] == references["branch_key"] == ("dim_branch", "branch_key")
+    assert fact_cluster_by(fact) == ["date_key", "book_key", "branch_key", "returned_to_key"]

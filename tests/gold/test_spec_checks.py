@@ -98,3 +98,42 @@ def test_composite_key_width(tmp_path):
         tmp_path, LIBRARY, lambda d: d["gold"]["facts"]["loans"]["dimensions"].update(branch=["home_city"])
     )
     assert any("dim_branch has a 2-column key" in p for p in found), found
+
+
+def returned_to(doc: dict) -> dict:
+    return doc["gold"]["facts"]["loans"]["dimensions"]["returned_to"]
+
+
+ROLE_CASES = {
+    "role of an unknown dimension": (
+        lambda d: returned_to(d).update(dimension="store"),
+        "gold.facts.loans.dimensions.returned_to.dimension: no dimension 'store'; known: book, branch",
+    ),
+    "role with a missing column": (
+        lambda d: returned_to(d).update(columns=["return_town", "return_branch"]),
+        "gold.facts.loans.dimensions.returned_to: no column 'return_town'",
+    ),
+    "role with the wrong key width": (
+        lambda d: returned_to(d).update(columns=["return_city"]),
+        "gold.facts.loans.dimensions.returned_to: dim_branch has a 2-column key",
+    ),
+    "role column of another type": (
+        lambda d: d["sources"]["loans"]["columns"].update(return_branch="int"),
+        "gold.facts.loans.dimensions.returned_to: return_branch is int but dim_branch.branch_code is string",
+    ),
+    "role without columns": (
+        lambda d: returned_to(d).pop("columns"),
+        "gold.facts.loans.dimensions.returned_to: 'columns' is a required property",
+    ),
+    "role key clashes with a measure": (
+        lambda d: d["gold"]["facts"]["loans"]["measures"].update(returned_to_key="1"),
+        "gold.facts.loans.measures.returned_to_key: a measure cannot share its name",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ROLE_CASES))
+def test_role_playing_mistakes_are_reported(tmp_path, case):
+    change, expected = ROLE_CASES[case]
+    found = problems(tmp_path, LIBRARY, change)
+    assert any(expected in p for p in found), found

@@ -2,7 +2,8 @@
 
 books keyed by isbn; branches keyed by (city, branch_code) - codes repeat across cities;
 members keyed by card_number, re-sent when they move (sequence: changed_at); loans, the
-fact, keyed by loan_no, pointing at all three (branches through two columns).
+fact, keyed by loan_no, pointing at all three (branches through two columns, twice: the
+lending branch and, once returned, the branch it was returned to: a role-playing dimension).
 """
 
 from __future__ import annotations
@@ -83,11 +84,19 @@ def loans(rng: random.Random, isbns: list[str], cards: list[int]) -> list[dict[s
                 "due_on": (loaned + timedelta(days=21)).date(),
                 "renewals": rng.randrange(0, 4),
                 "late_fee": Decimal(rng.choice([0, 0, 0, 50, 120, 300])) / 100,
+                **_returned_to(number),
             }
         )
     rows[5]["isbn"] = "978-0-0000-0000-0"
     rows[6]["card_number"] = None
     return rows + rows[:4]
+
+
+def _returned_to(number: int) -> dict[str, str | None]:
+    """The branch a loan was returned to (any branch); every fifth loan is still out (NULLs)."""
+    if number % 5 == 0:
+        return {"return_city": None, "return_branch_code": None}
+    return {"return_city": CITIES[number * 7 % len(CITIES)], "return_branch_code": CODES[number % len(CODES)]}
 
 
 def tables(seed: int = 11) -> dict[str, list[dict[str, Any]]]:

@@ -32,6 +32,7 @@ def test_references_include_a_composite_key(spec: Spec) -> None:
     assert references == {
         (("isbn",), "books"),
         (("city", "branch_code"), "branches"),
+        (("return_city", "return_branch_code"), "branches"),
         (("card_number",), "members"),
     }
 
@@ -40,7 +41,11 @@ def test_star(spec: Spec) -> None:
     assert {d.name: d.scd for d in spec.gold.dimensions} == {"book": 1, "branch": 1, "member": 2}
     (fact,) = spec.gold.facts
     assert (fact.name, fact.grain, fact.event_time) == ("loans", ("loan_no",), "loaned_at")
-    assert fact.dimensions["branch"] == ("city", "branch_code")
+    branches = {link.role: link.foreign_key for link in fact.links if link.dimension == "branch"}
+    assert branches == {
+        "branch": ("city", "branch_code"),
+        "return_branch": ("return_city", "return_branch_code"),
+    }
     assert {m.name for m in fact.measures} == {"renewals", "late_fee"}
 
 

@@ -68,7 +68,8 @@ def test_star_roles(spec: Spec) -> None:
     assert next(d for d in spec.gold.dimensions if d.name == "customer").scd == 2
     (fact,) = spec.gold.facts
     assert (fact.source, fact.grain, fact.event_time) == ("orders", ("order_id", "line_number"), "order_ts")
-    assert fact.dimensions == {"customer": ("customer_id",), "product": ("product_id",)}
+    links = {(link.role, link.dimension, link.foreign_key) for link in fact.links}
+    assert links == {("customer", "customer", ("customer_id",)), ("product", "product", ("product_id",))}
     measures = {m.name: m.expr for m in fact.measures}
     assert measures["amount"] == "quantity * unit_price"
     assert {"quantity", "unit_price", "discount"} <= set(measures)

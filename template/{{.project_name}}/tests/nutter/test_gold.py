@@ -50,7 +50,7 @@ class GoldFixture(NutterFixture):
         self.null_keys = {}
         for fact in SPEC.gold.facts:
             name = dt.qualified(CATALOG, SCHEMA, naming.fact_table(fact.name))
-            keys = [quote_identifier(f"{d}_key") for d in fact.dimensions]
+            keys = [quote_identifier(f"{link.role}_key") for link in fact.links]
             if keys:
                 where = " OR ".join(f"{k} IS NULL" for k in keys)
                 query = f"SELECT COUNT(*) AS n FROM {name} WHERE {where}"

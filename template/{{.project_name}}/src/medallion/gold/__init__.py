@@ -95,7 +95,7 @@ def _define_dates(ctx: PipelineContext) -> None:
 def _define_fact(ctx: PipelineContext, fact: Fact) -> None:
     def query() -> DataFrame:
         current = ctx.spark.read.table(naming.silver_table(fact.source))
-        dims = {d: ctx.spark.read.table(naming.dimension_table(d)) for d in fact.dimensions}
+        dims = {d: ctx.spark.read.table(naming.dimension_table(d)) for d in fact.dimension_names}
         return build_fact(ctx.spec, fact, current, dims)
 
     grain = ", ".join(fact.grain)

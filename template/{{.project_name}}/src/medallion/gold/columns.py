@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from medallion import naming
 from medallion.gold.keys import UNKNOWN_KEY, key_column
-from medallion.spec.model import Dimension, Fact, Spec
+from medallion.spec.model import Dimension, DimensionLink, Fact, Spec
 
 VALID_FROM, VALID_TO, IS_CURRENT = "valid_from", "valid_to", "is_current"
 DATE_KEY = "date_key"
@@ -64,17 +64,23 @@ def dimension_columns(spec: Spec, dim: Dimension) -> tuple[GoldColumn, ...]:
     return tuple(columns)
 
 
+def _role_comment(link: DimensionLink) -> str:
+    table = naming.dimension_table(link.dimension)
+    role = "" if link.role == link.dimension else f" as {link.role} (from {', '.join(link.foreign_key)})"
+    return f"Key of {table}{role}; -1 when unknown or orphan."
+
+
 def fact_columns(spec: Spec, fact: Fact) -> tuple[GoldColumn, ...]:
     """Grain, dimension keys, date key, event time, degenerate attributes, measures."""
     columns = [_source_column(spec, fact.source, c, f"Grain column ({fact.source}.{c}).") for c in fact.grain]
     columns += [
         GoldColumn(
-            key_column(d),
+            key_column(link.role),
             "bigint",
-            f"Key of {naming.dimension_table(d)}; -1 when unknown or orphan.",
+            _role_comment(link),
             UNKNOWN_KEY,
         )
-        for d in fact.dimensions
+        for link in fact.links
     ]
     if fact.event_time:
         columns.append(

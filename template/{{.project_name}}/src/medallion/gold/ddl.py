@@ -26,10 +26,11 @@ def primary_key(table: str, column: str) -> str:
     return f"CONSTRAINT {quote_identifier(f'pk_{table}')} PRIMARY KEY ({quote_identifier(column)})"
 
 
-def foreign_key(table: str, column: str, target: str) -> str:
+def foreign_key(table: str, column: str, target: str, target_column: str | None = None) -> str:
+    """FOREIGN KEY (column) REFERENCES target (target_column, by default the same name)."""
     name = quote_identifier(f"fk_{table}_{column}")
-    ref = quote_identifier(column)
-    return f"CONSTRAINT {name} FOREIGN KEY ({ref}) REFERENCES {quote_identifier(target)} ({ref})"
+    own, ref = quote_identifier(column), quote_identifier(target_column or column)
+    return f"CONSTRAINT {name} FOREIGN KEY ({own}) REFERENCES {quote_identifier(target)} ({ref})"
 
 
 def schema_ddl(columns: Sequence[GoldColumn], constraints: Sequence[str] = ()) -> str:
@@ -38,15 +39,20 @@ def schema_ddl(columns: Sequence[GoldColumn], constraints: Sequence[str] = ()) -
 
 
 def fact_constraints(fact: Fact, with_date: bool) -> list[str]:
-    """One FOREIGN KEY per dimension (and dim_date) of the fact."""
+    """One FOREIGN KEY per dimension role (and dim_date) of the fact."""
     table = naming.fact_table(fact.name)
-    result = [foreign_key(table, key_column(d), naming.dimension_table(d)) for d in fact.dimensions]
+    result = [
+        foreign_key(
+            table, key_column(link.role), naming.dimension_table(link.dimension), key_column(link.dimension)
+        )
+        for link in fact.links
+    ]
     if with_date and fact.event_time:
         result.append(foreign_key(table, DATE_KEY, naming.DATE_DIMENSION))
     return result
 
 
 def fact_cluster_by(fact: Fact) -> list[str]:
-    """date_key first, then the dimension keys, at most four columns."""
-    columns = ([DATE_KEY] if fact.event_time else []) + [key_column(d) for d in fact.dimensions]
+    """date_key first, then the dimension role keys, at most four columns."""
+    columns = ([DATE_KEY] if fact.event_time else []) + [key_column(link.role) for link in fact.links]
     return columns[:MAX_CLUSTER_COLUMNS]

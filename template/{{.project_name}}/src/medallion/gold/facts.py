@@ -27,13 +27,17 @@ EVENT = "__event_time"
 
 
 def build_fact(spec: Spec, fact: Fact, current: DataFrame, dimensions: Mapping[str, DataFrame]) -> DataFrame:
-    """One row per current silver row; `dimensions` maps each linked dimension to its gold table."""
+    """One row per current silver row; `dimensions` maps each linked dimension to its gold table.
+
+    Each role joins its own copy of the dimension, so one dimension can be played several
+    times (origin and destination airport), each role with its own `<role>_key`.
+    """
     dims = {d.name: d for d in spec.gold.dimensions}
     passthrough = list(
         dict.fromkeys([*fact.grain, *([fact.event_time] if fact.event_time else []), *fact.attributes])
     )
     event = F.col(fact.event_time).cast("timestamp") if fact.event_time else F.lit(None).cast("timestamp")
-    foreign = [(_fk(d, i), c) for d, cols in fact.dimensions.items() for i, c in enumerate(cols)]
+    foreign = [(_fk(link.role, i), c) for link in fact.links for i, c in enumerate(link.foreign_key)]
     rows = current.select(
         *passthrough,
         event.alias(EVENT),
@@ -41,49 +45,49 @@ def build_fact(spec: Spec, fact: Fact, current: DataFrame, dimensions: Mapping[s
         *(F.col(c).alias(alias) for alias, c in foreign),
     )
     names = [*passthrough, EVENT, *(m.name for m in fact.measures), *(alias for alias, _ in foreign)]
-    for name, columns in fact.dimensions.items():
-        lookup = _lookup(dims[name], dimensions[name])
-        on = [F.col(_fk(name, i)) == F.col(_nk(name, i)) for i in range(len(columns))]
-        if dims[name].scd == 2:
-            on.append(_valid_at(name, F.col(EVENT)))
-        matched = F.coalesce(F.col(f"__{name}_key"), F.lit(UNKNOWN_KEY)).alias(key_column(name))
+    for link in fact.links:
+        role, dim = link.role, dims[link.dimension]
+        lookup = _lookup(dim, dimensions[dim.name], role)
+        on = [F.col(_fk(role, i)) == F.col(_nk(role, i)) for i in range(len(link.foreign_key))]
+        if dim.scd == 2:
+            on.append(_valid_at(role, F.col(EVENT)))
+        matched = F.coalesce(F.col(f"__{role}_key"), F.lit(UNKNOWN_KEY)).alias(key_column(role))
         rows = rows.join(lookup, on=_all(on), how="left").select(*names, matched)
-        names.append(key_column(name))
+        names.append(key_column(role))
     dated = date_key(F.col(EVENT), spec.gold.calendar).alias("date_key")
     keyed = rows.select("*", dated) if fact.event_time else rows
     return typed(keyed, fact_columns(spec, fact))
 
 
-def _fk(dim: str, index: int) -> str:
-    return f"__fk_{dim}_{index}"
+def _fk(role: str, index: int) -> str:
+    return f"__fk_{role}_{index}"
 
 
-def _nk(dim: str, index: int) -> str:
-    return f"__nk_{dim}_{index}"
+def _nk(role: str, index: int) -> str:
+    return f"__nk_{role}_{index}"
 
 
-def _lookup(dim: Dimension, table: DataFrame) -> DataFrame:
-    """The dimension's real members with prefixed columns (and, for SCD2, the lookup interval)."""
-    name = dim.name
-    real = table.where(F.col(key_column(name)) != UNKNOWN_KEY)
-    columns = [F.col(key_column(name)).alias(f"__{name}_key")]
-    columns += [F.col(c).alias(_nk(name, i)) for i, c in enumerate(dim.key)]
+def _lookup(dim: Dimension, table: DataFrame, role: str) -> DataFrame:
+    """The dimension's real members, columns prefixed by the role (and, for SCD2, the lookup interval)."""
+    real = table.where(F.col(key_column(dim.name)) != UNKNOWN_KEY)
+    columns = [F.col(key_column(dim.name)).alias(f"__{role}_key")]
+    columns += [F.col(c).alias(_nk(role, i)) for i, c in enumerate(dim.key)]
     if dim.scd == 2:
         first = F.min(VALID_FROM).over(Window.partitionBy(*dim.key))
         start = F.when(F.col(VALID_FROM) == first, F.lit(START_OF_TIME).cast("timestamp")).otherwise(
             F.col(VALID_FROM)
         )
         columns += [
-            start.alias(f"__{name}_from"),
-            F.col(VALID_TO).alias(f"__{name}_to"),
-            F.col(IS_CURRENT).alias(f"__{name}_current"),
+            start.alias(f"__{role}_from"),
+            F.col(VALID_TO).alias(f"__{role}_to"),
+            F.col(IS_CURRENT).alias(f"__{role}_current"),
         ]
     return real.select(*columns)
 
 
-def _valid_at(name: str, event: Column) -> Column:
-    inside = (event >= F.col(f"__{name}_from")) & (event < F.col(f"__{name}_to"))
-    return inside | (event.isNull() & F.col(f"__{name}_current"))
+def _valid_at(role: str, event: Column) -> Column:
+    inside = (event >= F.col(f"__{role}_from")) & (event < F.col(f"__{role}_to"))
+    return inside | (event.isNull() & F.col(f"__{role}_current"))
 
 
 def _all(conditions: list[Column]) -> Column:

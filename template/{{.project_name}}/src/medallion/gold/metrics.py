@@ -1,4 +1,4 @@
-"""Gold figures for the run report: per fact, rows, orphans per dimension, measure totals."""
+"""Gold figures for the run report: per fact, rows, orphans per dimension role, measure totals."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from medallion.spec.model import Spec
 
 
 def gold_metrics(spark: Any, spec: Spec, read_table: Callable[[str], DataFrame]) -> dict[str, Any]:
-    """{fact_<name>: {rows, orphans: {dim: n}, orphan_fraction: {dim: f|None}, measures: {m: "total"}}}.
+    """{fact_<name>: {rows, orphans: {role: n}, orphan_fraction: {role: f|None}, measures: {m: "total"}}}.
 
     `spark` is unused (the tables come through `read_table`); kept for the runner's call.
     Orphans are fact rows pointing at the unknown member (-1): a foreign key with no match,
@@ -25,13 +25,13 @@ def gold_metrics(spark: Any, spec: Spec, read_table: Callable[[str], DataFrame])
         table = naming.fact_table(fact.name)
         figures = [F.count(F.lit(1)).alias("rows")]
         figures += [
-            F.count(F.when(F.col(key_column(d)) == UNKNOWN_KEY, 1)).alias(f"orphans_{d}")
-            for d in fact.dimensions
+            F.count(F.when(F.col(key_column(link.role)) == UNKNOWN_KEY, 1)).alias(f"orphans_{link.role}")
+            for link in fact.links
         ]
         figures += [F.sum(F.col(m.name)).alias(f"total_{m.name}") for m in fact.measures]
         row = read_table(table).agg(*figures).collect()[0]
         rows = int(row["rows"])
-        orphans = {d: int(row[f"orphans_{d}"]) for d in fact.dimensions}
+        orphans = {link.role: int(row[f"orphans_{link.role}"]) for link in fact.links}
         result[table] = {
             "rows": rows,
             "orphans": orphans,

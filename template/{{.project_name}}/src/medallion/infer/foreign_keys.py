@@ -2,7 +2,8 @@
 
 Values alone are not enough: a line number 1..7 is contained in any 25-row integer key.
 A reference needs each column's name to match the key column it points at (after table
-prefixes such as `c_`/`l_`, or in `<table>_id`/`<table>key` form). References with that
+prefixes such as `c_`/`l_`, or in `<table>_id`/`<table>key` form), possibly behind a role
+word (`origin_airport_code`, `return_city`). References with that
 affinity but a lower match rate are kept as suggestions (written commented out).
 """
 
@@ -102,14 +103,14 @@ _TABLE_PREFIX = re.compile(r"^[a-z]{1,2}_(?=[a-z])")
 _ID_SUFFIX = re.compile(r"_?(id|key|code|no|nr|num|number)$")
 
 
-def _core(name: str) -> str:
+def core_name(name: str) -> str:
     """l_orderkey -> orderkey, ps_partkey -> partkey, customer_id -> customer_id."""
     return _TABLE_PREFIX.sub("", name.lower())
 
 
-def _stem(name: str) -> str:
+def stem_name(name: str) -> str:
     """orderkey -> order, customer_id -> customer, id -> ''."""
-    return _ID_SUFFIX.sub("", _core(name)).rstrip("_")
+    return _ID_SUFFIX.sub("", core_name(name)).rstrip("_")
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -118,18 +119,25 @@ def _same_word(a: str, b: str) -> bool:
     return len(short) >= 3 and long.startswith(short)
 
 
+def _role_of(a: str, b: str) -> bool:
+    """origin_airport ~ airport, return_city ~ city: `a` is `b` behind a role word."""
+    return len(b) >= 3 and a.endswith("_" + b)
+
+
 def name_affinity(column: str, key_column: str, target: str) -> bool:
     """Does `column` look like it names `key_column` of table `target`?"""
-    a, b = _core(column), _core(key_column)
-    if a == b:
+    a, b = core_name(column), core_name(key_column)
+    if a == b or _role_of(a, b):
         return True
     if not (_ID_SUFFIX.search(a) and _ID_SUFFIX.search(b)):
         return False
-    stem_a, stem_b = _stem(column), _stem(key_column)
-    if stem_b and stem_a and _same_word(stem_a, stem_b):
+    stem_a, stem_b = stem_name(column), stem_name(key_column)
+    if stem_b and stem_a and (_same_word(stem_a, stem_b) or _role_of(stem_a, stem_b)):
         return True
     table_words = {target.lower(), singular_name(target.lower())}
-    return bool(stem_a) and not stem_b and any(_same_word(stem_a, w) for w in table_words)
+    return (
+        bool(stem_a) and not stem_b and any(_same_word(stem_a, w) or _role_of(stem_a, w) for w in table_words)
+    )
 
 
 def singular_name(name: str) -> str:
@@ -155,12 +163,24 @@ def _references(
     ]
     result = []
     for columns in product(*options):
-        if len(set(columns)) != len(columns):
+        if len(set(columns)) != len(columns) or not _one_role(columns, key):
             continue
         fk = _containment(table, columns, target, key, key_rows)
         if fk is not None:
             result.append(fk)
     return result
+
+
+def _one_role(columns: tuple[str, ...], key: tuple[str, ...]) -> bool:
+    """Composite columns play one role: (return_city, return_branch_code), not (return_city, branch_code)."""
+    roles = set()
+    for column, key_column in zip(columns, key, strict=True):
+        a, b = core_name(column), core_name(key_column)
+        if a == b:
+            roles.add("")
+        elif _role_of(a, b):
+            roles.add(a[: -len(b) - 1])
+    return len(roles) <= 1
 
 
 def _family(spark_type: str) -> str:

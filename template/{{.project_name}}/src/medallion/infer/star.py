@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from medallion.infer.foreign_keys import ForeignKey
+from medallion.infer.foreign_keys import ForeignKey, core_name, stem_name
 from medallion.infer.keys import KeyCandidate
 from medallion.infer.profile import TableProfile
 
@@ -105,7 +106,7 @@ def _fact(
     body: dict[str, Any] = {"source": table.name, "grain": list(key.columns)}
     if event_time:
         body["event_time"] = event_time
-    body["dimensions"] = {dimensions[fk.target].name: list(fk.columns) for fk in outgoing}
+    body["dimensions"] = _links(outgoing, dimensions, notes)
     body["measures"] = measures
     attributes = [
         c.name
@@ -119,6 +120,34 @@ def _fact(
         f"grain = the primary key; event_time = {event_time or 'none'}"
     )
     return Role(table.name, body, reason, notes)
+
+
+def _links(outgoing: list[ForeignKey], dimensions: dict[str, Role], notes: dict[str, str]) -> dict[str, Any]:
+    """`dimension: [columns]`; a dimension referenced several times gets one role per reference."""
+    plays = Counter(fk.target for fk in outgoing)
+    links: dict[str, Any] = {}
+    for fk in outgoing:
+        name = dimensions[fk.target].name
+        if plays[fk.target] == 1:
+            links[name] = list(fk.columns)
+            continue
+        role = role_name(fk, name)
+        while role in links:
+            role += "_again"
+        links[role] = list(fk.columns) if role == name else {"dimension": name, "columns": list(fk.columns)}
+        notes[role] = f"dim_{name} plays {plays[fk.target]} roles in {fk.table}"
+    return links
+
+
+def role_name(fk: ForeignKey, dimension: str) -> str:
+    """origin_airport_code -> airport_code gives `origin_airport`; the key's own name gives the dimension."""
+    column, key = core_name(fk.columns[0]), core_name(fk.target_key[0])
+    if column == key:
+        return dimension
+    if column.endswith("_" + key):
+        return f"{column[: -len(key) - 1]}_{dimension}"
+    stem = stem_name(fk.columns[0]) or column
+    return stem if stem.endswith(dimension) else f"{stem}_{dimension}"
 
 
 def _event_times(table: TableProfile, key: KeyCandidate) -> list[str]:

@@ -51,14 +51,14 @@ def _fact(fact: Fact, sources: Mapping[str, SourceTable], dims: Mapping[str, Dim
         yield f"{where}.grain", f"one fact row per {source.name} row: add the primary key column(s) {missing}"
     if fact.event_time and _type(source, fact.event_time) not in TIME_TYPES:
         yield f"{where}.event_time", f"{fact.event_time} must be a date or timestamp column"
-    for name, columns in fact.dimensions.items():
-        dim = dims[name]
-        for column, key in zip(columns, dim.key, strict=False):
+    for link in fact.links:
+        dim = dims[link.dimension]
+        for column, key in zip(link.foreign_key, dim.key, strict=False):
             ours, theirs = _type(source, column), _type(sources[dim.source], key)
             if ours and theirs and not _compatible(ours, theirs):
                 yield (
-                    f"{where}.dimensions.{name}",
-                    f"{column} is {ours} but dim_{name}.{key} is {theirs}: declare the same type",
+                    f"{where}.dimensions.{link.role}",
+                    f"{column} is {ours} but dim_{dim.name}.{key} is {theirs}: declare the same type",
                 )
     for measure in fact.measures:
         if not (measure.type.startswith("decimal") or measure.type in INTEGRAL):
@@ -70,7 +70,7 @@ def _fact(fact: Fact, sources: Mapping[str, SourceTable], dims: Mapping[str, Dim
         *fact.grain,
         *([fact.event_time] if fact.event_time else []),
         *fact.attributes,
-        *(f"{d}_key" for d in fact.dimensions),
+        *(f"{link.role}_key" for link in fact.links),
         *(["date_key"] if fact.event_time else []),
     ]
     taken = set(dict.fromkeys(generated))

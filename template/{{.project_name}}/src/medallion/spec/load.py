@@ -21,6 +21,7 @@ from medallion.spec.model import (
     Column,
     CustomTable,
     Dimension,
+    DimensionLink,
     Expectation,
     Fact,
     Gold,
@@ -462,22 +463,16 @@ class _Builder:
         event_time = body.get("event_time")
         if event_time:
             self.check_column(f"{where}.event_time", event_time, known)
-        links: dict[str, tuple[str, ...]] = {}
-        for dim_name, columns in body.get("dimensions", {}).items():
-            key = f"{where}.dimensions.{dim_name}"
-            dimension = dims.get(dim_name)
-            if dimension is None:
-                self.problem(key, f"no dimension {dim_name!r}; known: {', '.join(dims) or 'none'}")
+        links = []
+        for role, value in body.get("dimensions", {}).items():
+            link = self.dimension_link(f"{where}.dimensions.{role}", role, value, known, dims)
+            if link is None:
                 continue
-            if len(columns) != len(dimension.key):
+            if dims[link.dimension].scd == 2 and not event_time:
                 self.problem(
-                    key, f"dim_{dim_name} has a {len(dimension.key)}-column key {list(dimension.key)}"
+                    f"{where}.event_time", f"dim_{link.dimension} is SCD2: the fact needs an event_time"
                 )
-            for column in columns:
-                self.check_column(key, column, known)
-            if dimension.scd == 2 and not event_time:
-                self.problem(f"{where}.event_time", f"dim_{dim_name} is SCD2: the fact needs an event_time")
-            links[dim_name] = tuple(columns)
+            links.append(link)
         measures = []
         for measure_name, value in body["measures"].items():
             spec = {"expr": value} if isinstance(value, str) else value
@@ -498,11 +493,30 @@ class _Builder:
             source.name,
             grain,
             event_time,
-            links,
+            tuple(links),
             tuple(measures),
             attributes,
             body.get("description", ""),
         )
+
+    def dimension_link(
+        self, key: str, role: str, value: Any, known: set[str], dims: dict[str, Dimension]
+    ) -> DimensionLink | None:
+        """`role: [columns]` (the role is the dimension) or `role: {dimension: d, columns: [...]}`."""
+        if isinstance(value, dict):
+            name, columns = value.get("dimension", role), value.get("columns", [])
+        else:
+            name, columns = role, value
+        dimension = dims.get(name)
+        if dimension is None:
+            where = f"{key}.dimension" if isinstance(value, dict) else key
+            self.problem(where, f"no dimension {name!r}; known: {', '.join(dims) or 'none'}")
+            return None
+        if len(columns) != len(dimension.key):
+            self.problem(key, f"dim_{name} has a {len(dimension.key)}-column key {list(dimension.key)}")
+        for column in columns:
+            self.check_column(key, column, known)
+        return DimensionLink(role, name, tuple(columns))
 
 
 def _shown(text: str, limit: int = 60) -> str:

@@ -143,6 +143,20 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class DimensionLink:
+    """A fact's reference to a dimension under a role: the fact gets a `<role>_key` column.
+
+    The role is the dimension's own name unless the fact plays it several times
+    (`origin_airport` and `dest_airport` both pointing at dim_airport).
+    """
+
+    role: str
+    dimension: str
+    foreign_key: tuple[str, ...]
+    """The fact's columns matching the dimension's natural key, in order."""
+
+
+@dataclass(frozen=True)
 class Fact:
     """A gold fact table at a declared grain."""
 
@@ -150,10 +164,15 @@ class Fact:
     source: str
     grain: tuple[str, ...]
     event_time: str | None
-    dimensions: dict[str, tuple[str, ...]]
+    links: tuple[DimensionLink, ...]
     measures: tuple[Measure, ...]
     attributes: tuple[str, ...] = ()
     description: str = ""
+
+    @property
+    def dimension_names(self) -> tuple[str, ...]:
+        """The dimensions the fact references, each once, in spec order."""
+        return tuple(dict.fromkeys(link.dimension for link in self.links))
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def dimension_columns(dim: Dimension, source: SourceTable) -> dict[str, str]:
 
 def fact_columns(fact: Fact, source: SourceTable) -> dict[str, str]:
     columns = _types(source, fact.grain)
-    columns |= {f"{d}_key": "bigint" for d in fact.dimensions}
+    columns |= {f"{link.role}_key": "bigint" for link in fact.links}
     if fact.event_time:
         columns["date_key"] = "int"
         if fact.event_time not in fact.grain:
