@@ -98,13 +98,18 @@ def _check(
 def _look_like_versions(rows: pd.DataFrame, names: tuple[str, ...], sequences: list[str]) -> bool:
     """Versions of one key share most columns; rows of different entities do not.
 
-    A column "varies" when it changes within more than half of the repeated keys; at most
-    a third of the other columns may vary (rules out e.g. order_id + updated_at over lines).
+    A column "varies" when it holds two different non-NULL values within more than half of
+    the repeated keys; at most a third of the other columns may vary (rules out e.g.
+    order_id + updated_at over lines). A value that only fills in (NULL in the first sending,
+    known in a later one: a flight's delay once it flew) is one version completed, not another
+    entity.
     """
     others = [c for c in rows.columns if c not in names and c not in sequences]
     if not others:
         return True
-    changes = rows.astype(str).groupby(list(names))[others].nunique() > 1
+    text = rows[others].astype(str).where(rows[others].notna())
+    keyed = pd.concat([rows[list(names)].astype(str), text], axis=1)
+    changes = keyed.groupby(list(names))[others].nunique(dropna=True) > 1
     varying = int((changes.mean() > 0.5).sum())
     return varying <= len(others) / 3
 
