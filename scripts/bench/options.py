@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SIZES = (100_000, 1_000_000)
+AIRLINE_SIZES = (1_000_000,)
 QUICK_SIZE = 3_000
+DOMAINS = ("retail", "airline")
+FILE_FORMATS = ("csv", "parquet")
 MODES = ("cold", "warm")
 LAYERS = ("bronze", "silver", "gold")
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "medallion-bench"
@@ -27,6 +30,9 @@ class Options:
     json_path: Path | None
     markdown_path: Path | None
     from_json: Path | None = None
+    domain: str = "retail"
+    formats: tuple[str, ...] = FILE_FORMATS
+    """airline only: the dataset is written, inferred and run once per format."""
 
 
 def sizes(text: str) -> tuple[int, ...]:
@@ -61,6 +67,13 @@ def layers(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def file_formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(m.strip() for m in text.split(",") if m.strip())
+    if not chosen or any(m not in FILE_FORMATS for m in chosen):
+        raise argparse.ArgumentTypeError(f"formats are {', '.join(FILE_FORMATS)}; got {text!r}")
+    return chosen
+
+
 def positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -80,10 +93,25 @@ def build_parser() -> argparse.ArgumentParser:
         prog="bench.py",
         description="Local pipeline (spark-pipelines via medallion run-local) vs plain PySpark batch.",
     )
-    parser.add_argument("--sizes", type=sizes, default=DEFAULT_SIZES, help="order rows, e.g. 100000,1000000")
+    parser.add_argument(
+        "--domain",
+        choices=DOMAINS,
+        default="retail",
+        help="retail: the sample of the default project; airline: scripts/datagen's 9 tables, spec by infer",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=sizes,
+        help="retail: order rows (default 100000,1000000); airline: rows of all tables (default 1000000)",
+    )
+    parser.add_argument(
+        "--formats", type=file_formats, default=FILE_FORMATS, help="airline: file formats, e.g. csv,parquet"
+    )
     parser.add_argument("--repeat", type=positive, default=2, help="runs per figure (median reported)")
     parser.add_argument("--modes", type=modes, default=MODES, help="pipeline modes: cold,warm")
-    parser.add_argument("--no-incremental", action="store_true", help="skip the +1%% incremental runs")
+    parser.add_argument(
+        "--no-incremental", action="store_true", help="skip the +1%% incremental runs (airline has none)"
+    )
     parser.add_argument("--increment", type=fraction, default=0.01, help="new order rows, as a fraction")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_SIZE} rows, one repeat (smoke run)")
     parser.add_argument("--layers", type=layers, default=LAYERS, help="layers to run: bronze,silver,gold")
@@ -99,15 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_args(argv: Sequence[str] | None = None) -> Options:
     args = build_parser().parse_args(argv)
     quick = args.quick
+    airline = args.domain == "airline"
+    chosen = args.sizes or (AIRLINE_SIZES if airline else DEFAULT_SIZES)
     return Options(
-        sizes=(QUICK_SIZE,) if quick else args.sizes,
+        sizes=(QUICK_SIZE,) if quick else chosen,
         repeat=1 if quick else args.repeat,
         modes=args.modes,
-        incremental=not args.no_incremental,
+        incremental=not (args.no_incremental or airline),
         increment=args.increment,
         work=args.work,
         layers=args.layers,
         json_path=args.json_path,
         markdown_path=args.markdown_path,
         from_json=args.from_json,
+        domain=args.domain,
+        formats=args.formats,
     )

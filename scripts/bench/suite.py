@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import data
+from bench import airline, data
 from bench.engines import Run, WarmServer, run_baseline, run_pipeline, warm_server
 from bench.machine import load_1m
 from bench.options import LAYERS, Options
@@ -55,6 +55,8 @@ class SizeBench:
     lock: Lock
     log: Log
     samples: list[Sample]
+    scenario: str = FULL
+    """The label of full runs: `full` (retail), or the airline dataset's format."""
 
     @property
     def scratch(self) -> Path:
@@ -77,7 +79,7 @@ class SizeBench:
         with self.lock():
             for _ in range(self.options.repeat):
                 run = run_baseline(self.project, self.source, self.scratch)
-                self.record(baseline_sample(run, FULL, self.size, self.rows), run)
+                self.record(baseline_sample(run, self.scenario, self.size, self.rows), run)
 
     def pipeline(self, scenario: str, mode: str, rows: int, full: bool, server: WarmServer | None) -> None:
         run = run_pipeline(self.project, self.source, self.scratch, full, server)
@@ -95,7 +97,7 @@ class SizeBench:
 
     def full_and_incremental(self, mode: str, server: WarmServer | None) -> None:
         """A full-refresh run, then (with a new 1% file) an incremental run, then the file goes away."""
-        self.pipeline(FULL, mode, self.rows, True, server)
+        self.pipeline(self.scenario, mode, self.rows, True, server)
         if not self.options.incremental:
             return
         with self.increment() as added:
@@ -120,8 +122,30 @@ class SizeBench:
             getattr(self, mode)()
 
 
+def run_airline_suite(options: Options, log: Log = log_stderr) -> tuple[list[Sample], dict[int, int]]:
+    """Every size and format of the airline dataset: data written, spec inferred, then the runs."""
+    rendered = data.render_project(options.work, options.layers)
+    lock = machine_lock(rendered)
+    samples: list[Sample] = []
+    rows_by_size: dict[int, int] = {}
+    for size in options.sizes:
+        for fmt in options.formats:
+            log(f"size {size:,} {fmt}: airline dataset (scripts/datagen) and `medallion infer` of it")
+            inputs = airline.prepare(options.work, rendered, size, fmt)
+            log(f"  {inputs.rows:,} rows in 9 tables; infer took {inputs.infer_s:.1f} s")
+            rows_by_size[size] = inputs.rows
+            scenario = f"airline {fmt}"
+            bench = SizeBench(
+                options, inputs.project, inputs.source, size, inputs.rows, lock, log, samples, scenario
+            )
+            bench.run()
+    return samples, rows_by_size
+
+
 def run_suite(options: Options, log: Log = log_stderr) -> tuple[list[Sample], dict[int, int]]:
     """Every size in turn; returns the samples and the order rows of each size."""
+    if options.domain == "airline":
+        return run_airline_suite(options, log)
     project = data.render_project(options.work, options.layers)
     lock = machine_lock(project)
     samples: list[Sample] = []
