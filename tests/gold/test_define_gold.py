@@ -60,6 +60,15 @@ def test_databricks_gets_constraints_and_clustering(spark, retail_spec):
     assert dim["comment"].startswith("Customers with their history")
 
 
+def test_databricks_role_keys_reference_the_dimension_key(spark, library_spec):
+    fact = declare(spark, library_spec, "databricks").datasets["fact_loans"].kwargs
+    assert (
+        "FOREIGN KEY (`returned_to_key`) REFERENCES `dim_branch` (`branch_key`)" in fact["schema"]
+        and "FOREIGN KEY (`branch_key`) REFERENCES `dim_branch` (`branch_key`)" in fact["schema"]
+    )
+    assert "`returned_to_key` BIGINT NOT NULL COMMENT 'Key of dim_branch as returned_to" in fact["schema"]
+
+
 def test_local_gets_comments_but_no_constraints_or_clustering(spark, retail_spec):
     for options in (d.kwargs for d in declare(spark, retail_spec, "local").datasets.values()):
         assert "cluster_by" not in options and options["comment"]
