@@ -55,13 +55,14 @@ ORPHAN_FLIGHT_NUMBER = 9000
 
 @dataclass(frozen=True)
 class Plan:
-    """Table sizes for a target total: bookings are a fifth of the rows, the rest follow."""
+    """Table sizes for a target total: bookings are about a fifth of the rows, the rest follow
+    (each booking brings 1.9 segments, 1.03 payments, 0.3 passengers, 0.4 flights on average)."""
 
     rows: int
 
     @property
     def bookings(self) -> int:
-        return max(200, self.rows // 5)
+        return max(200, self.rows * 26 // 125)
 
     @property
     def passengers(self) -> int:
