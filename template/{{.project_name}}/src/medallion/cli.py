@@ -13,6 +13,8 @@ from medallion import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("medallion.commands.validate", "check medallion.yml without starting Spark"),
     "run-local": ("medallion.commands.run_local", "run the pipeline on local Apache Spark and report"),
+    "dev": ("medallion.commands.dev", "watch medallion.yml and src/, rerun what changed, show what moved"),
+    "server": ("medallion.commands.server", "status or stop of the project's warm local Spark server"),
     "monitor": ("medallion.commands.monitor", "watch a pipeline update and judge it"),
     "deploy": ("medallion.commands.deploy", "validate, deploy, run and monitor a bundle target"),
     "infer": ("medallion.commands.infer", "draft medallion.yml from sample files"),

@@ -8,9 +8,12 @@ from pathlib import Path
 
 from medallion.context import SettingsError
 from medallion.local.project import LocalProject
+from medallion.local.remote import RemoteError
 from medallion.local.report_text import format_report
 from medallion.local.resources import CORES_ENV, MEMORY_ENV, ResourceError, resolve
 from medallion.local.runner import run_local, write_report
+from medallion.local.selection import SelectionError
+from medallion.local.server import ServerError
 from medallion.monitor.local import DEFAULT_LOCAL_REPORT
 from medallion.spec import SpecError
 
@@ -39,16 +42,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cores", type=int, help=f"cores Spark uses (default: ${CORES_ENV}, else every core of the machine)"
     )
+    parser.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="TABLE[+]",
+        help="refresh only this table (TABLE+: and every table that depends on it); repeatable",
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="restart the project's Spark server first (it otherwise stays warm between runs)",
+    )
+    parser.add_argument(
+        "--remote",
+        metavar="sc://HOST:PORT",
+        help="run on this Spark Connect server, not the project's own (it must see the project's files)",
+    )
+    parser.add_argument(
+        "--database", help="with --remote: the database of the tables (default: the project's name)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         resources = resolve(getattr(args, "driver_memory", None), getattr(args, "cores", None))
         project = LocalProject.find(args.project)
-        report = run_local(project, full_refresh=args.full_refresh, source=args.source, resources=resources)
-    except (SpecError, SettingsError, ResourceError, FileNotFoundError) as error:
+        if args.database and not args.remote:
+            raise RemoteError("--database goes with --remote (the project's own server uses `default`)")
+        report = run_local(
+            project,
+            full_refresh=args.full_refresh,
+            source=args.source,
+            resources=resources,
+            selected=args.select,
+            remote=args.remote,
+            database=args.database,
+            cold=args.cold,
+        )
+    except (SpecError, SettingsError, ResourceError, FileNotFoundError, SelectionError, RemoteError) as error:
         print(error, file=sys.stderr)
         return 2
+    except ServerError as error:
+        print(error, file=sys.stderr)
+        return 1
     print(format_report(report))
     # Where `medallion monitor --local` reads it, whatever --report-json says.
     write_report(report, project.root / DEFAULT_LOCAL_REPORT)

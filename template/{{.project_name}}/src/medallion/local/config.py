@@ -84,15 +84,21 @@ def pipeline_configuration(project: LocalProject, source_root: Path, update_id: 
     }
 
 
-def write_pipeline_spec(project: LocalProject, source_root: Path, update_id: str) -> Path:
-    """The OSS spark-pipeline.yml (its libraries glob is relative to the spec's folder)."""
+def write_pipeline_spec(
+    project: LocalProject, source_root: Path, update_id: str, database: str = DATABASE
+) -> Path:
+    """The OSS spark-pipeline.yml (its libraries glob is relative to the spec's folder).
+
+    Checkpoints of a database other than the project server's `default` (a --remote run) are
+    kept apart: `.medallion/storage-<database>`."""
     project.state.mkdir(parents=True, exist_ok=True)
     libraries = os.path.relpath(project.transformations, project.state)
+    storage = project.state / ("storage" if database == DATABASE else f"storage-{database}")
     document = {
         "name": project.name,
-        "storage": (project.state / "storage").resolve().as_uri(),
+        "storage": storage.resolve().as_uri(),
         "catalog": CATALOG,
-        "database": DATABASE,
+        "database": database,
         "configuration": pipeline_configuration(project, source_root, update_id),
         "libraries": [{"glob": {"include": f"{libraries}/**"}}],
     }

@@ -1,10 +1,12 @@
-"""Run `spark-pipelines run` as a child process, follow its flows, and never wait on a dead run.
+"""Run the pipeline client as a child process, follow its flows, and never wait on a dead run.
 
-The child is the launcher JVM; it runs the Python client, which starts the Spark Connect
-server (a second JVM) in the same process group. A watchdog stops the whole group within
-seconds when the server's JVM is gone while the run is still going (killed, or exited on an
-OutOfMemoryError: the client would otherwise retry for about ten minutes), when the output
-shows an OutOfMemoryError, or when the launcher has exited but its output stays open.
+On a server (the project's own, or one named with --remote) the child is the pipelines CLI in
+Python, connected to it (no launcher JVM). Without one, the child is `spark-pipelines` with a
+`local[N]` master: its launcher JVM starts the Connect server (a second JVM) in the same
+process group. A watchdog stops the run within seconds when the server is gone while the run
+is still going (killed, or exited on an OutOfMemoryError: the client would otherwise retry for
+about ten minutes), when the output shows an OutOfMemoryError, or when the client has exited
+but its output stays open.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import queue
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from medallion.local import failure as failures
 from medallion.local.failure import Failure
@@ -36,6 +39,16 @@ OOM_GRACE_S = 1.0  # let the lines after an OutOfMemoryError reach the log
 KILL_GRACE_S = 3.0  # SIGTERM, then SIGKILL
 GIVE_UP_S = 10.0  # after SIGKILL, stop reading even if something holds the output open
 RECENT_LINES = 400
+
+
+class ServerWatch(Protocol):
+    """A server the run depends on, seen from outside: is it there, and what did it say last."""
+
+    def alive(self) -> bool: ...
+
+    def tail(self) -> list[str]: ...
+
+    def returncode(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -64,13 +77,24 @@ class PipelineRun:
         return self.failure is not None and self.failure.kind in ("out_of_memory", "server_died", "stalled")
 
 
-def command(spec: Path, full_refresh: bool, env: dict[str, str], master: str = MASTER) -> list[str]:
-    """The spark-pipelines command line (the executable comes from the environment's PATH)."""
+def command(
+    spec: Path,
+    full_refresh: bool,
+    env: dict[str, str],
+    master: str = MASTER,
+    refresh: list[str] | None = None,
+) -> list[str]:
+    """The pipeline client's command line: the pipelines CLI in Python when `env` names a
+    server (SPARK_REMOTE), else spark-pipelines with a local master (from the env's PATH).
+    `refresh` (spark-pipelines' --refresh / --full-refresh lists) replaces `full_refresh`."""
+    selection = refresh if refresh is not None else (["--full-refresh-all"] if full_refresh else [])
+    if env.get("SPARK_REMOTE"):
+        python = env.get("PYSPARK_PYTHON") or sys.executable
+        return [python, "-m", "pyspark.pipelines.cli", "run", "--spec", str(spec), *selection]
     executable = shutil.which("spark-pipelines", path=env.get("PATH"))
     if executable is None:
         raise FileNotFoundError("spark-pipelines not found: install pyspark[pipelines]==4.3.0")
-    refresh = ["--full-refresh-all"] if full_refresh else []
-    return [executable, "--remote", master, "run", "--spec", str(spec), *refresh]
+    return [executable, "--remote", master, "run", "--spec", str(spec), *selection]
 
 
 def group_processes(pgid: int) -> dict[int, str]:
@@ -120,8 +144,15 @@ def _signal_group(pgid: int, sig: int) -> None:
 class _Watchdog:
     """Decides when to stop the run and why."""
 
-    def __init__(self, process: subprocess.Popen[str], progress: FlowProgress, driver_memory: str) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[str],
+        progress: FlowProgress,
+        driver_memory: str,
+        server: ServerWatch | None = None,
+    ) -> None:
         self.process, self.progress, self.driver_memory = process, progress, driver_memory
+        self.server = server
         self.recent: deque[str] = deque(maxlen=RECENT_LINES)
         self.failure: Failure | None = None
         self.stop_at: float | None = None
@@ -150,6 +181,9 @@ class _Watchdog:
         if now < self.next_scan:
             return
         self.next_scan = now + SCAN_S
+        if self.server is not None:
+            self._check_server(now)
+            return
         alive = server_jvms(self.process.pid)
         self.servers |= alive
         if alive or not self.servers or self.progress.run_state is not None:
@@ -158,6 +192,22 @@ class _Watchdog:
         self.server_gone_at = self.server_gone_at or now
         if now - self.server_gone_at >= SERVER_GONE_GRACE_S:
             self.stop(failures.server_died(None, self.driver_memory, list(self.recent)), now)
+
+    def _check_server(self, now: float) -> None:
+        """A separate server (ours or --remote): stop soon after it stops answering."""
+        assert self.server is not None
+        if self.server.alive() or self.progress.run_state is not None:
+            self.server_gone_at = None
+            return
+        self.server_gone_at = self.server_gone_at or now
+        if now - self.server_gone_at < SERVER_GONE_GRACE_S / 2:
+            return
+        tail = self.server.tail()
+        oom = next((line for line in tail if failures.OUT_OF_MEMORY.search(line)), None)
+        if oom is not None:
+            self.stop(failures.out_of_memory(self.driver_memory, oom), now)
+        else:
+            self.stop(failures.server_died(self.server.returncode(), self.driver_memory, tail), now)
 
 
 def run_pipeline(
@@ -168,9 +218,13 @@ def run_pipeline(
     echo: Callable[[str], None] = print,
     master: str = MASTER,
     live: bool = False,
+    *,
+    refresh: list[str] | None = None,
+    server: ServerWatch | None = None,
 ) -> PipelineRun:
     """Run the pipeline to its end (or stop it when it cannot end well), showing flow states
-    (one live line with `live`, else a line per change); all output goes to `log`."""
+    (one live line with `live`, else a line per change); all output goes to `log`.
+    `server` is the separate server `env` connects to (SPARK_REMOTE), watched while it runs."""
     progress = FlowProgress(echo=echo, live=LiveLine() if live else None)
     started = time.monotonic()
     stopped_at: float | None = None
@@ -178,7 +232,7 @@ def run_pipeline(
     with (
         log.open("w") as log_file,
         subprocess.Popen(
-            command(spec, full_refresh, env, master),
+            command(spec, full_refresh, env, master, refresh),
             cwd=spec.parent,
             env=env,
             stdout=subprocess.PIPE,
@@ -189,7 +243,7 @@ def run_pipeline(
         ) as process,
     ):
         assert process.stdout is not None
-        watchdog = _Watchdog(process, progress, env.get("SPARK_DRIVER_MEMORY", "1g"))
+        watchdog = _Watchdog(process, progress, env.get("SPARK_DRIVER_MEMORY", "1g"), server)
         lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
         try:
@@ -245,8 +299,3 @@ def _ended_badly(returncode: int, progress: FlowProgress, recent: list[str]) -> 
     if returncode != 0 or progress.run_state not in (None, "COMPLETED"):
         return failures.exited(returncode, recent)
     return None
-
-
-def reuse_server() -> bool:
-    """SPARK_LOCAL_CONNECT_REUSE=1 keeps one Connect server between runs (faster warm runs)."""
-    return os.environ.get("SPARK_LOCAL_CONNECT_REUSE", "").lower() in ("1", "true")

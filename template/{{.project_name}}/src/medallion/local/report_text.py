@@ -21,6 +21,7 @@ def format_report(report: Mapping[str, Any]) -> str:
     sources = list(report["conservation"])
     lines = [
         *failure_lines(report),
+        *selection_lines(report),
         *row_counts(report, sources),
         *gold_star(report),
         *rule_results(report, sources),
@@ -51,6 +52,15 @@ def failure_lines(report: Mapping[str, Any]) -> list[str]:
             f"{'':<{LABEL}}figures only for tables this run completed; {untrusted} of {len(tables)} did not"
         )
     return lines
+
+
+def selection_lines(report: Mapping[str, Any]) -> list[str]:
+    """A selective run (--select) names what it refreshed; the other figures are as they were."""
+    if "selection" not in report:
+        return []
+    kept = [name for name, info in report["tables"].items() if info.get("refreshed") is False]
+    lines = wrapped("refreshed", report["selection"])
+    return lines + wrapped("as before", [f"{len(kept)} table(s) not refreshed by this run (--select)"])
 
 
 def wrapped(label: str, items: Iterable[str], separator: str = ", ") -> list[str]:

@@ -1,8 +1,10 @@
-"""`medallion run-local` end to end: checks, lock, config files, pipeline run, read-back report.
+"""`medallion run-local` end to end: checks, lock, config files, server, pipeline run, report.
 
-Everything that can be checked without Spark is checked first (spec, --source and its layout,
-memory and cores); nothing is written before the machine-wide lock is held, so two runs in one
-project cannot swap each other's pipeline spec or sources.
+Everything that can be checked without Spark is checked first (spec, --select, --source and its
+layout, memory and cores); nothing is written before the machine-wide lock is held, so two runs
+in one project cannot swap each other's pipeline spec or sources. The pipeline and its report
+run on one Spark Connect server: the project's own (kept warm between runs) or the one
+`--remote` names.
 """
 
 from __future__ import annotations
@@ -11,17 +13,22 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from medallion.local.config import spark_environment, write_conf_dir, write_pipeline_spec
+from medallion.local import failure as failures
+from medallion.local.config import DATABASE, spark_environment, write_conf_dir, write_pipeline_spec
 from medallion.local.lock import spark_lock
-from medallion.local.pipeline import PipelineRun, run_pipeline
+from medallion.local.pipeline import PipelineRun, ServerWatch, run_pipeline
 from medallion.local.project import LocalProject
+from medallion.local.remote import RemoteWatch, parse_remote
 from medallion.local.report import build_report, stopped_report
 from medallion.local.resources import Resources, resolve
-from medallion.local.session import readback_session, table_reader
+from medallion.local.selection import Selection, select
+from medallion.local.server import Endpoint, OwnServerWatch, serving
+from medallion.local.session import connect_session, table_reader
 from medallion.sample_data import TABLES, write_sample
 from medallion.spec import Spec, load_spec
 from medallion.spec.model import SourceTable
@@ -95,10 +102,21 @@ def run_local(
     source: Path | None = None,
     echo: Echo = print,
     resources: Resources | None = None,
+    selected: Sequence[str] = (),
+    remote: str | None = None,
+    database: str | None = None,
+    cold: bool = False,
 ) -> dict[str, Any]:
-    """Run the pipeline once and return the report (checks first; writes only under the lock)."""
+    """Run the pipeline once and return the report (checks first; writes only under the lock).
+
+    `selected` (`--select`) limits the run to some tables (`TABLE+`: and their dependants);
+    `remote` runs on that Spark Connect server (in `database`, by default the project's name)
+    instead of the project's own server; `cold` restarts the project's server first."""
     spec = load_spec(project.spec_path)
     resources = resources or resolve()
+    selection = select(spec, selected)
+    target = parse_remote(remote) if remote else None
+    database = (database or project.name) if target else DATABASE
     root, generate = check_source(project, spec, source)
     update_id = uuid.uuid4().hex
     asked = time.monotonic()
@@ -107,30 +125,80 @@ def run_local(
         if generate:
             _write_sample(root, spec, echo)
         write_conf_dir(project, resources)
-        spec_file = write_pipeline_spec(project, root.resolve(), update_id)
+        spec_file = write_pipeline_spec(project, root.resolve(), update_id, database)
         env = spark_environment(project, resources)
         shown = root.relative_to(project.root) if root.is_relative_to(project.root) else root
-        echo(
-            f"running {project.name} locally (update {update_id[:8]}, sources {shown}, "
-            f"driver {resources.driver_memory}, {resources.cores} cores)"
-        )
-        live = echo is print and sys.stdout.isatty()
-        pipeline = run_pipeline(
-            spec_file, env, project.pipeline_log, full_refresh, echo, resources.master, live=live
-        )
-        if not pipeline.ok:
-            _show_tail(pipeline, project, echo)
-        report = _report(project, spec, pipeline, resources)
+        with _server(project, resources, target, cold, echo) as (endpoint, watch):
+            where = f"on {target.shown}, database {database}" if target else _own_server(endpoint)
+            echo(
+                f"running {project.name} (update {update_id[:8]}, sources {shown}, {where}, "
+                f"driver {resources.driver_memory}, {resources.cores} cores)"
+            )
+            if not selection.everything:
+                echo(f"refreshing {len(selection.tables)} table(s): {', '.join(selection.tables)}")
+            live = echo is print and sys.stdout.isatty()
+            if target:
+                with connect_session(endpoint, DATABASE) as spark:
+                    spark.sql(f"CREATE DATABASE IF NOT EXISTS {database}")
+            pipeline = run_pipeline(
+                spec_file,
+                endpoint.client_env(env),
+                project.pipeline_log,
+                full_refresh,
+                echo,
+                resources.master,
+                live=live,
+                refresh=selection.cli_args(full_refresh),
+                server=watch,
+            )
+            if not pipeline.ok:
+                _show_tail(pipeline, project, echo)
+            report_started = time.monotonic()
+            report = _report(project, spec, pipeline, endpoint, database, watch)
+            report["report_duration_s"] = round(time.monotonic() - report_started, 1)
+    _mark_selection(report, selection)
     report["duration_s"] = round(time.monotonic() - started, 1)
     report["pipeline_duration_s"] = round(pipeline.duration_s, 1)
     report["lock_wait_s"] = round(started - asked, 1)
     report["update_id"] = update_id
+    report["server"] = {
+        "url": target.shown if target else endpoint.url,
+        "kind": "remote" if target else "project",
+        "warm": endpoint.warm,
+        "database": database,
+    }
     report["resources"] = {
         "driver_memory": resources.driver_memory,
         "cores": resources.cores,
         "from": {"driver_memory": resources.memory_from, "cores": resources.cores_from},
     }
     return report
+
+
+def _own_server(endpoint: Endpoint) -> str:
+    return f"{'warm' if endpoint.warm else 'new'} project server pid {endpoint.pid}"
+
+
+@contextmanager
+def _server(
+    project: LocalProject, resources: Resources, target: Any, cold: bool, echo: Echo
+) -> Iterator[tuple[Endpoint, ServerWatch]]:
+    """The server of this run and how to watch it: the --remote one, or the project's own."""
+    if target is not None:
+        yield target.endpoint, RemoteWatch(target.host, target.port)
+        return
+    with serving(project, resources, cold=cold, echo=echo) as endpoint:
+        yield endpoint, OwnServerWatch.of(project, endpoint)
+
+
+def _mark_selection(report: dict[str, Any], selection: Selection) -> None:
+    """A selective run says which tables it left as they were (`refreshed: false`)."""
+    if selection.everything:
+        return
+    report["selection"] = list(selection.tables)
+    for name, info in report["tables"].items():
+        if not selection.refreshed(name):
+            info["refreshed"] = False
 
 
 def _show_tail(pipeline: PipelineRun, project: LocalProject, echo: Echo) -> None:
@@ -143,20 +211,32 @@ def _show_tail(pipeline: PipelineRun, project: LocalProject, echo: Echo) -> None
         )
 
 
-def _report(project: LocalProject, spec: Spec, pipeline: PipelineRun, resources: Resources) -> dict[str, Any]:
-    """Read the tables back, unless the run was cut short (then every figure is unknown)."""
+def _report(
+    project: LocalProject,
+    spec: Spec,
+    pipeline: PipelineRun,
+    endpoint: Endpoint,
+    database: str,
+    watch: ServerWatch,
+) -> dict[str, Any]:
+    """Read the tables back on the run's server, unless the run was cut short or the server is
+    gone (then every figure is unknown)."""
     failure = pipeline.failure.as_dict() if pipeline.failure else None
     if failure and failure["kind"] == "flow_failed":
         failure = _traced_to_spec(spec, project.pipeline_log, failure)
     errors = [] if pipeline.ok else [f"{_cause(pipeline)}; log: {project.pipeline_log}"]
+    if not pipeline.server_lost and not watch.alive():  # it ended after the pipeline did
+        lost = failures.server_died(watch.returncode(), "its", watch.tail())
+        failure, errors = failure or lost.as_dict(), [*errors, lost.cause]
+        return stopped_report(spec, flows=pipeline.flows, failure=failure, errors=errors)
     if pipeline.server_lost:
         return stopped_report(spec, flows=pipeline.flows, failure=failure, errors=errors)
     try:
-        with readback_session(project, resources) as spark:
+        with connect_session(endpoint, database) as spark:
             return build_report(
                 spark,
                 spec,
-                table_reader(spark),
+                table_reader(spark, database),
                 flows=pipeline.flows,
                 pipeline_ok=pipeline.ok,
                 errors=errors,

@@ -1,7 +1,8 @@
-"""The Spark session that reads tables back after the pipeline process has ended.
+"""Spark sessions that read the pipeline's tables: on the server the pipeline ran on, or classic.
 
-Derby allows one process at a time, so this starts only after the pipeline's server is gone
-(or, with SPARK_LOCAL_CONNECT_REUSE=1, reconnects to that same server).
+The project's Derby metastore allows one process at a time, so while the project's own server
+runs, every reader goes through it; only when no server runs does `readback_session` start a
+classic session of its own on the metastore.
 """
 
 from __future__ import annotations
@@ -11,27 +12,44 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from medallion.local import server as servers
 from medallion.local.config import CATALOG, DATABASE, spark_environment
-from medallion.local.pipeline import reuse_server
 from medallion.local.project import LocalProject
 from medallion.local.resources import Resources, resolve
+from medallion.local.server import Endpoint
+
+
+@contextmanager
+def connect_session(endpoint: Endpoint, database: str = DATABASE) -> Iterator[Any]:
+    """A Spark Connect session on `endpoint`, using `database`; stopped on exit."""
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.remote(endpoint.session_url).getOrCreate()
+    try:
+        spark.sql(f"USE {CATALOG}.{database}")
+        yield spark
+    finally:
+        spark.stop()
 
 
 @contextmanager
 def readback_session(project: LocalProject, resources: Resources | None = None) -> Iterator[Any]:
-    """A session on the project's metastore (settings from its SPARK_CONF_DIR); stopped on exit."""
+    """A session on the project's tables: through its server when one runs, else a classic
+    session on its metastore (settings from its SPARK_CONF_DIR); stopped on exit."""
+    info = servers.running(project)
+    if info is not None:
+        token = servers.ServerFiles.of(project).token.read_text().strip()
+        with connect_session(Endpoint(f"sc://localhost:{info['port']}", token, int(info["pid"]))) as spark:
+            yield spark
+        return
     from pyspark.sql import SparkSession
 
     resources = resources or resolve()
     previous = dict(os.environ)
     os.environ.update(spark_environment(project, resources))
-    builder = SparkSession.builder.appName("medallion-report")
-    if reuse_server():
-        builder = builder.remote(resources.master)
-    else:
-        os.environ.pop("SPARK_REMOTE", None)
-        builder = builder.master(resources.master).enableHiveSupport()
-    spark = builder.getOrCreate()
+    os.environ.pop("SPARK_REMOTE", None)
+    spark = SparkSession.builder.appName("medallion-report").master(resources.master).enableHiveSupport()
+    spark = spark.getOrCreate()
     spark.sql(f"USE {CATALOG}.{DATABASE}")
     try:
         yield spark
@@ -41,6 +59,6 @@ def readback_session(project: LocalProject, resources: Resources | None = None) 
         os.environ.update(previous)
 
 
-def table_reader(spark: Any) -> Any:
+def table_reader(spark: Any, database: str = DATABASE) -> Any:
     """read_table(name) for the pipeline's one schema."""
-    return lambda name: spark.read.table(f"{CATALOG}.{DATABASE}.{name}")
+    return lambda name: spark.read.table(f"{CATALOG}.{database}.{name}")
