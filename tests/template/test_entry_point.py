@@ -84,6 +84,9 @@ def test_dev_sample_task_parameters_are_accepted(installed: tuple[Path, Path], t
     out = parameters.index("--out") + 1
     assert parameters[out].startswith("/Volumes/"), parameters
     parameters[out] = str(volume)
+    spec = parameters.index("--spec") + 1
+    assert parameters[spec] == "${workspace.file_path}/medallion.yml", "the deployed spec decides the format"
+    parameters[spec] = str(project / "medallion.yml")
     first = wheel_task(installed, *parameters)
     assert first.returncode == 0, first.stdout + first.stderr
     written = sorted(p.relative_to(volume) for p in volume.rglob("*") if p.is_file())
@@ -92,3 +95,25 @@ def test_dev_sample_task_parameters_are_accepted(installed: tuple[Path, Path], t
     assert second.returncode == 0, second.stdout + second.stderr
     assert "--if-empty" in parameters and "already holds files" in second.stdout
     assert sorted(p.relative_to(volume) for p in volume.rglob("*") if p.is_file()) == written
+
+
+def test_dev_sample_follows_the_spec_not_the_prompt(installed: tuple[Path, Path], tmp_path: Path) -> None:
+    """Issue 15: the format was written into the job at render time; editing medallion.yml left
+    the dev job writing the old format. The task now reads the deployed spec."""
+    project, _ = installed
+    document = yaml.safe_load((project / "medallion.yml").read_text())
+    document["defaults"]["source"]["format"] = "csv"
+    edited = tmp_path / "medallion.yml"
+    edited.write_text(yaml.safe_dump(document, sort_keys=False))
+    volume = tmp_path / "landing"
+    done = wheel_task(installed, "sample-data", "--out", str(volume), "--spec", str(edited), "--if-empty")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert {p.suffix for p in volume.rglob("part-*")} == {".csv"}
+
+    document["sources"] = {"invoices": {**document["sources"]["orders"], "references": []}}
+    document["gold"] = {}
+    edited.write_text(yaml.safe_dump(document, sort_keys=False))
+    other = tmp_path / "other"
+    done = wheel_task(installed, "sample-data", "--out", str(other), "--spec", str(edited))
+    assert done.returncode == 0 and "nothing written" in done.stdout, done.stdout + done.stderr
+    assert not other.exists()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from medallion.spec.model import Expectation
@@ -144,7 +144,7 @@ def expand(entry: dict[str, Any]) -> list[Expectation]:
             unexpected[0],
             f"`{use}` does not take `{unexpected[0]}`; it takes: {', '.join(sorted(allowed))}",
         )
-    return spec.expand(params, action)
+    return [replace(e, use=use) for e in spec.expand(params, action)]  # the set's name, not its rule prefix
 
 
 def referenced_columns(entry: dict[str, Any]) -> list[str]:

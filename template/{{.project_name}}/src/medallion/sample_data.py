@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from medallion.spec.model import Spec
+
 FORMATS = ("json", "csv", "parquet")
 SOURCE_TYPES = ("files", "delta", "kafka")
 TABLES = ("customers", "products", "orders")
@@ -301,6 +303,20 @@ def _kafka_records(table: str, part: int, records: list[Record]) -> list[Record]
         }
         for index, r in enumerate(records)
     ]
+
+
+def layout_for(spec: Spec) -> tuple[str, str]:
+    """(format, source type) in which the spec's sources read the sample; ValueError saying why
+    the sample does not fit (other tables, or tables read in different ways)."""
+    if set(spec.source_names) != set(TABLES):
+        raise ValueError(
+            f"the spec's sources ({', '.join(spec.source_names)}) are not the sample's ({', '.join(TABLES)})"
+        )
+    ways = {(s.source.format or "json", s.source.type) for s in spec.sources}
+    if len(ways) != 1:
+        shown = ", ".join(f"{s.name}: {s.source.type} {s.source.format or 'json'}" for s in spec.sources)
+        raise ValueError(f"the sample is written one way for every table; the spec reads {shown}")
+    return ways.pop()
 
 
 def write_sample(

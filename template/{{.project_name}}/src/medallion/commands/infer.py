@@ -31,9 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 # sha256 of medallion.yml as `bundle init` renders it, with the answers' parts blanked out
 # (normalised_placeholder): the retail example, and the per-table stub. tests/pipeline/
-# test_infer_fresh_project.py renders the template and fails when these go stale.
+# test_infer_fresh_project.py renders the template and fails when these go stale. Earlier
+# releases' hashes stay: a project rendered by them still holds their placeholder.
 PLACEHOLDER_HASHES = {
-    "837d3232dbc8fd86a5833e4d630dff36e67fd54cf59223c50f4fce71b522fd82",  # the retail example
+    "9163b608a4f9d4c7295d81e95b5461bc8ff01160b26551fef50922e75a1e0b2a",  # the retail example
+    "837d3232dbc8fd86a5833e4d630dff36e67fd54cf59223c50f4fce71b522fd82",  # it, before role-playing notes
     "131ed8ed1c86d5d4ca62b4453e30ef8502cc04484b20f3f3b63993db41ff9675",  # one stub per table
 }
 
