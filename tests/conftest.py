@@ -1,4 +1,6 @@
-"""Shared fixtures: one default render per test session, and the helpers on sys.path.
+"""Shared fixtures: one default render per test session, the helpers on sys.path, one Spark
+Connect server shared by the pipeline tests, and the check that no Spark server outlives the
+session.
 
 The helpers under template/{{.project_name}}/src are plain .py files that the renderer copies
 byte for byte (tests/bundle/test_helpers_copied_verbatim.py checks it), so unit tests import
@@ -16,6 +18,11 @@ from typing import Any
 import pytest
 
 from tests.rendering import DEFAULT_ANSWERS, REPO, render_project
+from tests.support.connect_server import ConnectServer, connect_server
+
+# A project's warm server stops after this long without a run (users get 900 s): the suite
+# renders many projects, and their JVMs must not pile up while it goes on.
+os.environ.setdefault("MEDALLION_SERVER_IDLE", "60")
 
 HELPERS_SRC = REPO / "template" / "{{.project_name}}" / "src"
 if str(HELPERS_SRC) not in sys.path:
@@ -54,3 +61,21 @@ def spark() -> Iterator[Any]:
     )
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectServer]:
+    """One Spark Connect server for the pipeline tests that run `run-local --remote` on it."""
+    with connect_server(tmp_path_factory.mktemp("shared_server")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_leaked_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """After the session: stop every project server the tests left warm (as `medallion server
+    stop` does) and fail when one of their JVMs survives it."""
+    yield
+    from tests.support.server_leaks import stop_leftover_servers
+
+    survivors = stop_leftover_servers(tmp_path_factory.getbasetemp())
+    assert not survivors, f"project Spark servers still running after the tests: {survivors}"

@@ -57,34 +57,12 @@ def finish(process: subprocess.Popen[str], report: Path, output: list[str], kill
     return Ended(returncode, "".join(output), data, seconds)
 
 
-def descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rpartition(") ")[2].split()[1])
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
-
-
-def connect_server(root: int) -> int | None:
-    """The Spark Connect server's JVM among the run's processes (started as pyspark-shell)."""
-    for pid in descendants(root):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if cmdline and cmdline[0].endswith(b"java") and b"pyspark-shell" in cmdline:
-            return pid
-    return None
+def connect_server(project: Path) -> int | None:
+    """The JVM of the project's Spark Connect server (medallion.local.server records it)."""
+    try:
+        return int(json.loads((project / ".medallion" / "server" / "server.json").read_text())["pid"])
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def retail_project(rendered: Path, target: Path, **changes: Any) -> Path:
@@ -105,7 +83,7 @@ def killed_run(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) 
     killed_at = None
     for line in process.stdout:
         output.append(line)
-        server = connect_server(process.pid) if "RUNNING" in line else None
+        server = connect_server(project) if "RUNNING" in line else None
         if server is not None:
             os.kill(server, signal.SIGKILL)
             killed_at = time.monotonic()
