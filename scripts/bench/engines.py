@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -65,40 +64,38 @@ def run_baseline(project: Path, source: Path, scratch: Path) -> Run:
 
 @dataclass(frozen=True)
 class WarmServer:
-    """A private persistent Connect server (its own discovery file, so never another user's)."""
+    """The project's own Spark Connect server, which `medallion run-local` keeps warm between runs.
 
-    folder: Path
+    Its JVM and supervisor outlive the run that started them (they are then no descendants of
+    the measured command): their pids come from `.medallion/server/server.json` and are sampled
+    beside the command's tree.
+    """
+
+    project: Path
 
     @property
-    def discovery(self) -> Path:
-        return self.folder / "connect-local.json"
-
-    def env(self) -> dict[str, str]:
-        return {"SPARK_LOCAL_CONNECT_REUSE": "1", "SPARK_LOCAL_CONNECT_DISCOVERY": str(self.discovery)}
+    def info(self) -> Path:
+        return self.project / ".medallion" / "server" / "server.json"
 
     def pids(self) -> list[int]:
-        """The server's pid while it runs (read from the daemon's pid file next to the discovery)."""
-        found = []
-        for pid_file in self.folder.glob("spark-*.pid"):
-            try:
-                pid = int(pid_file.read_text().strip())
-            except (OSError, ValueError):
-                continue
-            if Path(f"/proc/{pid}").exists():
-                found.append(pid)
-        return found
+        """The server's JVM and supervisor while they run."""
+        try:
+            info = json.loads(self.info.read_text())
+        except (OSError, ValueError):
+            return []
+        found = [int(info[k]) for k in ("pid", "supervisor_pid") if info.get(k)]
+        return [pid for pid in found if Path(f"/proc/{pid}").exists()]
 
     def stop(self) -> None:
-        """`python -m pyspark.sql.connect.local_server --stop` for this discovery file."""
-        command = [sys.executable, "-m", "pyspark.sql.connect.local_server", "--stop"]
-        subprocess.run(command, env={**os.environ, **self.env()}, capture_output=True, check=False)
+        """`medallion server stop` for the project (nothing when it is not running)."""
+        command = [sys.executable, "-m", "medallion", "server", "stop", "--project", str(self.project)]
+        subprocess.run(command, env=project_env(self.project), capture_output=True, check=False)
 
 
 @contextmanager
-def warm_server(folder: Path) -> Iterator[WarmServer]:
-    """A warm server for the duration of the block, always stopped afterwards."""
-    folder.mkdir(parents=True, exist_ok=True)
-    server = WarmServer(folder)
+def warm_server(project: Path) -> Iterator[WarmServer]:
+    """The project's server kept warm for the block (started by its first run), stopped afterwards."""
+    server = WarmServer(project)
     server.stop()
     try:
         yield server
@@ -109,15 +106,20 @@ def warm_server(folder: Path) -> Iterator[WarmServer]:
 def run_pipeline(
     project: Path, source: Path, scratch: Path, full_refresh: bool, server: WarmServer | None = None
 ) -> Run:
-    """`medallion run-local` on the project (cold: a new Connect server; warm: `server`)."""
+    """`medallion run-local` on the project: cold (`--cold`: a new server, stopped after the run)
+    or warm (`server` already up from an earlier run)."""
     report = scratch / "report.json"
     report.unlink(missing_ok=True)
     env = project_env(project) | {"PYTHONWARNINGS": QUIET}
-    for key in ("SPARK_LOCAL_CONNECT_REUSE", "SPARK_LOCAL_CONNECT_DISCOVERY"):
+    for key in ("SPARK_LOCAL_CONNECT_REUSE", "SPARK_LOCAL_CONNECT_DISCOVERY", "SPARK_REMOTE"):
         env.pop(key, None)
-    if server is not None:
-        env |= server.env()
     command = [sys.executable, str(RUN_LOCAL_CHILD), "--project", str(project), "--source", str(source)]
     command += ["--report-json", str(report), *(["--full-refresh"] if full_refresh else [])]
-    extra = server.pids if server is not None else tuple
-    return Run(run_measured(command, env, cwd=project, extra_pids=extra), _json(report))
+    own = server or WarmServer(project)
+    if server is None:
+        command.append("--cold")
+    try:
+        return Run(run_measured(command, env, cwd=project, extra_pids=own.pids), _json(report))
+    finally:
+        if server is None:
+            own.stop()

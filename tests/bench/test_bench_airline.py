@@ -47,3 +47,16 @@ def test_data_is_written_once_per_size_and_format(tmp_path: Path) -> None:
     assert marker.stat().st_mtime_ns == stamp
     assert airline.write_data(tmp_path / "d", 2_000, "parquet")["format"] == "parquet"
     assert not marker.exists()
+
+
+def test_the_project_server_is_sampled_from_its_server_json(tmp_path: Path) -> None:
+    import json
+    import os
+
+    from bench.engines import WarmServer
+
+    server = WarmServer(tmp_path)
+    assert server.pids() == []
+    (tmp_path / ".medallion" / "server").mkdir(parents=True)
+    server.info.write_text(json.dumps({"pid": os.getpid(), "supervisor_pid": 2**22 + 7, "port": 1}))
+    assert server.pids() == [os.getpid()]  # a dead supervisor is left out
