@@ -1,5 +1,5 @@
 # The two commands that matter on a fresh machine: `make demo` and `make test`.
-.PHONY: demo test test-fast lint setup
+.PHONY: demo test test-fast test-pipeline lint setup
 
 setup:
 	@bash scripts/setup
@@ -13,6 +13,11 @@ test: setup
 # The fast tier (no Spark): run after every change.
 test-fast: setup
 	@.venv/bin/python -m pytest -m "not pipeline and not spark"
+
+# Only what starts Spark: local pipeline runs (one warm server per project, one shared
+# server for the --remote tests; the session fails if a project server outlives it).
+test-pipeline: setup
+	@.venv/bin/python -m pytest -m "pipeline or spark"
 
 lint: setup
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .

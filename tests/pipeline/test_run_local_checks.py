@@ -7,6 +7,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from medallion.local.failure import out_of_memory
 from medallion.local.lock import LOCK_ENV, spark_lock
 from medallion.local.pipeline import PipelineRun
 from medallion.local.project import LocalProject
+from medallion.local.remote import RemoteWatch
 from medallion.local.report import build_report, stopped_report
 from medallion.local.report_text import format_report
 from medallion.local.resources import (
@@ -28,6 +31,7 @@ from medallion.local.resources import (
     default_memory,
     resolve,
 )
+from medallion.local.server import Endpoint
 from medallion.spec import load_spec
 from tests.pipeline.conftest import copy_project
 from tests.rendering import python_with_project
@@ -127,10 +131,16 @@ def test_lock_is_taken_before_the_pipeline_spec_is_written(
         failure = out_of_memory("1g", "java.lang.OutOfMemoryError: Java heap space")
         return PipelineRun(137, 1.0, {"bronze_orders": "RUNNING"}, None, [], failure, True)
 
+    @contextmanager
+    def fake_server(*_: Any) -> Iterator[tuple[Endpoint, Any]]:
+        order.append("server")  # no JVM in this tier: the run is cut short before any query
+        yield Endpoint("sc://localhost:1", None, 1), RemoteWatch("127.0.0.1", 1)
+
     monkeypatch.setattr(runner, "spark_lock", Lock)
+    monkeypatch.setattr(runner, "_server", fake_server)
     monkeypatch.setattr(runner, "run_pipeline", fake_run)
     report = runner.run_local(project, echo=lambda _: None, resources=resolve("1g", 1, {}))
-    assert order[0] == "lock" and order[1].startswith("run ") and order[-1] == "unlock"
+    assert order[:2] == ["lock", "server"] and order[2].startswith("run ") and order[-1] == "unlock"
     assert report["status"] == "FAILED" and report["failure"]["kind"] == "out_of_memory"
 
 
