@@ -61,14 +61,17 @@ def default_renderer() -> list[str]:
     return [cli, "bundle", "init"] if cli else [str(RENDERER)]
 
 
-def render(answers: dict[str, str], output_dir: Path, renderer: list[str] | None = None) -> RenderResult:
-    """Render with `answers` (a --config-file) into `output_dir`; never raises on refusal."""
+def render(
+    answers: dict[str, str], output_dir: Path, renderer: list[str] | None = None, template: Path = REPO
+) -> RenderResult:
+    """Render `template` (ours by default) with `answers` (a --config-file) into `output_dir`;
+    never raises on refusal."""
     output_dir.mkdir(parents=True, exist_ok=True)
     config = output_dir.parent / f"{output_dir.name}.answers.json"
     config.write_text(json.dumps(answers))
     command = [
         *(renderer or [str(RENDERER)]),
-        str(REPO),
+        str(template),
         "--config-file",
         str(config),
         "--output-dir",
@@ -87,9 +90,9 @@ def render(answers: dict[str, str], output_dir: Path, renderer: list[str] | None
     )
 
 
-def render_project(answers: dict[str, str], output_dir: Path) -> Path:
+def render_project(answers: dict[str, str], output_dir: Path, template: Path = REPO) -> Path:
     """Render and return the project folder; fail loudly with the renderer's output."""
-    result = render(answers, output_dir)
+    result = render(answers, output_dir, template=template)
     if result.returncode != 0 or result.project is None:
         raise AssertionError(f"render failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result.project

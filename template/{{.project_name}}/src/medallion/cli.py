@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "infer": ("medallion.commands.infer", "draft medallion.yml from sample files"),
     "settings": ("medallion.commands.settings", "print the resolved pipeline settings (API JSON)"),
     "sample-data": ("medallion.commands.sample_data", "write the dirty retail sample data"),
+    "upgrade": ("medallion.commands.upgrade", "take a newer template release's helpers, keeping your edits"),
 }
 
 

@@ -1,0 +1,157 @@
+"""`medallion upgrade` on a project rendered from an older release, with the real renderer.
+
+The older release is this repository's template with what a release changes: an older
+version number, an older text of one helper, a helper the new release dropped, and its own
+manifest (scripts/sync_template_manifest.py). The user then edits the spec, a resource and a
+template-owned helper, and upgrades to this checkout's template.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.rendering import OFFLINE_ENV, REPO, default_renderer, python_with_project, render_project
+
+PROJECT_TEMPLATE = Path("template") / "{{.project_name}}"
+OLDER = "0.3.9"
+DROPPED = "src/medallion/legacy_paths.py"
+STALE = "src/medallion/naming.py"
+EDITED_HELPER = "src/medallion/sql.py"
+RESOURCE = "resources/medallion_pipeline.job.yml"
+
+
+def older_release(folder: Path) -> Path:
+    """A copy of our template as an older release would have shipped it."""
+    folder.mkdir(parents=True)
+    for name in ("databricks_template_schema.json", "library", "template"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, folder / name)
+    helpers = folder / PROJECT_TEMPLATE
+    init = helpers / "src" / "medallion" / "__init__.py"
+    init.write_text(
+        "\n".join(
+            f'__version__ = "{OLDER}"' if line.startswith("__version__") else line
+            for line in init.read_text().splitlines()
+        )
+        + "\n"
+    )
+    stale = helpers / STALE
+    stale.write_text(stale.read_text() + "\n# (the older release's text)\n")
+    (helpers / DROPPED).write_text('"""A helper the next release removed."""\n')
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts/sync_template_manifest.py"), "--project-template", str(helpers)],
+        check=True,
+        capture_output=True,
+    )
+    return folder
+
+
+def upgrade(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    renderer = " ".join(default_renderer())
+    env = {**python_with_project(project), **OFFLINE_ENV, "MEDALLION_BUNDLE_INIT": renderer}
+    return subprocess.run(
+        [sys.executable, "-m", "medallion", "upgrade", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Rendered from the older release, then edited by its user."""
+    rendered = render_project({}, tmp_path / "render", template=older_release(tmp_path / "older"))
+    spec = rendered / "medallion.yml"
+    spec.write_text(spec.read_text().replace("max_quarantine_fraction: 0.25", "max_quarantine_fraction: 0.3"))
+    resource = rendered / RESOURCE
+    resource.write_text(resource.read_text() + "      tags:\n        team: data\n")
+    helper = rendered / EDITED_HELPER
+    helper.write_text(helper.read_text() + "\n# my local fix\n")
+    return rendered
+
+
+def snapshot(project: Path) -> dict[str, bytes]:
+    return {p.relative_to(project).as_posix(): p.read_bytes() for p in project.rglob("*") if p.is_file()}
+
+
+def test_upgrade_refreshes_the_helpers_and_keeps_every_edit(project: Path) -> None:
+    spec, resource, helper = ((project / p).read_bytes() for p in ("medallion.yml", RESOURCE, EDITED_HELPER))
+    done = upgrade(project, "--template", str(REPO))
+    assert done.returncode == 0, done.stdout + done.stderr
+    ours = REPO / PROJECT_TEMPLATE
+    assert f"{OLDER} -> " in done.stdout
+    assert (project / STALE).read_bytes() == (ours / STALE).read_bytes(), "an untouched helper is replaced"
+    assert not (project / DROPPED).exists(), "a helper the new release dropped is removed"
+    assert (project / "medallion.yml").read_bytes() == spec, "the spec is never touched"
+    assert (project / RESOURCE).read_bytes() == resource, "a user-owned resource is never touched"
+    assert (project / EDITED_HELPER).read_bytes() == helper, "a helper the user changed is kept"
+    assert EDITED_HELPER in done.stdout and RESOURCE in done.stdout, "both are reported"
+    saved = project / ".medallion" / "upgrade"
+    assert (saved / "template" / EDITED_HELPER).read_bytes() == (ours / EDITED_HELPER).read_bytes()
+    assert f"+++ b/{RESOURCE}" in (saved / "your-files.diff").read_text()
+    assert f"+++ b/{STALE}" in (saved / "template.diff").read_text()
+    manifest = json.loads((project / "src/medallion/template_files.json").read_text())
+    assert manifest == json.loads((ours / "src/medallion/template_files.json").read_text())
+    answers = json.loads((project / ".medallion-template.json").read_text())
+    assert answers["template"] == str(REPO)
+
+    again = upgrade(project)  # the template location was remembered
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "replace 0, add 0, remove 0" in again.stdout and EDITED_HELPER in again.stdout
+
+
+def test_dry_run_writes_nothing(project: Path) -> None:
+    before = snapshot(project)
+    done = upgrade(project, "--template", str(REPO), "--dry-run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "would replace 2, add 0, remove 1" in done.stdout  # the stale helper and __init__ (version)
+    assert snapshot(project) == before
+
+
+def test_without_the_answers_file_it_says_what_is_missing(project: Path) -> None:
+    (project / ".medallion-template.json").unlink()
+    done = upgrade(project, "--template", str(REPO))
+    assert done.returncode == 2 and ".medallion-template.json: missing" in done.stderr, done.stderr
+
+
+def test_without_a_template_it_asks_for_one(project: Path) -> None:
+    done = upgrade(project)
+    assert done.returncode == 2 and "pass --template URL|PATH" in done.stderr, done.stderr
+
+
+def test_a_failing_render_is_reported_and_nothing_is_written(project: Path, tmp_path: Path) -> None:
+    before = snapshot(project)
+    done = upgrade(project, "--template", str(tmp_path / "no-template-here"))
+    assert done.returncode == 2 and "rendering" in done.stderr and "failed" in done.stderr, done.stderr
+    assert snapshot(project) == before
+
+
+def test_the_renderer_must_be_the_bundle_cli(project: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "bin" / "databricks"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'Usage: databricks [OPTIONS] COMMAND' >&2\nexit 2\n")  # the legacy CLI
+    fake.chmod(0o755)
+    env = {**python_with_project(project), "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("MEDALLION_BUNDLE_INIT", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "medallion", "upgrade", "--template", str(REPO)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and "has no `bundle init`" in done.stderr, done.stderr
