@@ -1,5 +1,5 @@
 # The two commands that matter on a fresh machine: `make demo` and `make test`.
-.PHONY: demo test test-fast test-pipeline lint setup
+.PHONY: demo test test-fast test-pipeline lint setup sync
 
 setup:
 	@bash scripts/setup
@@ -21,3 +21,8 @@ test-pipeline: setup
 
 lint: setup
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+# Regenerate what follows one source: the helpers' manifest (for `medallion upgrade`) and the
+# expectation sets' schema enum and README table. The tests fail when these are stale.
+sync: setup
+	@.venv/bin/python scripts/sync_template_manifest.py && .venv/bin/python scripts/sync_expectation_sets.py
