@@ -12,7 +12,7 @@ from tests.bundle import bundle_checks
 from tests.rendering import REPO, render, render_project
 
 CONFIGS = Path(__file__).with_name("configs")
-GOOD = sorted((CONFIGS / "good").glob("*.json"))
+GOOD = sorted(Path(__file__).with_name("golden").glob("*/input.json"))
 BAD = sorted((CONFIGS / "bad").glob("*.json"))
 SCHEMA = json.loads((REPO / "databricks_template_schema.json").read_text())
 
@@ -51,10 +51,10 @@ EXPECTED_REFUSALS = {
 }
 
 
-@pytest.fixture(scope="module", params=GOOD, ids=lambda p: p.stem)
+@pytest.fixture(scope="module", params=GOOD, ids=lambda p: p.parent.name)
 def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     answers = json.loads(request.param.read_text())
-    return render_project(answers, tmp_path_factory.mktemp(request.param.stem))
+    return render_project(answers, tmp_path_factory.mktemp(request.param.parent.name))
 
 
 def test_rendered_bundle_is_valid(rendered: Path) -> None:

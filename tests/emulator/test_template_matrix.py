@@ -28,7 +28,7 @@ from tests.support.emulator import (
 
 RUN_AS_APPLICATION_ID = "8f3c2a71-1b2c-4d5e-9f00-123456789abc"
 USER = "data.engineer@example.com"
-GOOD_CONFIGS = sorted((Path(__file__).parents[1] / "bundle" / "configs" / "good").glob("*.json"))
+GOOD_CONFIGS = sorted((Path(__file__).parents[1] / "bundle" / "golden").glob("*/input.json"))
 
 
 def _combinations() -> list[dict[str, str]]:
@@ -225,9 +225,9 @@ def test_pipeline_tasks_name_the_bundles_pipelines(renders: Renders, case: tuple
                 assert task["pipeline_task"]["pipeline_id"] in ids, (job_key, task["task_key"])
 
 
-@pytest.mark.parametrize("answers_file", GOOD_CONFIGS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("answers_file", GOOD_CONFIGS, ids=lambda p: p.parent.name)
 def test_every_good_answer_file_resolves_cleanly(renders: Renders, answers_file: Path) -> None:
-    targets = renders.targets(f"good-{answers_file.stem}", json.loads(answers_file.read_text()))
+    targets = renders.targets(f"good-{answers_file.parent.name}", json.loads(answers_file.read_text()))
     problems = {
         target: [str(d) for d in resolved.dangling] + [str(d) for d in resolved.errors]
         for target, resolved in targets.items()

@@ -1,0 +1,1 @@
+"""Pipeline code that builds bronze, silver and gold from medallion.yml."""
