@@ -123,13 +123,37 @@ def test_inferred_schema_equals_declared_schema(spark, retail_spec, built):
             assert shape(built[name].schema) == shape(StructType.fromDDL(dataset.kwargs["schema"])), name
 
 
-def test_analytics_sql_runs_on_the_star(spark, built):
-    """Every example query of sql/analytics.sql runs over the retail star."""
+def analytics_results(spark) -> list[list[dict]]:
+    """Every example query of sql/analytics.sql, run over the retail star, as rows of dicts."""
     from tests.gold.conftest import TEMPLATE_PROJECT
 
     text = (TEMPLATE_PROJECT / "sql" / "analytics.sql").read_text()
     code = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
     statements = [s for s in code.split(";") if s.strip()]
     assert len(statements) == 7
-    for statement in statements:
-        spark.sql(statement).collect()
+    return [[row.asDict() for row in spark.sql(statement).collect()] for statement in statements]
+
+
+def test_analytics_sql_answers_on_the_star(spark, built):
+    """The answers, worked out by hand from ORDERS (amount = quantity * unit_price - discount):
+    o1/1 c1 20.00 (before c1's first version: consumer), o1/2 c1 4.50 (corporate since 02-15),
+    o2/1 c1 36.00 cancelled (corporate, FR), o3/1 c2 7.25 orphan product (a Sunday), o4/1 cX
+    47.00 orphan customer, o5/1 NULL customer 10.00, o6/1 c2 5.00 with no date."""
+    monthly, at_order, current, weekend, unknown, movers, top = analytics_results(spark)
+    assert sum(r["revenue"] for r in monthly) == Decimal("93.75"), "every line but the cancelled one"
+    may_books = next(r for r in monthly if r["year_month"] == "2024-05" and r["category"] == "books")
+    assert (may_books["revenue"], may_books["units"]) == (Decimal("47.00"), 4)
+    assert {r["segment_at_order"]: (r["revenue"], r["order_lines"]) for r in at_order} == {
+        "consumer": (Decimal("32.25"), 3),
+        "corporate": (Decimal("40.50"), 2),
+        "unknown": (Decimal("57.00"), 2),
+    }
+    assert {r["current_segment"]: r["revenue"] for r in current} == {
+        "corporate": Decimal("60.50"),
+        "consumer": Decimal("12.25"),
+        None: Decimal("57.00"),
+    }
+    assert next(r["revenue"] for r in weekend if r["is_weekend"] is True) == Decimal("7.25")
+    assert unknown == [{"unknown_customer": 2, "unknown_product": 1, "unknown_date": 1, "fact_rows": 7}]
+    assert {(r["customer_id"], r["country"]) for r in movers} == {("c1", "US"), ("c1", "FR")}
+    assert [r["product_id"] for r in top][:1] == ["p1"] and len(top) <= 10

@@ -33,13 +33,6 @@ def python_passes(rule: str, x: int | None, y: int | None) -> bool:
     }[rule]
 
 
-def test_compile_rule_wraps_in_coalesce() -> None:
-    assert rules.compile_rule("a > 1") == "coalesce((a > 1), false)"
-    assert rules.all_pass(()) == "true"
-    assert rules.any_fails(()) == "NOT (true)"
-    assert rules.fail_guard((), "t") == "true"
-
-
 @SPARK_SETTINGS
 @given(rows=st.lists(st.tuples(values, values), max_size=30))
 def test_predicates_are_never_null_and_split_rows_exactly(
