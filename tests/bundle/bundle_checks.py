@@ -128,8 +128,9 @@ def problems(project: Path) -> list[str]:
 
 
 def yaml_problems(project: Path) -> list[str]:
-    found = []
-    for path in sorted(project.rglob("*.yml")) + sorted(project.rglob("*.yaml")):
+    paths = sorted(project.rglob("*.yml")) + sorted(project.rglob("*.yaml"))
+    found = [] if paths else [f"{project}: no YAML file to check"]
+    for path in paths:
         try:
             load_yaml(path)
         except yaml.YAMLError as error:
@@ -227,8 +228,9 @@ def leftover_template_problems(project: Path) -> list[str]:
 
 
 def python_problems(project: Path) -> list[str]:
-    found = []
-    for path in sorted(project.rglob("*.py")):
+    paths = sorted(project.rglob("*.py"))
+    found = [] if paths else [f"{project}: no Python file to check"]
+    for path in paths:
         try:
             compile(path.read_text(), str(path), "exec")
         except SyntaxError as error:

@@ -76,12 +76,15 @@ def test_no_secrets_or_real_hosts_in_generated_files(default_project: Path) -> N
     )
     # The secret checker and its tests name the patterns they look for.
     checker_files = {"src/medallion/checks/secrets.py", "tests/test_checks.py"}
+    scanned = 0
     for path in default_project.rglob("*"):
         if str(path.relative_to(default_project)) in checker_files:
             continue
         if path.is_file() and path.suffix not in {".parquet"}:
             text = path.read_text(errors="ignore")
             assert not pattern.search(text), path
+            scanned += 1
+    assert scanned > 50, f"only {scanned} files scanned"
 
 
 def test_dev_extra_provides_every_artifact_build_tool(default_project: Path) -> None:
