@@ -1,7 +1,10 @@
 """Render the template into a folder, the way `databricks bundle init` does.
 
-Uses the real `databricks` CLI when one with `bundle init` is on PATH, else the offline
-Go renderer `scripts/bundle-init` (built on first use).
+`render` and `render_project` use the real `databricks` CLI when one with `bundle init` (and
+the template's minimum version) is on PATH, else the offline Go renderer `scripts/bundle-init`
+(built on first use). Renders run with OFFLINE_ENV, so helpers such as `user_name` answer
+without a workspace. Also here: `files_of` (a tree's file list) and `python_with_project` (an
+environment that imports a rendered project's packages).
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def render(
     config = output_dir.parent / f"{output_dir.name}.answers.json"
     config.write_text(json.dumps(answers))
     command = [
-        *(renderer or [str(RENDERER)]),
+        *(renderer or default_renderer()),
         str(template),
         "--config-file",
         str(config),
