@@ -150,8 +150,8 @@ def classic_session(project: Path) -> Any:
     """A classic local[2] session with the runner's engine settings minus its catalog."""
     from pyspark.sql import SparkSession
 
-    from medallion.local.config import spark_defaults
-    from medallion.local.project import LocalProject
+    from medallion.tooling.local.config import spark_defaults
+    from medallion.tooling.local.project import LocalProject
 
     builder = SparkSession.builder.master(MASTER).appName("medallion-bench-baseline")
     for key, value in spark_defaults(LocalProject(project)).items():
@@ -163,8 +163,8 @@ def classic_session(project: Path) -> Any:
 def run_baseline(spark: Any, project: Path, source: Path, out: Path) -> dict[str, Any]:
     """Declare the project's datasets against the batch stand-in and compute them all."""
     from medallion.context import PipelineContext, Settings
-    from medallion.local.project import LocalProject
     from medallion.spec import load_spec
+    from medallion.tooling.local.project import LocalProject
 
     local = LocalProject(project)
     settings = Settings(

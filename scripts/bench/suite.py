@@ -26,7 +26,7 @@ def machine_lock(project: Path) -> Lock:
     """The runner's machine-wide Spark lock (imported from the rendered project's helpers)."""
     if str(project / "src") not in sys.path:
         sys.path.insert(0, str(project / "src"))
-    from medallion.local.lock import spark_lock
+    from medallion.tooling.local.lock import spark_lock
 
     return spark_lock
 

@@ -28,7 +28,7 @@ from bench.results import (
     summarise,
 )
 
-from medallion.sample_data import write_sample
+from medallion.retail_sample import write_sample
 from tests.rendering import REPO
 
 BASELINE_SCRIPT = REPO / "scripts" / "bench" / "baseline.py"

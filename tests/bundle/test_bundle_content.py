@@ -75,7 +75,7 @@ def test_no_secrets_or_real_hosts_in_generated_files(default_project: Path) -> N
         r"dapi[0-9a-f]{32}|\.cloud\.databricks\.com|\.azuredatabricks\.net|\.gcp\.databricks\.com"
     )
     # The secret checker and its tests name the patterns they look for.
-    checker_files = {"src/medallion/checks/secrets.py", "tests/test_checks.py"}
+    checker_files = {"src/medallion/tooling/checks/secrets.py", "tests/test_checks.py"}
     scanned = 0
     for path in default_project.rglob("*"):
         if str(path.relative_to(default_project)) in checker_files:

@@ -39,7 +39,9 @@ from tests.rendering import MIN_CLI_VERSION, REPO
 
 FACTS_FILE = Path(__file__).with_name("cli_schema_facts.json")
 SCRIPT = REPO / "scripts" / "cli_schema_facts.py"
-DEPLOY_BUNDLE = REPO / "template" / "{{.project_name}}" / "src" / "medallion" / "deploy" / "bundle.py"
+DEPLOY_BUNDLE = (
+    REPO / "template" / "{{.project_name}}" / "src" / "medallion" / "tooling" / "deploy_loop" / "bundle.py"
+)
 FACTS: dict[str, Any] = json.loads(FACTS_FILE.read_text())
 MAPS = set(FACTS["maps"])
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from medallion.cli import main
-from medallion.deploy.setup_sql import split_statements
+from medallion.tooling.deploy_loop.setup_sql import split_statements
 from tests.support.fake_databricks import Error, FakeServer, FakeWorkspace
 
 TRANSIENT = Error("[INTERNAL_ERROR] The Spark driver has stopped unexpectedly and is restarting.")

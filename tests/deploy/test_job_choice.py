@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from medallion.deploy.bundle import pipeline_job_key
 from medallion.monitor.connect import ConfigurationError
+from medallion.tooling.deploy_loop.bundle import pipeline_job_key
 
 RUN = {
     "tasks": [{"task_key": "run_pipeline", "pipeline_task": {"pipeline_id": "p"}}, {"task_key": "monitor"}]

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 from medallion.gold.keys import key_column
-from medallion.local.lock import spark_lock
-from medallion.local.project import LocalProject
-from medallion.local.session import readback_session, table_reader
 from medallion.spec import load_spec
+from medallion.tooling.local.lock import spark_lock
+from medallion.tooling.local.project import LocalProject
+from medallion.tooling.local.session import readback_session, table_reader
 
 
 def main(folder: str) -> None:

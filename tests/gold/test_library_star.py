@@ -11,7 +11,7 @@ from pyspark.sql import functions as F
 from medallion.gold.dates import date_dimension
 from medallion.gold.dimensions import build_dimension
 from medallion.gold.facts import build_fact
-from medallion.gold.metrics import gold_metrics
+from medallion.tooling.local.gold_metrics import gold_metrics
 from tests.gold.frames import silver
 from tests.gold.library_data import BOOKS, BRANCHES, EXPECTED, LOANS
 from tests.gold.retail_data import latest

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from pyspark.sql import functions as F
 
-from medallion.gold.metrics import gold_metrics
+from medallion.tooling.local.gold_metrics import gold_metrics
 from tests.gold.retail_data import EXPECTED_AMOUNT, EXPECTED_ORPHANS, ORDERS, retail_star
 
 

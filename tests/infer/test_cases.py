@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from medallion.infer import infer_spec
-from medallion.infer.foreign_keys import name_affinity
-from medallion.infer.read import block_size, spread_sample
 from medallion.spec import Spec, load_spec
+from medallion.tooling.inference import infer_spec
+from medallion.tooling.inference.foreign_keys import name_affinity
+from medallion.tooling.inference.read import block_size, spread_sample
 from tests.infer.cases import write_csv, write_flights_like, write_tpch_like
 
 

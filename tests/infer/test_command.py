@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from medallion.cli import main
-from medallion.sample_data import write_sample
+from medallion.retail_sample import write_sample
 from medallion.spec import load_spec
 from tests.infer.library_fixture import write_library
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from medallion.infer import infer_spec
 from medallion.spec import load_spec
+from medallion.tooling.inference import infer_spec
 from tests.infer.cases import write_csv
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from medallion.infer import infer_spec
 from medallion.spec import Spec, load_spec
+from medallion.tooling.inference import infer_spec
 from tests.infer.library_fixture import write_library
 
 

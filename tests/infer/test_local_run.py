@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from medallion.infer import infer_spec
+from medallion.tooling.inference import infer_spec
 from tests.infer.library_fixture import write_library
 from tests.rendering import python_with_project
 

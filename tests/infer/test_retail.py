@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from medallion.infer import infer_spec
-from medallion.sample_data import FORMATS, write_sample
+from medallion.retail_sample import FORMATS, write_sample
 from medallion.spec import Spec, load_spec
+from medallion.tooling.inference import infer_spec
 
 
 @pytest.fixture(scope="module", params=FORMATS)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from medallion.infer.types import TOLERANCE, infer_column
+from medallion.tooling.inference.types import TOLERANCE, infer_column
 
 
 def test_mostly_integers_with_bad_text_stay_int() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from medallion.local.runner import _traced_to_spec
+from medallion.tooling.local.runner import _traced_to_spec
 from tests.spec.test_compile_checks import RUN_LOCAL_LOG, with_rule
 
 FLOW_FAILED = {"kind": "flow_failed", "cause": "flow quarantine_orders failed", "fix": "see the log"}

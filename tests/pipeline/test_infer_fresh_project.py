@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from medallion.commands.infer import is_untouched_placeholder
+from medallion.tooling.commands.infer import is_untouched_placeholder
 from tests.rendering import python_with_project, render_project
 
 VARIANTS = {

@@ -143,9 +143,9 @@ def test_server_status_and_stop(loop: Loop) -> None:
 STARTS = """
 import json
 from pathlib import Path
-from medallion.local.project import LocalProject
-from medallion.local.resources import resolve
-from medallion.local.server import serving
+from medallion.tooling.local.project import LocalProject
+from medallion.tooling.local.resources import resolve
+from medallion.tooling.local.connect_server import serving
 project, resources = LocalProject(Path.cwd()), resolve()
 with serving(project, resources) as first:
     pass

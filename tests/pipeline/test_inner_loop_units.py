@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from medallion.local import supervisor
-from medallion.local.changes import differences, plan
-from medallion.local.pipeline import run_pipeline
-from medallion.local.remote import RemoteError, parse_remote
-from medallion.local.selection import SelectionError, select
+import medallion
 from medallion.spec import load_spec
 from medallion.spec.model import Spec
+from medallion.tooling.local.changes import differences, plan
+from medallion.tooling.local.pipeline import run_pipeline
+from medallion.tooling.local.remote_server import RemoteError, parse_remote
+from medallion.tooling.local.selection import SelectionError, select
 from tests.pipeline.specs import retail_document
 
-HELPERS = Path(supervisor.__file__).resolve().parents[2]
+HELPERS = Path(medallion.__file__).resolve().parents[1]
 
 
 def retail(default_project: Path) -> Spec:
@@ -150,7 +150,9 @@ def start_supervisor(state: Path, idle_s: float) -> tuple[subprocess.Popen[bytes
     (state / "launch.json").write_text(json.dumps(launch))
     (state / "last_used").touch()
     env = {**os.environ, "PYTHONPATH": str(HELPERS)}
-    process = subprocess.Popen([sys.executable, "-m", "medallion.local.supervisor", str(state)], env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "medallion.tooling.local.supervisor", str(state)], env=env
+    )
     for _ in range(100):
         if (state / "server.json").exists():
             return process, json.loads((state / "server.json").read_text())["pid"]

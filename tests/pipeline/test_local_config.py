@@ -9,11 +9,11 @@ from pathlib import Path
 
 from pyspark.pipelines.cli import load_pipeline_spec
 
-from medallion.local.config import spark_defaults, write_conf_dir, write_pipeline_spec
-from medallion.local.lock import spark_lock
-from medallion.local.pipeline import command
-from medallion.local.progress import FlowProgress
-from medallion.local.project import LocalProject
+from medallion.tooling.local.config import spark_defaults, write_conf_dir, write_pipeline_spec
+from medallion.tooling.local.lock import spark_lock
+from medallion.tooling.local.pipeline import command
+from medallion.tooling.local.progress import FlowProgress
+from medallion.tooling.local.project import LocalProject
 
 
 def project_copy(rendered: Path, tmp_path: Path) -> LocalProject:

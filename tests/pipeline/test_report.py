@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from medallion.local.report import build_report
-from medallion.local.report_text import format_report
 from medallion.spec import load_spec
+from medallion.tooling.local.run_report import build_report
+from medallion.tooling.local.run_report_text import format_report
 
 SPEC = {
     "version": 1,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from medallion.cli import main
-from medallion.commands import run_local as run_local_command
+from medallion.tooling.commands import run_local as run_local_command
 from tests.pipeline.conftest import copy_project
 
 REPORT = {

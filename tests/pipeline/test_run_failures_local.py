@@ -58,7 +58,7 @@ def finish(process: subprocess.Popen[str], report: Path, output: list[str], kill
 
 
 def connect_server(project: Path) -> int | None:
-    """The JVM of the project's Spark Connect server (medallion.local.server records it)."""
+    """The JVM of the project's Spark Connect server (medallion.tooling.local.connect_server records it)."""
     try:
         return int(json.loads((project / ".medallion" / "server" / "server.json").read_text())["pid"])
     except (OSError, ValueError, KeyError):

@@ -15,24 +15,24 @@ from typing import Any
 import pytest
 import yaml
 
-from medallion.local import runner
-from medallion.local.config import spark_defaults, spark_environment
-from medallion.local.failure import out_of_memory
-from medallion.local.lock import LOCK_ENV, spark_lock
-from medallion.local.pipeline import PipelineRun
-from medallion.local.project import LocalProject
-from medallion.local.remote import RemoteWatch
-from medallion.local.report import build_report, stopped_report
-from medallion.local.report_text import format_report
-from medallion.local.resources import (
+from medallion.spec import load_spec
+from medallion.tooling.local import runner
+from medallion.tooling.local.config import spark_defaults, spark_environment
+from medallion.tooling.local.connect_server import Endpoint
+from medallion.tooling.local.failure import out_of_memory
+from medallion.tooling.local.lock import LOCK_ENV, spark_lock
+from medallion.tooling.local.pipeline import PipelineRun
+from medallion.tooling.local.project import LocalProject
+from medallion.tooling.local.remote_server import RemoteWatch
+from medallion.tooling.local.resources import (
     CORES_ENV,
     MEMORY_ENV,
     ResourceError,
     default_memory,
     resolve,
 )
-from medallion.local.server import Endpoint
-from medallion.spec import load_spec
+from medallion.tooling.local.run_report import build_report, stopped_report
+from medallion.tooling.local.run_report_text import format_report
 from tests.pipeline.conftest import copy_project
 from tests.rendering import python_with_project
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from medallion.local import pipeline
-from medallion.local.failure import first_error_line
-from medallion.local.pipeline import PipelineRun, run_pipeline
-from medallion.local.progress import FlowProgress, LiveLine
+from medallion.tooling.local import pipeline
+from medallion.tooling.local.failure import first_error_line
+from medallion.tooling.local.pipeline import PipelineRun, run_pipeline
+from medallion.tooling.local.progress import FlowProgress, LiveLine
 
 FLOW = "2026-11-30 01:00:00: Flow spark_catalog.default.bronze_orders is RUNNING."
 SCRIPTS = {

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from medallion import naming
-from medallion.sample_data import generate, write_sample
+from medallion.retail_sample import generate, write_sample
 from medallion.spec import load_spec
 from tests.rendering import python_with_project
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from medallion import naming
-from medallion.sample_data import generate, write_batch
+from medallion.retail_sample import generate, write_batch
 from medallion.spec import Spec, load_spec
 from tests.pipeline.conftest import LocalRun, copy_project, run_local, warehouse_table
 from tests.pipeline.defects import defect_problem

@@ -8,8 +8,8 @@ import signal
 import time
 from pathlib import Path
 
-from medallion.local.project import LocalProject
-from medallion.local.server import SERVER_CLASS, stop
+from medallion.tooling.local.connect_server import SERVER_CLASS, stop
+from medallion.tooling.local.project import LocalProject
 
 NAME = "medallion server "
 GONE_WITHIN_S = 40

@@ -17,26 +17,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from medallion.cli import COMMANDS
 from tests.rendering import DEFAULT_ANSWERS, render_project
 from tests.support.emulator.task_wheel import CALL_ENTRY_POINT
+from tests.support.wheel import build_wheel, install_wheel
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The default render, its wheel built as the bundle's artifact says, installed in a folder."""
     project = render_project(DEFAULT_ANSWERS, tmp_path_factory.mktemp("entry_render"))
-    bundle = yaml.safe_load((project / "databricks.yml").read_text())
-    build = bundle["artifacts"]["python_artifact"]["build"].split()
-    bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / build[0]), *build[1:]], cwd=project, check=True, capture_output=True)
-    wheel = next((project / "dist").glob("*.whl"))
-    site = tmp_path_factory.mktemp("site")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
-        check=True,
-        capture_output=True,
-    )
-    return project, site
+    return project, install_wheel(build_wheel(project), tmp_path_factory.mktemp("site"))
 
 
 def wheel_task(installed: tuple[Path, Path], *parameters: str) -> subprocess.CompletedProcess[str]:
@@ -69,10 +60,23 @@ def test_failed_verdict_fails_the_wheel_task(installed: tuple[Path, Path], tmp_p
     assert done.returncode == 1, done.stdout + done.stderr
 
 
-def test_success_exits_zero(installed: tuple[Path, Path]) -> None:
-    project, _ = installed
-    done = wheel_task(installed, "validate", "--spec", str(project / "medallion.yml"))
+def test_success_exits_zero(installed: tuple[Path, Path], tmp_path: Path) -> None:
+    done = wheel_task(installed, "sample-data", "--out", str(tmp_path / "landing"))
     assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "landing" / "manifest.json").is_file()
+
+
+def test_local_tools_say_so_from_the_wheel(installed: tuple[Path, Path]) -> None:
+    """The wheel leaves medallion/tooling out: a tool run from it is one line and exit 2, not a
+    traceback (ModuleNotFoundError) in a job run's log."""
+    tools = sorted(name for name, (module, _) in COMMANDS.items() if module.startswith("medallion.tooling."))
+    assert {"run-local", "deploy", "infer", "validate", "upgrade"} <= set(tools)
+    for name in tools:
+        done = wheel_task(installed, name, "--help")
+        assert done.returncode == 2, f"{name}: {done.stdout}{done.stderr}"
+        assert not done.stdout and done.stderr.count("\n") == 1, f"{name}: {done.stdout}{done.stderr}"
+        assert done.stderr.startswith(f"medallion {name}: a local tool, not part of the deployed wheel; ")
+        assert "project checkout" in done.stderr
 
 
 def test_dev_sample_task_parameters_are_accepted(installed: tuple[Path, Path], tmp_path: Path) -> None:

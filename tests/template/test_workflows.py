@@ -77,7 +77,12 @@ def test_auth_comes_from_the_environment(render_answers) -> None:
             permissions = job.get("permissions") or flow["permissions"]
             assert permissions["id-token"] == "write", job_name
     scan = subprocess.run(
-        [sys.executable, "-m", "medallion.checks.secrets", *map(str, (project / ".github").rglob("*.yml"))],
+        [
+            sys.executable,
+            "-m",
+            "medallion.tooling.checks.secrets",
+            *map(str, (project / ".github").rglob("*.yml")),
+        ],
         env=python_with_project(project),
         capture_output=True,
         text=True,

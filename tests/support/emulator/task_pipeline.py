@@ -44,12 +44,12 @@ MAX_EXPORTED_ROWS = 5000  # rows per table handed to the fake warehouse (the sam
 RUN_UPDATE = """
 import json, sys
 from pathlib import Path
-from medallion.local.config import spark_environment, write_conf_dir
-from medallion.local.lock import spark_lock
-from medallion.local.pipeline import run_pipeline
-from medallion.local.project import LocalProject
-from medallion.local.report import build_report
-from medallion.local.session import readback_session, table_reader
+from medallion.tooling.local.config import spark_environment, write_conf_dir
+from medallion.tooling.local.lock import spark_lock
+from medallion.tooling.local.pipeline import run_pipeline
+from medallion.tooling.local.project import LocalProject
+from medallion.tooling.local.run_report import build_report
+from medallion.tooling.local.session import readback_session, table_reader
 from medallion.spec import load_spec
 
 args = json.loads(sys.argv[1])

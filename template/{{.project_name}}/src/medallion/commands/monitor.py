@@ -22,7 +22,7 @@ from medallion.monitor.api import call
 from medallion.monitor.connect import ConfigurationError, workspace_client
 from medallion.monitor.deadline import Deadline, DeadlineReached
 from medallion.monitor.judge import EXIT_CODES
-from medallion.monitor.local import DEFAULT_LOCAL_REPORT, monitor_local
+from medallion.monitor.local_report import DEFAULT_LOCAL_REPORT, monitor_local
 from medallion.monitor.redact import redact
 from medallion.monitor.remote import RemoteTarget, monitor_remote
 from medallion.monitor.report import render_text, write_json

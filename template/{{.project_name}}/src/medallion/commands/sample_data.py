@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from medallion.sample_data import FORMATS, SEED, SOURCE_TYPES, layout_for, write_sample
+from medallion.retail_sample import FORMATS, SEED, SOURCE_TYPES, layout_for, write_sample
 from medallion.spec import SpecError, load_spec
 
 

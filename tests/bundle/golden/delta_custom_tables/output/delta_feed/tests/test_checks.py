@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from medallion.checks import secrets, yaml_files
+from medallion.tooling.checks import secrets, yaml_files
 
 FAKE_PAT = "dapi" + "0123456789abcdef" * 2  # built at run time so this file passes the check
 

@@ -23,7 +23,7 @@ if f"{ROOT}/src" not in sys.path:
 
 from runtime.nutterfixture import NutterFixture
 
-from medallion.checks import data_tests as dt
+from medallion import data_tests as dt
 from medallion.spec import load_spec
 
 SPEC = load_spec(f"{ROOT}/medallion.yml")

@@ -22,8 +22,8 @@ if f"{ROOT}/src" not in sys.path:
 
 from runtime.nutterfixture import NutterFixture
 
+from medallion import data_tests as dt
 from medallion import naming
-from medallion.checks import data_tests as dt
 from medallion.spec import load_spec
 from medallion.sql import quote_identifier
 

@@ -82,10 +82,10 @@ def run_child(args: argparse.Namespace) -> int:
 
     site.addsitedir(os.environ[CHILD])
     sys.path.insert(0, str(ROOT / "src"))
-    from medallion.local.config import CATALOG, DATABASE
-    from medallion.local.lock import spark_lock
-    from medallion.local.project import LocalProject
-    from medallion.local.session import readback_session
+    from medallion.tooling.local.config import CATALOG, DATABASE
+    from medallion.tooling.local.lock import spark_lock
+    from medallion.tooling.local.project import LocalProject
+    from medallion.tooling.local.session import readback_session
 
     logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # expected misses
     params = {"catalog": CATALOG, "schema": args.schema or DATABASE, "bundle_root": str(ROOT)}

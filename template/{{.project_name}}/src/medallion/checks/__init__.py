@@ -1,1 +1,0 @@
-"""Repository checks run by pre-commit (`python -m medallion.checks.<name> FILE...`)."""

@@ -1,0 +1,1 @@
+"""Tooling subcommands of `medallion`, one module each (the runtime ones are in medallion.commands)."""

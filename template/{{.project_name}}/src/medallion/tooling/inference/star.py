@@ -1,0 +1,167 @@
+"""Star-schema roles: referenced tables become dimensions, tables with references and measures facts."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from medallion.tooling.inference.foreign_keys import ForeignKey, core_name, stem_name
+from medallion.tooling.inference.primary_keys import KeyCandidate
+from medallion.tooling.inference.profile import TableProfile
+
+QUANTITY_NAME = re.compile(r"(^|_)(quantity|qty|units|count)($|_)")
+PRICE_NAME = re.compile(r"price")
+EXTENDED_NAME = re.compile(r"(extended|ext_|total|amount|revenue)|(^|_)(net|gross|sum|value)($|_)")
+"""A price already multiplied out (extendedprice, total, line_amount): a measure as it is."""
+ATTRIBUTE_MAX_VALUES = 20
+
+
+@dataclass(frozen=True)
+class Role:
+    """A proposed gold table: its spec body and why it was proposed."""
+
+    name: str
+    body: dict[str, Any]
+    reason: str
+    notes: dict[str, str] = field(default_factory=dict)
+    """Comments for single keys of the body (e.g. a measure's origin)."""
+
+
+@dataclass(frozen=True)
+class Star:
+    """The proposed dimensions and facts."""
+
+    dimensions: tuple[Role, ...]
+    facts: tuple[Role, ...]
+
+
+def propose_star(
+    tables: dict[str, TableProfile], keys: dict[str, KeyCandidate | None], references: list[ForeignKey]
+) -> Star:
+    """Dimensions for referenced tables, facts for tables with references and measures."""
+    keyed = {name: key for name, key in keys.items() if key is not None}
+    referenced = sorted({fk.target for fk in references} & set(keyed))
+    dimensions = {name: _dimension(tables[name], keyed[name]) for name in referenced}
+    facts = []
+    for name, key in keyed.items():
+        if name in dimensions and not _event_times(tables[name], key):
+            continue  # a referenced table without an event grain is a dimension only
+        outgoing = [fk for fk in references if fk.table == name and fk.target in dimensions]
+        fact = _fact(tables[name], key, outgoing, dimensions) if outgoing else None
+        if fact:
+            facts.append(fact)
+    return Star(tuple(dimensions.values()), tuple(facts))
+
+
+def singular(name: str) -> str:
+    """customers -> customer, branches -> branch, categories -> category."""
+    for suffix, replacement in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x")):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)] + replacement
+    return name[:-1] if name.endswith("s") and not name.endswith("ss") and len(name) > 2 else name
+
+
+def _dimension(table: TableProfile, key: KeyCandidate) -> Role:
+    attributes = [c.name for c in table.columns if c.name not in key.columns and c.name != key.sequence_by]
+    scd = 2 if key.versioned_keys and key.sequence_by else 1
+    body: dict[str, Any] = {"source": table.name}
+    if attributes:
+        body["attributes"] = attributes
+    body["scd"] = scd
+    why = (
+        f"SCD2: {key.versioned_keys:,} keys change over {key.sequence_by}"
+        if scd == 2
+        else "SCD1: no key has several versions in the sample"
+    )
+    return Role(singular(table.name), body, f"referenced by other tables; {why}")
+
+
+def _fact(
+    table: TableProfile, key: KeyCandidate, outgoing: list[ForeignKey], dimensions: dict[str, Role]
+) -> Role | None:
+    linked = {c for fk in outgoing for c in fk.columns}
+    skip = linked | set(key.columns) | {key.sequence_by}
+    numeric = [c for c in table.columns if c.is_numeric and c.name not in skip]
+    if not numeric:
+        return None
+    measures: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    for column in numeric:
+        measures[column.name] = (
+            column.name
+            if column.type.startswith("decimal")
+            else {
+                "expr": column.name,
+                "type": "decimal(18,0)" if column.type in ("int", "bigint") else "double",
+            }
+        )
+    amount = _amount(numeric_names=[c.name for c in numeric], taken=set(table.sample.columns))
+    if amount:
+        measures[amount[0]] = amount[1]
+        notes[amount[0]] = "quantity x price: subtract discounts or taxes here if they apply"
+    times = _event_times(table, key)
+    event_time = times[0] if times else key.sequence_by
+    body: dict[str, Any] = {"source": table.name, "grain": list(key.columns)}
+    if event_time:
+        body["event_time"] = event_time
+    body["dimensions"] = _links(outgoing, dimensions, notes)
+    body["measures"] = measures
+    attributes = [
+        c.name
+        for c in table.columns
+        if c.type == "string" and c.name not in skip and 1 < c.distinct <= ATTRIBUTE_MAX_VALUES
+    ]
+    if attributes:
+        body["attributes"] = attributes
+    reason = (
+        f"references {', '.join(sorted({fk.target for fk in outgoing}))} and has numeric measures; "
+        f"grain = the primary key; event_time = {event_time or 'none'}"
+    )
+    return Role(table.name, body, reason, notes)
+
+
+def _links(outgoing: list[ForeignKey], dimensions: dict[str, Role], notes: dict[str, str]) -> dict[str, Any]:
+    """`dimension: [columns]`; a dimension referenced several times gets one role per reference."""
+    plays = Counter(fk.target for fk in outgoing)
+    links: dict[str, Any] = {}
+    for fk in outgoing:
+        name = dimensions[fk.target].name
+        if plays[fk.target] == 1:
+            links[name] = list(fk.columns)
+            continue
+        role = role_name(fk, name)
+        while role in links:
+            role += "_again"
+        links[role] = list(fk.columns) if role == name else {"dimension": name, "columns": list(fk.columns)}
+        notes[role] = f"dim_{name} plays {plays[fk.target]} roles in {fk.table}"
+    return links
+
+
+def role_name(fk: ForeignKey, dimension: str) -> str:
+    """origin_airport_code -> airport_code gives `origin_airport`; the key's own name gives the dimension."""
+    column, key = core_name(fk.columns[0]), core_name(fk.target_key[0])
+    if column == key:
+        return dimension
+    if column.endswith("_" + key):
+        return f"{column[: -len(key) - 1]}_{dimension}"
+    stem = stem_name(fk.columns[0]) or column
+    return stem if stem.endswith(dimension) else f"{stem}_{dimension}"
+
+
+def _event_times(table: TableProfile, key: KeyCandidate) -> list[str]:
+    """Date and timestamp columns that say when something happened (not the change sequence)."""
+    return [c.name for c in table.columns if c.is_temporal and c.name != key.sequence_by]
+
+
+def _amount(numeric_names: list[str], taken: set[str]) -> tuple[str, str] | None:
+    """quantity * unit price, unless the table already has an extended amount or the price is one."""
+    if any(EXTENDED_NAME.search(n) for n in numeric_names):
+        return None
+    quantities = [n for n in numeric_names if QUANTITY_NAME.search(n)]
+    prices = [n for n in numeric_names if PRICE_NAME.search(n)]
+    if len(quantities) != 1 or len(prices) != 1:
+        return None
+    name = next(n for n in ("amount", "line_amount", "total_amount") if n not in taken)
+    return name, f"{quantities[0]} * {prices[0]}"
