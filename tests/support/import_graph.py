@@ -3,7 +3,9 @@
 Edges are the imports that run when a module is imported: module-level `import`/`from`
 statements (not those inside functions), plus the `__init__` of each package Python imports on
 the way to the target, unless that package is the importer's own (already being imported).
-`TYPE_CHECKING` blocks are skipped: they never run.
+`TYPE_CHECKING` blocks are skipped: they never run. With `lazy=True` the imports inside
+functions count too (the commands' and `medallion.spec.__getattr__`'s, PEP 562): what a module
+may load at all, which is what an installed wheel must carry.
 """
 
 from __future__ import annotations
@@ -55,12 +57,27 @@ def _module_level(tree: ast.Module) -> Iterator[ast.stmt]:
         yield node
 
 
-def imports_of(name: str, path: Path, known: dict[str, Path]) -> set[str]:
-    """Modules of the package that importing `name` imports directly."""
+def _anywhere(tree: ast.Module) -> Iterator[ast.stmt]:
+    """Every import statement, in functions too, except in `TYPE_CHECKING` blocks."""
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def imports_of(name: str, path: Path, known: dict[str, Path], lazy: bool = False) -> set[str]:
+    """Modules of the package that importing `name` imports directly (`lazy`: or may import
+    later, from inside a function)."""
     found: set[str] = set()
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     own = set(_parents(name))  # packages already being imported when this module runs
-    for node in _module_level(ast.parse(path.read_text())):
+    tree = ast.parse(path.read_text())
+    for node in _anywhere(tree) if lazy else _module_level(tree):
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
@@ -83,9 +100,9 @@ def imports_of(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     return found
 
 
-def graph(root: Path) -> dict[str, set[str]]:
+def graph(root: Path, lazy: bool = False) -> dict[str, set[str]]:
     known = modules(root)
-    return {name: imports_of(name, path, known) for name, path in known.items()}
+    return {name: imports_of(name, path, known, lazy) for name, path in known.items()}
 
 
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:

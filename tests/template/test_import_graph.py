@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.support.import_graph import cycles, graph, modules
 
-SOURCE = Path(__file__).resolve().parents[2] / "template" / "{{.project_name}}" / "src"
+PROJECT = Path(__file__).resolve().parents[2] / "template" / "{{.project_name}}"
+SOURCE = PROJECT / "src"
 
 IMPORT_EACH_ALONE = """
 import importlib, sys
@@ -22,6 +25,49 @@ for name in sys.argv[1:]:
         failed.append(f"{name}: {type(error).__name__}: {error}")
 print("\\n".join(failed))
 """
+
+
+RESOLVE_NAMES = """
+import importlib, json, sys
+failed = []
+for module, name, where in json.loads(sys.argv[1]):
+    try:
+        loaded = importlib.import_module(module)
+        if name and not hasattr(loaded, name):
+            importlib.import_module(f"{module}.{name}")
+    except Exception as error:
+        failed.append(f"{where}: {module} {name or ''}: {type(error).__name__}: {error}")
+print("\\n".join(failed))
+"""
+
+
+def helper_imports(folder: Path) -> list[tuple[str, str, str]]:
+    """(module, name or "", file:line) of every `medallion` import in the Python files under `folder`."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            where = f"{path.relative_to(PROJECT)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Import):
+                found += [(a.name, "", where) for a in node.names if a.name.split(".")[0] == "medallion"]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "medallion":
+                found += [(node.module, a.name, where) for a in node.names]
+    return found
+
+
+def test_the_projects_tests_import_what_the_helpers_have() -> None:
+    """The generated tests and nutter notebooks import helpers by path; after a move, a stale
+    `from medallion.x import y` would only fail in a user's project or a workspace run."""
+    imports = helper_imports(PROJECT / "tests")
+    assert any(module == "medallion" and name == "data_tests" for module, name, _ in imports)
+    done = subprocess.run(
+        [sys.executable, "-c", RESOLVE_NAMES, json.dumps(imports)],
+        cwd=SOURCE,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr[-3000:]
 
 
 def test_no_import_loops() -> None:
@@ -51,3 +97,24 @@ def test_every_module_imports_on_its_own() -> None:
         check=False,
     )
     assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr[-3000:]
+
+
+def test_imports_inside_functions_count_only_when_lazy(tmp_path: Path) -> None:
+    """The wheel's closure (test_wheel_contents) needs the imports a module makes later: the
+    CLI's commands, a PEP 562 `__getattr__`; loops are about import time only."""
+    package = tmp_path / "medallion"
+    (package / "spec").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "cli.py").write_text("def main():\n    from medallion import tool\n")
+    (package / "tool.py").write_text("")
+    (package / "spec" / "__init__.py").write_text(
+        "def __getattr__(name):\n    from medallion.spec import load\n\n    return getattr(load, name)\n"
+    )
+    (package / "spec" / "load.py").write_text(
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from medallion import cli\n"
+    )
+    assert graph(tmp_path)["medallion.cli"] == set()
+    lazy = graph(tmp_path, lazy=True)
+    assert lazy["medallion.cli"] == {"medallion.tool"}
+    assert lazy["medallion.spec"] == {"medallion.spec.load"}
+    assert lazy["medallion.spec.load"] == set()  # TYPE_CHECKING never runs
