@@ -25,7 +25,7 @@ KIND_TYPES = {
 
 @dataclass(frozen=True)
 class Table:
-    """One source table as designed: columns in file order, key, change column, share of rows."""
+    """One source table as designed: columns in file order (name, kind), key, change column."""
 
     name: str
     columns: tuple[tuple[str, str], ...]

@@ -41,6 +41,7 @@ EXPECTED_REFUSALS = {
     "grantee_trailing_space": _message("grantee"),
     "schema_too_long": _message("schema"),
     "derived_answer_given": "is_retail_sample is derived from source_tables and cannot be set",
+    "derived_own_landing_given": "own_landing_volume is derived from source_location and cannot be set",
     "project_too_long": _message("project_name"),
     "kafka_bad_port": "source_location: kafka needs bootstrap servers",
     "delta_three_parts": _message("source_location"),

@@ -96,10 +96,8 @@ def test_inferred_spec_is_the_design(airline: AirlineRun) -> None:
         source = sources[table.name]
         assert tuple(source["primary_key"]) == table.key, table.name
         assert source.get("sequence_by") == table.sequence_by, table.name
-        assert (
-            source.get("source", {}).get("format", airline.spec["defaults"]["source"]["format"])
-            == (airline.manifest["tables"][table.name]["format"])
-        ), table.name
+        fmt = source.get("source", {}).get("format", airline.spec["defaults"]["source"]["format"])
+        assert fmt == airline.manifest["tables"][table.name]["format"], table.name
     for link in domain.LINKS:
         found = {(tuple(r["columns"]), r["table"]) for r in sources[link.table].get("references", [])}
         assert (link.columns, link.target) in found, link
@@ -108,11 +106,10 @@ def test_inferred_spec_is_the_design(airline: AirlineRun) -> None:
     assert {f["source"] for f in gold["facts"].values()} == set(domain.FACTS)
     flights = next(f for f in gold["facts"].values() if f["source"] == "flights")
     airport = next(n for n, d in gold["dimensions"].items() if d["source"] == "airports")
-    roles = {tuple(link["columns"]) for link in flights["dimensions"].values() if isinstance(link, dict)}
+    played = [link for link in flights["dimensions"].values() if isinstance(link, dict)]
+    roles = {tuple(link["columns"]) for link in played}
     assert roles == {("origin_airport_code",), ("destination_airport_code",)}
-    assert all(
-        link["dimension"] == airport for link in flights["dimensions"].values() if isinstance(link, dict)
-    )
+    assert all(link["dimension"] == airport for link in played)
 
 
 def test_run_completes_with_every_flow(airline: AirlineRun) -> None:
@@ -155,10 +152,8 @@ def test_gold_facts_match_the_oracle_to_the_cent(
         assert totals == expected.totals, fact.name
         assert got["orphans"] == expected.orphans, fact.name
         assert any(expected.orphans.values()), fact.name  # the seeded orphans are there
-        summary[fact.name] = {
-            "rows": expected.rows,
-            "totals": {k: str(v) for k, v in expected.totals.items()},
-        }
+        totals_text = {k: str(v) for k, v in expected.totals.items()}
+        summary[fact.name] = {"rows": expected.rows, "totals": totals_text}
     if os.environ.get("SCALE_SUMMARY"):
         document = {
             "rows": airline.manifest["rows"],
