@@ -10,12 +10,16 @@ demo: setup
 test: setup
 	@.venv/bin/python -m pytest
 
-# The fast tier (no Spark): run after every change.
+# The fast tier (no Spark; a test of it that starts Spark fails, see tests/conftest.py): run
+# after every change.
 test-fast: setup
 	@.venv/bin/python -m pytest -m "not pipeline and not spark"
 
-# Only what starts Spark: local pipeline runs (one warm server per project, one shared
-# server for the --remote tests; the session fails if a project server outlives it).
+# Only what starts Spark: one classic session and one shared Spark Connect server for the
+# session (most pipeline runs go there with --remote, a database per project); project servers
+# only where a test is about them (warm reuse, idle shutdown, a killed server, a small heap, the
+# demo, the generated project's own tests, the emulated deploys). The session fails if a
+# project server outlives it.
 test-pipeline: setup
 	@.venv/bin/python -m pytest -m "pipeline or spark"
 

@@ -1,6 +1,6 @@
-"""Shared fixtures: one default render per test session, the helpers on sys.path, one Spark
-Connect server shared by the pipeline tests, and the check that no Spark server outlives the
-session.
+"""Shared fixtures: imports (the helpers and scripts/ on sys.path, here only), one default render
+per test session, one Spark Connect server shared by the pipeline tests, and the check that no
+Spark server outlives the session.
 
 The helpers under template/{{.project_name}}/src are plain .py files that the renderer copies
 byte for byte (tests/bundle/test_helpers_copied_verbatim.py checks it), so unit tests import
@@ -11,29 +11,80 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.rendering import DEFAULT_ANSWERS, REPO, render_project
+from tests.rendering import DEFAULT_ANSWERS, REPO, TEMPLATE_SRC, render_project
 from tests.support.connect_server import ConnectServer, connect_server
 
 # A project's warm server stops after this long without a run (users get 900 s): the suite
 # renders many projects, and their JVMs must not pile up while it goes on.
 os.environ.setdefault("MEDALLION_SERVER_IDLE", "60")
 
-HELPERS_SRC = REPO / "template" / "{{.project_name}}" / "src"
-if str(HELPERS_SRC) not in sys.path:
-    sys.path.insert(0, str(HELPERS_SRC))
+# The one place that sets up imports for every test module and conftest (pytest's `pythonpath`
+# puts the repository root first): the helpers as the template ships them (`import medallion`),
+# and scripts/ for the benchmark and the data generator (`import bench`, `import datagen`).
+SCRIPTS = REPO / "scripts"
+for folder in (SCRIPTS, TEMPLATE_SRC):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+
+# The suite's runs queue behind each other, not behind Spark runs of other sessions or of
+# benchmarks on the same machine (each project has its own server, port and metastore; the lock
+# only keeps this session's runs one at a time). Set MEDALLION_SPARK_LOCK to share one.
+SESSION_LOCK = Path(tempfile.gettempdir()) / f"medallion-tests-{os.getpid()}.lock"
+os.environ.setdefault("MEDALLION_SPARK_LOCK", str(SESSION_LOCK))
+
+# What a test outside the `pipeline` and `spark` tiers finds as SPARK_HOME: spark-submit and
+# spark-class that refuse to start and leave a mark, so the fast tier provably starts no Spark.
+SPARK_GUARD = """#!/bin/sh
+echo "$0 $*" >> "$(dirname "$0")/../started"
+echo "this test started Spark ($0): mark it pytest.mark.spark (or pipeline), or fake the engine" >&2
+exit 97
+"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that starts a classic Spark session `spark` (excluded by `make test-fast`)."""
+    """Mark every test that starts Spark through a fixture `spark` (excluded by `make test-fast`):
+    the classic session and the shared Connect server."""
     for item in items:
-        if "spark" in getattr(item, "fixturenames", ()):
+        if {"spark", "shared_server"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.spark)
+
+
+@pytest.fixture(scope="session")
+def spark_guard(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("no_spark_home")
+    (home / "bin").mkdir()
+    for name in ("spark-submit", "spark-class"):
+        script = home / "bin" / name
+        script.write_text(SPARK_GUARD)
+        script.chmod(0o755)
+    return home
+
+
+@pytest.fixture(autouse=True)
+def no_spark_outside_the_spark_tiers(
+    request: pytest.FixtureRequest, spark_guard: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """A test that is neither `pipeline` nor `spark` gets SPARK_HOME pointing at the guard: if it
+    (or a process it starts) launches Spark, it fails here, naming what it started."""
+    if any(request.node.get_closest_marker(m) for m in ("pipeline", "spark")):
+        yield
+        return
+    started = spark_guard / "started"
+    started.unlink(missing_ok=True)
+    monkeypatch.setenv("SPARK_HOME", str(spark_guard))
+    yield
+    if started.exists():
+        what = started.read_text().strip()
+        started.unlink()
+        pytest.fail(f"a test of the fast tier started Spark: {what}")
 
 
 @pytest.fixture(scope="session")
@@ -78,4 +129,6 @@ def no_leaked_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     from tests.support.server_leaks import stop_leftover_servers
 
     survivors = stop_leftover_servers(tmp_path_factory.getbasetemp())
+    if os.environ.get("MEDALLION_SPARK_LOCK") == str(SESSION_LOCK):
+        SESSION_LOCK.unlink(missing_ok=True)
     assert not survivors, f"project Spark servers still running after the tests: {survivors}"

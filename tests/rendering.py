@@ -20,6 +20,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RENDERER = REPO / "scripts" / "bundle-init"
+TEMPLATE_SRC = REPO / "template" / "{{.project_name}}" / "src"
+"""The helpers as the template ships them (tests/conftest.py puts them on sys.path)."""
 
 DEFAULT_ANSWERS: dict[str, str] = {}
 """An empty answer file: every prompt takes its default."""

@@ -194,6 +194,7 @@ def newer_versions(manifest: dict, table: str) -> int:
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="the baseline needs Java 17")
+@pytest.mark.spark  # the batch baseline starts a classic PySpark session (about a minute)
 def test_baseline_on_a_tiny_sample_matches_the_manifest(default_project: Path, tmp_path: Path) -> None:
     manifest = write_sample(tmp_path / "data", scale=1)
     result_file = tmp_path / "result.json"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import HELPERS_SRC
-from tests.rendering import files_of
+from tests.rendering import TEMPLATE_SRC, files_of
 
 
 def test_rendered_helpers_equal_template_helpers(default_project: Path) -> None:
-    template = HELPERS_SRC / "medallion"
+    template = TEMPLATE_SRC / "medallion"
     rendered = default_project / "src" / "medallion"
     names = [n for n in files_of(template) if "__pycache__" not in n]
     assert names == [n for n in files_of(rendered) if "__pycache__" not in n]

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
+from medallion.spec import Spec, load_spec
+
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE_PROJECT = REPO / "template" / "{{.project_name}}"
-HELPERS = TEMPLATE_PROJECT / "src"
 SPECS = Path(__file__).with_name("specs")
-
-if str(HELPERS) not in sys.path:
-    sys.path.insert(0, str(HELPERS))
-
-from medallion.spec import Spec, load_spec  # noqa: E402
 
 
 def retail_spec_text() -> str:

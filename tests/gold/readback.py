@@ -1,27 +1,42 @@
 """Run in a subprocess after a local pipeline run: dump gold facts as JSON on stdout.
 
-Usage: python -m tests.gold.readback PROJECT_DIR
+Usage: python -m tests.gold.readback PROJECT_DIR [--remote sc://HOST:PORT --database NAME]
+(the server and database a `run-local --remote` run wrote to; by default the project's own).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from medallion.gold.keys import key_column
 from medallion.spec import load_spec
+from medallion.tooling.local.connect_server import Endpoint
 from medallion.tooling.local.lock import spark_lock
 from medallion.tooling.local.project import LocalProject
-from medallion.tooling.local.session import readback_session, table_reader
+from medallion.tooling.local.session import connect_session, readback_session, table_reader
 
 
-def main(folder: str) -> None:
+@contextmanager
+def tables(project: LocalProject, remote: str | None, database: str | None) -> Iterator[Any]:
+    """read(name) on the project's own tables, or on the database of the --remote server."""
+    if remote and database:
+        with connect_session(Endpoint(remote), database) as spark:
+            yield table_reader(spark, database)
+        return
+    with spark_lock(), readback_session(project) as spark:
+        yield table_reader(spark)
+
+
+def main(folder: str, remote: str | None = None, database: str | None = None) -> None:
     project = LocalProject.find(Path(folder))
     spec = load_spec(project.spec_path)
     out: dict[str, object] = {"keys": {}, "facts": {}}
-    with spark_lock(), readback_session(project) as spark:
-        read = table_reader(spark)
+    with tables(project, remote, database) as read:
         for dim in spec.gold.dimensions:
             rows = read(f"dim_{dim.name}").collect()
             extra = ["valid_from"] if dim.scd == 2 else []
@@ -54,4 +69,9 @@ def main(folder: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("project")
+    parser.add_argument("--remote")
+    parser.add_argument("--database")
+    args = parser.parse_args()
+    main(args.project, args.remote, args.database)

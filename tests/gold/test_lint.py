@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from tests.gold.conftest import HELPERS
+from tests.rendering import TEMPLATE_SRC
 
-GOLD = HELPERS / "medallion" / "gold"
+GOLD = TEMPLATE_SRC / "medallion" / "gold"
 ANALYSIS = re.compile(
     r"\w\.(columns|schema|dtypes)\b(?!\s+import)|\.(collect|count|first|take|toPandas|show)\(\)"
 )

@@ -2,50 +2,30 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from medallion.tooling.inference import infer_spec
 from tests.infer.library_fixture import write_library
-from tests.rendering import python_with_project
+from tests.support.connect_server import ConnectServer
+from tests.support.local_run import copy_project, run_local
 
 pytestmark = pytest.mark.pipeline
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="Java 17 is needed for local runs")
-def test_inferred_library_spec_runs_locally(default_project: Path, tmp_path: Path) -> None:
-    project = shutil.copytree(default_project, tmp_path / "project", ignore=shutil.ignore_patterns(".*"))
+def test_inferred_library_spec_runs_locally(
+    default_project: Path, tmp_path: Path, shared_server: ConnectServer
+) -> None:
+    project = copy_project(default_project, tmp_path / "project")
     raw = write_library(tmp_path / "raw", "csv")
     (project / "medallion.yml").write_text(infer_spec([raw]))
-    report_path = tmp_path / "report.json"
-    command = [
-        sys.executable,
-        "-m",
-        "medallion",
-        "run-local",
-        "--full-refresh",
-        "--source",
-        str(raw),
-        "--report-json",
-        str(report_path),
-    ]
-    done = subprocess.run(
-        command,
-        cwd=project,
-        env=python_with_project(project),
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
-    output = f"exit {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    assert report_path.exists(), output
-    report = json.loads(report_path.read_text())
+    run = run_local(project, "--full-refresh", "--source", str(raw), server=shared_server, timeout=1200)
+    output = f"exit {run.returncode}:\n{run.output[-6000:]}"
+    assert run.report, output
+    report = run.report
     assert report["status"] == "COMPLETED", output
     rows = {name: table["rows"] for name, table in report["tables"].items()}
     assert rows["silver_branches"] == 12 and rows["silver_books"] == 300

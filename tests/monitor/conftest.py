@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from medallion import naming
+from medallion.cli import main
+from medallion.monitor import connect
+from medallion.spec import load_spec
 from tests.support.fake_databricks import TOKEN, FakeServer, FakeWorkspace, FastClock
-
-TEMPLATE_SRC = Path(__file__).resolve().parents[2] / "template" / "{{.project_name}}" / "src"
-if str(TEMPLATE_SRC) not in sys.path:
-    sys.path.insert(0, str(TEMPLATE_SRC))
-
-from medallion import naming  # noqa: E402
-from medallion.cli import main  # noqa: E402
-from medallion.monitor import connect  # noqa: E402
-from medallion.spec import load_spec  # noqa: E402
 
 SPEC = Path(__file__).with_name("fixtures") / "medallion.yml"
 

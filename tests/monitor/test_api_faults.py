@@ -21,7 +21,8 @@ import pytest
 from databricks.sdk.clock import RealClock
 
 from medallion.monitor import connect
-from tests.monitor.conftest import SPEC, TEMPLATE_SRC, monitor
+from tests.monitor.conftest import SPEC, monitor
+from tests.rendering import TEMPLATE_SRC
 from tests.support.fake_databricks import TOKEN, FakeServer, FakeWorkspace, Fault
 
 UPDATE_ID = "7c1e0b52-5d1e-4f7a-9c3b-000000000001"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from medallion.monitor.diagnosis import RULES, Failure, classify
-from tests.monitor import conftest  # noqa: F401  (puts the template's src on sys.path)
 
 CASES = [
     (

@@ -11,6 +11,7 @@ from databricks.sdk.errors import BadRequest
 from databricks.sdk.service.pipelines import UpdateInfo, UpdateInfoCause
 from databricks.sdk.service.sql import ExecuteStatementRequestOnWaitTimeout, StatementState
 
+from medallion.monitor import connect
 from medallion.monitor.updates import Selector, find_chain, newest_first
 from medallion.monitor.warehouse import SqlError, Warehouse
 from tests.monitor.conftest import job_args, monitor
@@ -65,11 +66,13 @@ def test_wait_timeout_outside_the_documented_range_is_refused(client: WorkspaceC
 
 
 def test_the_monitor_cancels_a_statement_it_stops_waiting_for(
-    client: WorkspaceClient, workspace: FakeWorkspace
+    server: FakeServer, workspace: FakeWorkspace, clock: FastClock
 ) -> None:
     workspace.sql.runtime_s = 10_000
+    client = connect.workspace_client()  # as the monitor makes it, on the fast clock: 30 s pass virtually
     with pytest.raises(SqlError, match="TIMEOUT"):
         Warehouse(client, "wh-1", timeout_s=30).query(CUSTOMERS)
+    assert sum(clock.slept) >= 20  # it polled through its timeout before cancelling
     cancels = [path for method, path, _ in workspace.requests if path.endswith("/cancel")]
     assert len(cancels) == 1
     statement_id = cancels[0].split("/")[-2]

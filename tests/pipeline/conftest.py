@@ -1,13 +1,12 @@
-"""Fixtures of the bronze/silver tests: the rendered retail project, local pipeline runs
-(shared by the whole session: each run takes about a minute), one classic Spark session."""
+"""Fixtures of the bronze/silver tests: the rendered retail project and its two local runs (shared
+by the whole session, on the session's shared Spark Connect server).
+
+`run_local`, `LocalRun`, `copy_project` and `warehouse_table` come from tests/support/local_run.py
+(the one helper that runs `medallion run-local` in tests); tests/scale imports them from here."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,51 +14,16 @@ from typing import Any
 import pytest
 
 from tests.pipeline.specs import without_gold
-from tests.rendering import REPO, python_with_project, render_project
+from tests.support.connect_server import ConnectServer
+from tests.support.local_run import LocalRun, copy_project, run_local, warehouse_table
 
-HELPERS = REPO / "template" / "{{.project_name}}" / "src"
-if str(HELPERS) not in sys.path:
-    sys.path.insert(0, str(HELPERS))
+__all__ = ["LocalRun", "copy_project", "run_local", "warehouse_table"]
 
 
 @pytest.fixture(scope="session")
-def rendered_retail(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def rendered_retail(default_project: Path) -> Path:
     """The template rendered with default answers (retail sample, JSON files); read-only."""
-    return render_project({}, tmp_path_factory.mktemp("pipeline_render"))
-
-
-def copy_project(rendered: Path, target: Path) -> Path:
-    """A private copy of a rendered project (runs write .medallion/ and fixtures/ into it)."""
-    shutil.copytree(rendered, target, ignore=shutil.ignore_patterns(".medallion", "__pycache__"))
-    return target
-
-
-@dataclass(frozen=True)
-class LocalRun:
-    """One `medallion run-local` invocation."""
-
-    returncode: int
-    report: dict[str, Any]
-    output: str
-    wall_s: float
-
-
-def run_local(project: Path, *args: str) -> LocalRun:
-    """Run `python -m medallion run-local` in `project` (the runner takes the Spark lock)."""
-    report_path = project / ".medallion" / f"report-{time.monotonic_ns()}.json"
-    started = time.monotonic()
-    completed = subprocess.run(
-        [sys.executable, "-m", "medallion", "run-local", "--report-json", str(report_path), *args],
-        cwd=project,
-        env=python_with_project(project),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    wall = time.monotonic() - started
-    report = json.loads(report_path.read_text()) if report_path.exists() else {}
-    return LocalRun(completed.returncode, report, completed.stdout + completed.stderr, wall)
+    return default_project
 
 
 @dataclass(frozen=True)
@@ -102,20 +66,19 @@ def new_order_lines() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
-def retail_runs(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) -> RetailRuns:
+def retail_runs(
+    rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory, shared_server: ConnectServer
+) -> RetailRuns:
+    """Two runs on the shared server, in the project's database: the second finds the first's
+    tables and checkpoints (DESIGN.md section 6: some bugs only show once the tables exist)."""
     project = without_gold(copy_project(rendered_retail, tmp_path_factory.mktemp("retail_runs") / "project"))
-    first = run_local(project)
+    first = run_local(project, server=shared_server)
     assert first.report, first.output
     manifest = json.loads((project / "fixtures" / "sample" / "manifest.json").read_text())
     lines = new_order_lines()
     (project / "fixtures" / "sample" / "orders" / NEW_ORDERS_FILE).write_text(
         "".join(json.dumps(line) + "\n" for line in lines)
     )
-    second = run_local(project)
+    second = run_local(project, server=shared_server)
     assert second.report, second.output
     return RetailRuns(project, first, second, manifest, lines)
-
-
-def warehouse_table(spark: Any, project: Path, name: str) -> Any:
-    """A pipeline table read straight from its Parquet folder (no second Derby user)."""
-    return spark.read.parquet(str(project / ".medallion" / "warehouse" / name))

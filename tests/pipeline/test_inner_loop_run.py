@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.pipeline.conftest import LocalRun, copy_project, run_local
 from tests.rendering import python_with_project
 from tests.support.connect_server import ConnectServer
+from tests.support.local_run import LocalRun, copy_project, run_local
 
 pytestmark = pytest.mark.pipeline
 

@@ -9,8 +9,9 @@ import pytest
 
 from medallion import naming
 from medallion.spec import load_spec
-from tests.pipeline.conftest import NEW_ORDERS_FILE, RetailRuns, warehouse_table
+from tests.pipeline.conftest import NEW_ORDERS_FILE, RetailRuns
 from tests.pipeline.defects import defect_problem
+from tests.support.local_run import warehouse_table
 
 pytestmark = pytest.mark.pipeline
 SOURCES = ("customers", "products", "orders")
@@ -61,7 +62,7 @@ def test_second_run_reads_only_the_new_file(retail_runs: RetailRuns, spark: Any)
     for source in ("customers", "products"):
         table = naming.bronze_table(source)
         assert second["tables"][table]["rows"] == first["tables"][table]["rows"]
-    bronze = warehouse_table(spark, retail_runs.project, "bronze_orders")
+    bronze = warehouse_table(spark, retail_runs.second, "bronze_orders")
     fresh = bronze.where(f"_update_id = '{second['update_id']}'").collect()
     assert len(fresh) == added
     assert all(row["_source_file"].endswith(NEW_ORDERS_FILE) for row in fresh)
@@ -69,7 +70,7 @@ def test_second_run_reads_only_the_new_file(retail_runs: RetailRuns, spark: Any)
 
 def test_second_run_sees_fresh_upstream_data(retail_runs: RetailRuns, spark: Any) -> None:
     """The silver materialized view is recomputed after history got the new rows."""
-    silver = warehouse_table(spark, retail_runs.project, "silver_orders")
+    silver = warehouse_table(spark, retail_runs.second, "silver_orders")
     assert silver.where("order_id = 'N0000001'").count() == 2
     updated = silver.where("order_id = 'O0000100' AND line_number = 1").collect()
     assert [row["status"] for row in updated] == ["delivered"]
@@ -82,7 +83,7 @@ def test_second_run_sees_fresh_upstream_data(retail_runs: RetailRuns, spark: Any
 
 def test_every_seeded_defect_lands_where_expected(retail_runs: RetailRuns, spark: Any) -> None:
     spec = load_spec(retail_runs.project / "medallion.yml")
-    read = partial(warehouse_table, spark, retail_runs.project)
+    read = partial(warehouse_table, spark, retail_runs.second)
     problems = [(d, defect_problem(read, spec, d)) for d in retail_runs.manifest["defects"]]
     assert [p for p in problems if p[1]] == []
     assert {d["expect"] for d in retail_runs.manifest["defects"]} >= {

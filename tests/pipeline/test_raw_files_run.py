@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from medallion.records import ENCODING_ERROR_KEY
-from tests.pipeline.conftest import LocalRun, copy_project, run_local, warehouse_table
 from tests.pipeline.test_raw_readers import CSV_FILES
+from tests.support.local_run import LocalRun, copy_project, run_local, warehouse_table
 
 pytestmark = pytest.mark.pipeline
 COLUMNS = {"id": "int", "name": "string", "note": "string"}
@@ -91,7 +91,7 @@ def raw_run(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def rows(spark: Any, raw: RawRun, table: str) -> dict[str, dict[str, Any]]:
-    found = [r.asDict() for r in warehouse_table(spark, raw.project, table).collect()]
+    found = [r.asDict() for r in warehouse_table(spark, raw.run, table).collect()]
     return {str(r["id"]) if r["id"] is not None else r["_rescued_data"]: r for r in found}
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from medallion.cli import main
 from medallion.tooling.commands import run_local as run_local_command
-from tests.pipeline.conftest import copy_project
+from tests.support.local_run import copy_project
 
 REPORT = {
     "status": "COMPLETED",

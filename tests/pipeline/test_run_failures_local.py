@@ -1,7 +1,9 @@
 """Real local runs that go wrong end fast, name the cause, and report honestly.
 
 Three short runs on the retail sample (no gold): the Spark Connect server is killed mid-run; the
-driver runs out of heap (512m and one 400 MB JSON line); a `fail` rule stops a flow.
+driver runs out of heap (512m and one 400 MB JSON line); a `fail` rule stops a flow. The first
+two need the project's own server (one is killed, one has a 512m heap); the third runs on the
+session's shared server.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.pipeline.conftest import copy_project
 from tests.pipeline.specs import retail_document
-from tests.rendering import python_with_project
+from tests.support.connect_server import ConnectServer
+from tests.support.local_run import copy_project, local_command
 
 pytestmark = pytest.mark.pipeline
 STOP_WITHIN_S = 30
@@ -35,12 +36,15 @@ class Ended:
     seconds_after_kill: float | None = None
 
 
-def start(project: Path, *args: str) -> tuple[subprocess.Popen[str], Path]:
+def start(
+    project: Path, *args: str, server: ConnectServer | None = None
+) -> tuple[subprocess.Popen[str], Path]:
     report = project / ".." / f"report-{time.monotonic_ns()}.json"
+    command, env = local_command(project, *args, server=server, report=report)
     process = subprocess.Popen(
-        [sys.executable, "-m", "medallion", "run-local", "--report-json", str(report), *args],
+        command,
         cwd=project,
-        env=python_with_project(project),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -144,14 +148,17 @@ def test_out_of_memory_ends_fast_and_names_the_fix(oom_run: Ended) -> None:
 
 
 @pytest.fixture(scope="module")
-def failed_flow_run(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) -> Ended:
+def failed_flow_run(
+    rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory, shared_server: ConnectServer
+) -> Ended:
+    """A `fail` rule stops a flow (on the shared server: nothing here needs a server of its own)."""
     project = retail_project(rendered_retail, tmp_path_factory.mktemp("failed_flow") / "project")
     document = retail_document(project)
     document["sources"]["orders"]["expectations"].append(
         {"name": "no_big_orders", "rule": "quantity < 3", "action": "fail"}
     )
     (project / "medallion.yml").write_text(yaml.safe_dump(document, sort_keys=False))
-    process, report = start(project)
+    process, report = start(project, server=shared_server)
     return finish(process, report, [], None)
 
 

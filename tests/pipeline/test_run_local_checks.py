@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -33,8 +32,8 @@ from medallion.tooling.local.resources import (
 )
 from medallion.tooling.local.run_report import build_report, stopped_report
 from medallion.tooling.local.run_report_text import format_report
-from tests.pipeline.conftest import copy_project
 from tests.rendering import python_with_project
+from tests.support.local_run import copy_project, local_command
 
 GIB = 1024**3
 
@@ -85,10 +84,11 @@ def test_a_wait_for_the_lock_is_announced_with_its_holder(tmp_path: Path) -> Non
 
 
 def run_local_cli(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    command, project_env = local_command(project, *args)
     return subprocess.Popen(
-        [sys.executable, "-m", "medallion", "run-local", *args],
+        command,
         cwd=project,
-        env=env or python_with_project(project),
+        env=env or project_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -17,9 +17,10 @@ import yaml
 from medallion import naming
 from medallion.retail_sample import generate, write_batch
 from medallion.spec import Spec, load_spec
-from tests.pipeline.conftest import LocalRun, copy_project, run_local, warehouse_table
 from tests.pipeline.defects import defect_problem
 from tests.pipeline.specs import retail_document
+from tests.support.connect_server import ConnectServer
+from tests.support.local_run import LocalRun, copy_project, run_local, warehouse_table
 
 pytestmark = pytest.mark.pipeline
 # source -> (sample table, format, source type)
@@ -54,7 +55,9 @@ def mixed_spec(rendered: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def mixed_run(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) -> MixedRun:
+def mixed_run(
+    rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory, shared_server: ConnectServer
+) -> MixedRun:
     project = copy_project(rendered_retail, tmp_path_factory.mktemp("mixed") / "project")
     (project / "medallion.yml").write_text(yaml.safe_dump(mixed_spec(rendered_retail), sort_keys=False))
     sample = generate()
@@ -66,7 +69,7 @@ def mixed_run(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) -
             if records:
                 write_batch(root, source, part, records, fmt, source_type)
         rows[source] = sum(map(len, batches))
-    run = run_local(project, "--source", str(root))
+    run = run_local(project, "--source", str(root), server=shared_server)
     assert run.report, run.output
     return MixedRun(project, run, load_spec(project / "medallion.yml"), rows, sample.defects)
 
@@ -81,7 +84,7 @@ def test_every_source_type_completes(mixed_run: MixedRun) -> None:
 
 @pytest.mark.parametrize("source", sorted(LAYOUT))
 def test_defects_land_where_expected(mixed_run: MixedRun, spark: Any, source: str) -> None:
-    read = partial(warehouse_table, spark, mixed_run.project)
+    read = partial(warehouse_table, spark, mixed_run.run)
     table = LAYOUT[source][0]
     problems = [
         (d, defect_problem(read, mixed_run.spec, d, source)) for d in mixed_run.defects if d["table"] == table
@@ -90,7 +93,7 @@ def test_defects_land_where_expected(mixed_run: MixedRun, spark: Any, source: st
 
 
 def test_kafka_replay_keeps_record_metadata(mixed_run: MixedRun, spark: Any) -> None:
-    bronze = warehouse_table(spark, mixed_run.project, "bronze_orders")
+    bronze = warehouse_table(spark, mixed_run.run, "bronze_orders")
     row = bronze.where("order_id = 'O0000001' AND line_number = '1'").orderBy("_kafka_offset").first()
     assert row["_kafka_topic"] == "orders" and row["_kafka_key"] == "O0000001|1"
     assert row["_source_file"] == f"kafka://orders/0/{row['_kafka_offset']}"

@@ -1,14 +1,19 @@
-"""Fixtures for issue-7 template tests: render answer sets with tests.rendering."""
+"""Fixtures for issue-7 template tests: render answer sets with tests.rendering, and the default
+render's own test suite run once (its two local runs also serve the nutter data tests)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.rendering import RENDERER, RenderResult, render, render_project
+from tests.rendering import RENDERER, RenderResult, python_with_project, render, render_project
+from tests.support.local_run import require_local_engine
 
 
 def require_renderer() -> None:
@@ -39,3 +44,29 @@ def try_render(tmp_path: Path) -> Callable[..., RenderResult]:
         return render({k: str(v) for k, v in answers.items()}, tmp_path / f"try{next(counter)}")
 
     return _render
+
+
+def project_pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The project's tests with this interpreter (it has the local and dev extras); src on PYTHONPATH."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+    env = python_with_project(project)
+    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=2400)
+
+
+@dataclass(frozen=True)
+class ProjectSuite:
+    """A default render after its own full pytest suite ran in it (`result`): the suite's two
+    local runs (full refresh, then incremental) left their tables in the project's metastore."""
+
+    project: Path
+    result: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="session")
+def retail_project_suite(tmp_path_factory: pytest.TempPathFactory) -> ProjectSuite:
+    """One render and one run of its suite for the session (the generated-project and nutter
+    tests share it: a third local run of the same sample would check nothing new)."""
+    require_renderer()
+    require_local_engine()
+    project = render_project({}, tmp_path_factory.mktemp("retail_suite"))
+    return ProjectSuite(project, project_pytest(project, "-rs"))

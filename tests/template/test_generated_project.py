@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.rendering import python_with_project
 from tests.support.recording_dp import EXPECT_DECORATORS
-from tests.template.local_project import require_local_engine
+from tests.template.conftest import ProjectSuite, project_pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STUB = REPO_ROOT / "template" / "{{.project_name}}" / "typings" / "pyspark" / "pipelines" / "__init__.pyi"
 DATABRICKS_ONLY = set(EXPECT_DECORATORS)  # Databricks' expect* decorators, absent from the OSS module
-
-
-def project_pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The project's tests with this interpreter (it has the local and dev extras); src on PYTHONPATH."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
-    env = python_with_project(project)
-    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=2400)
 
 
 def test_fast_tests_pass_for_a_custom_spec(render_answers) -> None:
@@ -32,11 +22,9 @@ def test_fast_tests_pass_for_a_custom_spec(render_answers) -> None:
 
 
 @pytest.mark.pipeline
-def test_full_suite_passes_on_the_retail_sample(render_answers) -> None:
+def test_full_suite_passes_on_the_retail_sample(retail_project_suite: ProjectSuite) -> None:
     """Two local runs (full refresh + incremental): COMPLETED, tables, conservation, rule figures."""
-    require_local_engine()
-    project = render_answers()
-    result = project_pytest(project, "-rs")
+    result = retail_project_suite.result
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "skipped" not in result.stdout.splitlines()[-1], result.stdout[-2000:]
 

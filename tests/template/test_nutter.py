@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -11,9 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.rendering import render_project
-from tests.template.conftest import require_renderer
-from tests.template.local_project import require_local_engine, run_local
+from tests.template.conftest import ProjectSuite
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NUTTER_VENV = REPO_ROOT / ".cache" / "nutter-venv"  # reused across runs; nutter never joins .venv
@@ -21,13 +20,13 @@ NOTEBOOKS = ("test_bronze", "test_silver", "test_gold")
 
 
 @pytest.fixture(scope="module")
-def ran_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default project rendered, then run once locally (COMPLETED)."""
-    require_renderer()
-    require_local_engine()
-    project = render_project({}, tmp_path_factory.mktemp("nutter"))
-    report = run_local(project, project.parent / "report.json", "--full-refresh")
-    assert report["status"] == "COMPLETED", report.get("errors")
+def ran_project(retail_project_suite: ProjectSuite) -> Path:
+    """The default project rendered and run locally (by its own test suite: a full refresh,
+    then an incremental run); its last run COMPLETED."""
+    project = retail_project_suite.project
+    last = project / ".medallion" / "run-report.json"
+    assert last.exists(), retail_project_suite.result.stdout[-4000:]
+    assert json.loads(last.read_text())["status"] == "COMPLETED", retail_project_suite.result.stdout[-4000:]
     return project
 
 

@@ -40,26 +40,33 @@ DELTA_SOURCE = re.compile(r"^[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*$")
 TIMEOUT_S = 1800
 MAX_EXPORTED_ROWS = 5000  # rows per table handed to the fake warehouse (the sample has a few hundred)
 
-# Run the project's own local engine pieces with our pipeline spec (argv[1] is JSON).
+# Run the project's own local engine pieces with our pipeline spec (argv[1] is JSON), the way
+# `medallion run-local` does: the pipeline and its read-back on the project's warm Spark Connect
+# server (one JVM; the data tests task after it reads through the same server while it is warm).
 RUN_UPDATE = """
 import json, sys
 from pathlib import Path
-from medallion.tooling.local.config import spark_environment, write_conf_dir
+from medallion.tooling.local.config import spark_environment
 from medallion.tooling.local.lock import spark_lock
 from medallion.tooling.local.pipeline import run_pipeline
 from medallion.tooling.local.project import LocalProject
 from medallion.tooling.local.run_report import build_report
-from medallion.tooling.local.session import readback_session, table_reader
+from medallion.tooling.local.resources import resolve
+from medallion.tooling.local.connect_server import OwnServerWatch, serving
+from medallion.tooling.local.session import connect_session, table_reader
 from medallion.spec import load_spec
 
 args = json.loads(sys.argv[1])
 project = LocalProject(Path(args["project"]))
-write_conf_dir(project)
-env = spark_environment(project)
-with spark_lock():
-    run = run_pipeline(Path(args["spec_file"]), env, project.pipeline_log, args["full_refresh"], print)
+resources = resolve()
+env = spark_environment(project, resources)
+with spark_lock(), serving(project, resources) as endpoint:
+    run = run_pipeline(
+        Path(args["spec_file"]), endpoint.client_env(env), project.pipeline_log, args["full_refresh"],
+        print, resources.master, server=OwnServerWatch.of(project, endpoint),
+    )
     errors = [] if run.ok else ["spark-pipelines exited with %s" % run.returncode]
-    with readback_session(project) as spark:
+    with connect_session(endpoint) as spark:
         report = build_report(
             spark, load_spec(Path(args["spec_path"])), table_reader(spark),
             flows=run.flows, pipeline_ok=run.ok, errors=errors,

@@ -208,7 +208,9 @@ def _start(project: LocalProject, resources: Resources, files: ServerFiles, echo
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    echo(f"starting the project's Spark server on 127.0.0.1:{port} (log: {files.log})")
+    # the log relative to the project: one line of the run's output, whatever the folder's depth
+    shown = files.log.relative_to(project.root) if files.log.is_relative_to(project.root) else files.log
+    echo(f"starting the project's Spark server on 127.0.0.1:{port} (log: {shown})")
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         info_now = _read_json(files.info)

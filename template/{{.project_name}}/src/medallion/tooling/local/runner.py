@@ -129,9 +129,9 @@ def run_local(
         env = spark_environment(project, resources)
         shown = root.relative_to(project.root) if root.is_relative_to(project.root) else root
         with _server(project, resources, target, cold, echo) as (endpoint, watch):
-            where = f"on {target.shown}, database {database}" if target else _own_server(endpoint)
+            where = f"on {target.shown}, database {database}, " if target else _own_server(endpoint)
             echo(
-                f"running {project.name} (update {update_id[:8]}, sources {shown}, {where}, "
+                f"running {project.name} (update {update_id[:8]}, sources {shown}, {where}"
                 f"driver {resources.driver_memory}, {resources.cores} cores)"
             )
             if not selection.everything:
@@ -176,7 +176,9 @@ def run_local(
 
 
 def _own_server(endpoint: Endpoint) -> str:
-    return f"{'warm' if endpoint.warm else 'new'} project server pid {endpoint.pid}"
+    """A warm server is named on the run's line; a new one on its own line as it starts (with
+    its port and log), so the line fits 100 columns (the demo's screen)."""
+    return f"warm project server pid {endpoint.pid}, " if endpoint.warm else ""
 
 
 @contextmanager
