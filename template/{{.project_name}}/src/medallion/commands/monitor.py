@@ -50,6 +50,17 @@ def seconds(minimum: float) -> Any:
     return parse
 
 
+def add_timing_arguments(parser: Any, timeout_help: str) -> None:
+    """--timeout (wall-clock seconds before exit 3) and --poll-interval, on `parser` or a group."""
+    parser.add_argument("--timeout", type=seconds(0.0), default=3600.0, help=timeout_help)
+    parser.add_argument(
+        "--poll-interval",
+        type=seconds(MIN_POLL_INTERVAL_S),
+        default=5.0,
+        help=f"first poll interval, seconds (at least {MIN_POLL_INTERVAL_S:g})",
+    )
+
+
 def _names(text: str) -> list[str]:
     return [n.strip() for n in text.split(",") if n.strip()]
 
@@ -86,18 +97,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--full-refresh-selection", type=_names, default=[], help="reset only these tables: a,b"
     )
     timing = parser.add_argument_group("timing")
-    timing.add_argument(
-        "--timeout",
-        type=seconds(0.0),
-        default=3600.0,
-        help="wall-clock seconds for everything before giving up (exit 3)",
-    )
-    timing.add_argument(
-        "--poll-interval",
-        type=seconds(MIN_POLL_INTERVAL_S),
-        default=5.0,
-        help=f"first poll interval, seconds (at least {MIN_POLL_INTERVAL_S:g})",
-    )
+    add_timing_arguments(timing, "wall-clock seconds for everything before giving up (exit 3)")
     timing.add_argument(
         "--max-poll-interval",
         type=seconds(MIN_POLL_INTERVAL_S),

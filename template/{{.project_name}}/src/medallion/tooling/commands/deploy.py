@@ -14,7 +14,7 @@ from pathlib import Path
 
 from databricks.sdk.errors import DatabricksError
 
-from medallion.commands.monitor import MIN_POLL_INTERVAL_S, seconds
+from medallion.commands.monitor import add_timing_arguments
 from medallion.monitor import connect
 from medallion.monitor.connect import ConfigurationError, workspace_client
 from medallion.monitor.deadline import Deadline, DeadlineReached
@@ -46,17 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pipeline", help="pipeline resource key (default: the only one)")
     parser.add_argument("--job", help="job resource key (default: the job that runs the pipeline)")
     parser.add_argument("--profile", help="Databricks config profile")
-    parser.add_argument(
-        "--timeout",
-        type=seconds(0.0),
-        default=3600.0,
-        help="wall-clock seconds for the whole deploy (CLI, runs, monitoring) before exit 3",
-    )
-    parser.add_argument(
-        "--poll-interval",
-        type=seconds(MIN_POLL_INTERVAL_S),
-        default=5.0,
-        help=f"first poll interval, seconds (at least {MIN_POLL_INTERVAL_S:g})",
+    add_timing_arguments(
+        parser, "wall-clock seconds for the whole deploy (CLI, runs, monitoring) before exit 3"
     )
 
 
