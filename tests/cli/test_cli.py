@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -10,20 +9,8 @@ import pytest
 
 from medallion import __version__
 from medallion.cli import main
-from tests.rendering import python_with_project, render_project
-
-
-def medallion(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m medallion ...` in a rendered project, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "medallion", *args],
-        cwd=project,
-        env=python_with_project(project),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.rendering import render_project
+from tests.support.local_run import medallion
 
 
 @pytest.fixture(scope="module")
@@ -67,15 +54,7 @@ def test_unknown_target_is_refused(project: Path, capsys: pytest.CaptureFixture,
 )
 def test_error_exits_are_one_clear_line(project: Path, args: list[str], says: str) -> None:
     """Issue 13 item 6: every command's input error exits 2 with its cause, never a traceback."""
-    done = subprocess.run(
-        [sys.executable, "-m", "medallion", *args],
-        cwd=project,
-        env={**python_with_project(project), "PATH": str(Path(sys.executable).parent)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = medallion(project, *args, env={"PATH": str(Path(sys.executable).parent)}, timeout=120)
     assert done.returncode == 2, done.stdout + done.stderr
     assert says in done.stderr, done.stderr
     assert "Traceback" not in done.stdout + done.stderr

@@ -18,21 +18,9 @@ import yaml
 
 from tests.rendering import python_with_project
 from tests.support.connect_server import ConnectServer
-from tests.support.local_run import LocalRun, copy_project, run_local
+from tests.support.local_run import LocalRun, copy_project, medallion, run_local
 
 pytestmark = pytest.mark.pipeline
-
-
-def medallion(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "medallion", *args],
-        cwd=project,
-        env=python_with_project(project),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 def gone(pid: int, within_s: float) -> bool:

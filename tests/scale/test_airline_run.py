@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -26,8 +24,8 @@ import yaml
 from datagen import domain, generate
 
 from tests.pipeline.conftest import LocalRun, copy_project, run_local
-from tests.rendering import python_with_project
 from tests.scale.oracle import FactRules, Oracle, TableRules, rules_from_spec
+from tests.support.local_run import medallion
 
 pytestmark = [
     pytest.mark.pipeline,
@@ -48,18 +46,6 @@ class AirlineRun:
     seconds: dict[str, float]
 
 
-def medallion(project: Path, *args: str, timeout: int = 1800) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "medallion", *args],
-        cwd=project,
-        env=python_with_project(project),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def airline(default_project: Path, tmp_path_factory: pytest.TempPathFactory) -> AirlineRun:
     folder = tmp_path_factory.mktemp("airline")
@@ -71,7 +57,9 @@ def airline(default_project: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     started = time.monotonic()
     # --force: the fresh project's placeholder spec is replaced either way (that path has its own
     # test, tests/pipeline/test_infer_fresh_project.py); this one is about the data
-    inferred = medallion(project, "infer", str(folder / "raw"), "--out", "medallion.yml", "--force")
+    inferred = medallion(
+        project, "infer", str(folder / "raw"), "--out", "medallion.yml", "--force", timeout=1800
+    )
     seconds["infer"] = time.monotonic() - started
     assert inferred.returncode == 0, inferred.stdout + inferred.stderr
     validated = medallion(project, "validate")

@@ -68,6 +68,22 @@ def copy_project(rendered: Path, target: Path) -> Path:
     return target
 
 
+def medallion(
+    project: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """`python -m medallion ARGS` in a rendered project, as a user runs it (`env` is added to
+    the project's environment)."""
+    return subprocess.run(
+        [sys.executable, "-m", "medallion", *args],
+        cwd=project,
+        env=python_with_project(project) | (env or {}),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def local_command(
     project: Path, *args: str, server: ConnectServer | None = None, report: Path | None = None
 ) -> tuple[list[str], dict[str, str]]:

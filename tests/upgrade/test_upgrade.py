@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.rendering import OFFLINE_ENV, REPO, default_renderer, python_with_project, render_project
+from tests.rendering import OFFLINE_ENV, REPO, default_renderer, render_project
+from tests.support.local_run import medallion
 
 PROJECT_TEMPLATE = Path("template") / "{{.project_name}}"
 OLDER = "0.3.9"
@@ -58,15 +59,8 @@ def older_release(folder: Path) -> Path:
 
 def upgrade(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     renderer = " ".join(default_renderer())
-    env = {**python_with_project(project), **OFFLINE_ENV, "MEDALLION_BUNDLE_INIT": renderer}
-    return subprocess.run(
-        [sys.executable, "-m", "medallion", "upgrade", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    return medallion(
+        project, "upgrade", *args, env={**OFFLINE_ENV, "MEDALLION_BUNDLE_INIT": renderer}, timeout=300
     )
 
 
@@ -144,14 +138,8 @@ def test_the_renderer_must_be_the_bundle_cli(project: Path, tmp_path: Path) -> N
     fake.parent.mkdir()
     fake.write_text("#!/bin/sh\necho 'Usage: databricks [OPTIONS] COMMAND' >&2\nexit 2\n")  # the legacy CLI
     fake.chmod(0o755)
-    env = {**python_with_project(project), "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"}
-    env.pop("MEDALLION_BUNDLE_INIT", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "medallion", "upgrade", "--template", str(REPO)],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    path = f"{fake.parent}{os.pathsep}{os.environ['PATH']}"
+    done = medallion(
+        project, "upgrade", "--template", str(REPO), env={"PATH": path, "MEDALLION_BUNDLE_INIT": ""}
     )
     assert done.returncode == 2 and "has no `bundle init`" in done.stderr, done.stderr
