@@ -6,7 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,10 +104,15 @@ def warm_server(project: Path) -> Iterator[WarmServer]:
 
 
 def run_pipeline(
-    project: Path, source: Path, scratch: Path, full_refresh: bool, server: WarmServer | None = None
+    project: Path,
+    source: Path,
+    scratch: Path,
+    full_refresh: bool,
+    server: WarmServer | None = None,
+    select: Sequence[str] = (),
 ) -> Run:
     """`medallion run-local` on the project: cold (`--cold`: a new server, stopped after the run)
-    or warm (`server` already up from an earlier run)."""
+    or warm (`server` already up from an earlier run); `select`: only those tables (`--select`)."""
     report = scratch / "report.json"
     report.unlink(missing_ok=True)
     env = project_env(project) | {"PYTHONWARNINGS": QUIET}
@@ -115,6 +120,7 @@ def run_pipeline(
         env.pop(key, None)
     command = [sys.executable, str(RUN_LOCAL_CHILD), "--project", str(project), "--source", str(source)]
     command += ["--report-json", str(report), *(["--full-refresh"] if full_refresh else [])]
+    command += ["--select", ",".join(select)] if select else []
     own = server or WarmServer(project)
     if server is None:
         command.append("--cold")

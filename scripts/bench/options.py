@@ -13,7 +13,8 @@ AIRLINE_SIZES = (1_000_000,)
 QUICK_SIZE = 3_000
 DOMAINS = ("retail", "airline")
 FILE_FORMATS = ("csv", "parquet")
-MODES = ("cold", "warm")
+MODES = ("cold", "warm", "edit")
+DEFAULT_MODES = ("cold", "warm")
 LAYERS = ("bronze", "silver", "gold")
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "medallion-bench"
 
@@ -108,7 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--formats", type=file_formats, default=FILE_FORMATS, help="airline: file formats, e.g. csv,parquet"
     )
     parser.add_argument("--repeat", type=positive, default=2, help="runs per figure (median reported)")
-    parser.add_argument("--modes", type=modes, default=MODES, help="pipeline modes: cold,warm")
+    parser.add_argument(
+        "--modes",
+        type=modes,
+        default=DEFAULT_MODES,
+        help="pipeline modes: cold, warm, edit (retail: one silver rule edited between warm runs)",
+    )
     parser.add_argument(
         "--no-incremental", action="store_true", help="skip the +1%% incremental runs (airline has none)"
     )
@@ -125,7 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.domain == "airline" and "edit" in args.modes:
+        parser.error("--modes edit edits the retail spec's orders rule: use it with --domain retail")
     quick = args.quick
     airline = args.domain == "airline"
     chosen = args.sizes or (AIRLINE_SIZES if airline else DEFAULT_SIZES)

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import airline, data
+from bench.edits import rule_edit
 from bench.engines import Run, WarmServer, run_baseline, run_pipeline, warm_server
 from bench.machine import load_1m
 from bench.options import LAYERS, Options
-from bench.results import BASELINE, FULL, INCREMENTAL, Sample
+from bench.results import BASELINE, EDIT, FULL, INCREMENTAL, Sample
 
 Log = Callable[[str], None]
 Lock = Callable[[], AbstractContextManager[object]]
@@ -87,8 +88,16 @@ class SizeBench:
                 run = run_baseline(self.project, self.source, self.scratch)
                 self.record(baseline_sample(run, self.scenario, self.size, self.rows), run)
 
-    def pipeline(self, scenario: str, mode: str, rows: int, full: bool, server: WarmServer | None) -> None:
-        run = run_pipeline(self.project, self.source, self.scratch, full, server)
+    def pipeline(
+        self,
+        scenario: str,
+        mode: str,
+        rows: int,
+        full: bool,
+        server: WarmServer | None,
+        select: tuple[str, ...] = (),
+    ) -> None:
+        run = run_pipeline(self.project, self.source, self.scratch, full, server, select)
         skipped = tuple(layer for layer in LAYERS if layer not in self.options.layers)
         ok = run.ok_without(skipped)
         self.record(pipeline_sample(run, scenario, f"sdp run-local {mode}", self.size, rows, ok), run)
@@ -121,6 +130,20 @@ class SizeBench:
             run_pipeline(self.project, self.source, self.scratch, True, server)
             for _ in range(self.options.repeat):
                 self.full_and_incremental("warm", server)
+
+    def edit(self) -> None:
+        """The inner loop on a warm server: one silver rule edited, then rerun two ways: what
+        `medallion dev` runs (`--select` of the changed source's silver side, from scratch) and
+        every table from scratch (`--full-refresh`, no selection). The rule flips back and forth
+        so that each rerun follows an edit."""
+        with self.lock(), warm_server(self.project) as server, rule_edit(self.project) as edit:
+            self.log("  (warm-up run: starts the project's server, not counted)")
+            run_pipeline(self.project, self.source, self.scratch, True, server)
+            for _ in range(self.options.repeat):
+                selected = edit.flip()
+                self.pipeline(EDIT, "warm --select", self.rows, True, server, selected)
+                edit.flip()
+                self.pipeline(EDIT, "warm", self.rows, True, server)
 
     def run(self) -> None:
         self.baseline()

@@ -10,6 +10,7 @@ import yaml
 from medallion.spec import load_spec
 from medallion.tooling.local.run_report import build_report
 from medallion.tooling.local.run_report_text import format_report
+from medallion.tooling.local.table_quality import orphans
 
 SPEC = {
     "version": 1,
@@ -112,3 +113,39 @@ def test_missing_table_fails_the_report(spark: Any, tmp_path: Path) -> None:
     assert report["status"] == "FAILED"
     assert report["tables"]["silver_customers"]["rows"] is None
     assert report["table_checks"] == []
+
+
+def test_orphans_skip_null_keys_and_count_each_child_row_once(spark: Any, tmp_path: Path) -> None:
+    """A composite reference: rows with a NULL key part are not checked; a parent key present
+    twice (two current rows) must not count its children twice; a partial match is an orphan."""
+    spec = {
+        "version": 1,
+        "defaults": {"source": {"type": "files", "format": "json"}},
+        "sources": {
+            "stores": {"columns": {"region": "string", "code": "string"}, "primary_key": ["region", "code"]},
+            "sales": {
+                "columns": {"id": "string", "region": "string", "store": "string"},
+                "primary_key": ["id"],
+                "references": [
+                    {"columns": ["region", "store"], "table": "stores", "key": ["region", "code"]}
+                ],
+            },
+        },
+    }
+    path = tmp_path / "medallion.yml"
+    path.write_text(yaml.safe_dump(spec))
+    stores = spark.createDataFrame([("eu", "s1"), ("eu", "s1"), ("us", "s2")], "region STRING, code STRING")
+    sales = spark.createDataFrame(
+        [
+            ("1", "eu", "s1"),  # found (its parent key is on two rows)
+            ("2", "us", "s2"),  # found
+            ("3", "us", "s1"),  # each part exists, the pair does not: an orphan
+            ("4", None, "s1"),  # not checked
+            ("5", "eu", None),  # not checked
+            ("6", "xx", "s9"),  # an orphan
+        ],
+        "id STRING, region STRING, store STRING",
+    )
+    frames = {"silver_stores": stores, "silver_sales": sales}
+    (found,) = orphans(frames.__getitem__, load_spec(path), load_spec(path).source("sales"))
+    assert (found["checked"], found["orphans"]) == (4, 2)

@@ -32,7 +32,7 @@ from medallion.tooling.local.remote_server import RemoteWatch, parse_remote
 from medallion.tooling.local.resources import Resources, resolve
 from medallion.tooling.local.run_report import build_report, stopped_report
 from medallion.tooling.local.selection import Selection, select
-from medallion.tooling.local.session import connect_session, table_reader
+from medallion.tooling.local.session import EarlySession, connect_session, table_reader
 
 Echo = Callable[[str], None]
 LAYOUT = "<root>/<table>/ (one folder per source table, holding its files)"
@@ -140,22 +140,26 @@ def run_local(
             if target:
                 with connect_session(endpoint, DATABASE) as spark:
                     spark.sql(f"CREATE DATABASE IF NOT EXISTS {database}")
-            pipeline = run_pipeline(
-                spec_file,
-                endpoint.client_env(env),
-                project.pipeline_log,
-                full_refresh,
-                echo,
-                resources.master,
-                live=live,
-                refresh=selection.cli_args(full_refresh),
-                server=watch,
-            )
-            if not pipeline.ok:
-                _show_tail(pipeline, project, echo)
-            report_started = time.monotonic()
-            report = _report(project, spec, pipeline, endpoint, database, watch)
-            report["report_duration_s"] = round(time.monotonic() - report_started, 1)
+            reader = EarlySession(endpoint, database)  # opens while the pipeline runs
+            try:
+                pipeline = run_pipeline(
+                    spec_file,
+                    endpoint.client_env(env),
+                    project.pipeline_log,
+                    full_refresh,
+                    echo,
+                    resources.master,
+                    live=live,
+                    refresh=selection.cli_args(full_refresh),
+                    server=watch,
+                )
+                if not pipeline.ok:
+                    _show_tail(pipeline, project, echo)
+                report_started = time.monotonic()
+                report = _report(project, spec, pipeline, reader, database, watch)
+                report["report_duration_s"] = round(time.monotonic() - report_started, 1)
+            finally:
+                reader.close()
     _mark_selection(report, selection)
     report["duration_s"] = round(time.monotonic() - started, 1)
     report["pipeline_duration_s"] = round(pipeline.duration_s, 1)
@@ -217,7 +221,7 @@ def _report(
     project: LocalProject,
     spec: Spec,
     pipeline: PipelineRun,
-    endpoint: Endpoint,
+    reader: EarlySession,
     database: str,
     watch: ServerWatch,
 ) -> dict[str, Any]:
@@ -234,16 +238,16 @@ def _report(
     if pipeline.server_lost:
         return stopped_report(spec, flows=pipeline.flows, failure=failure, errors=errors)
     try:
-        with connect_session(endpoint, database) as spark:
-            return build_report(
-                spark,
-                spec,
-                table_reader(spark, database),
-                flows=pipeline.flows,
-                pipeline_ok=pipeline.ok,
-                errors=errors,
-                failure=failure,
-            )
+        spark = reader.session()
+        return build_report(
+            spark,
+            spec,
+            table_reader(spark, database),
+            flows=pipeline.flows,
+            pipeline_ok=pipeline.ok,
+            errors=errors,
+            failure=failure,
+        )
     except Exception as error:  # the read-back itself failed: say so, show nothing as computed
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
         failure = failure or {

@@ -8,8 +8,9 @@ classic session of its own on the metastore.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from medallion.tooling.local import connect_server as servers
@@ -19,17 +20,58 @@ from medallion.tooling.local.project import LocalProject
 from medallion.tooling.local.resources import Resources, resolve
 
 
-@contextmanager
-def connect_session(endpoint: Endpoint, database: str = DATABASE) -> Iterator[Any]:
-    """A Spark Connect session on `endpoint`, using `database`; stopped on exit."""
+def open_session(endpoint: Endpoint, database: str = DATABASE) -> Any:
+    """A Spark Connect session on `endpoint`, using `database` (the caller stops it)."""
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.remote(endpoint.session_url).getOrCreate()
     try:
         spark.sql(f"USE {CATALOG}.{database}")
+    except Exception:
+        spark.stop()
+        raise
+    return spark
+
+
+@contextmanager
+def connect_session(endpoint: Endpoint, database: str = DATABASE) -> Iterator[Any]:
+    """A Spark Connect session on `endpoint`, using `database`; stopped on exit."""
+    spark = open_session(endpoint, database)
+    try:
         yield spark
     finally:
         spark.stop()
+
+
+class EarlySession:
+    """A Connect session opened on a thread while the pipeline runs, so that the report does
+    not wait for it (half a second on a warm server). A daemon thread: a server that dies while
+    it connects cannot hold the command's exit."""
+
+    def __init__(self, endpoint: Endpoint, database: str = DATABASE) -> None:
+        self._result: list[Any] = []
+        self._error: list[BaseException] = []
+        self._thread = threading.Thread(target=self._open, args=(endpoint, database), daemon=True)
+        self._thread.start()
+
+    def _open(self, endpoint: Endpoint, database: str) -> None:
+        try:
+            self._result.append(open_session(endpoint, database))
+        except BaseException as error:  # handed to the caller of session()
+            self._error.append(error)
+
+    def session(self) -> Any:
+        """The open session (waits for it); raises what opening it raised."""
+        self._thread.join()
+        if self._error:
+            raise self._error[0]
+        return self._result[0]
+
+    def close(self) -> None:
+        """Stop the session if it opened (never waits for a connection still being made)."""
+        if self._result:
+            with suppress(Exception):  # the server may be gone: nothing left to release
+                self._result[0].stop()
 
 
 @contextmanager

@@ -60,8 +60,12 @@ def quarantine_reasons(quarantine: Any, table: SourceTable, top: int = 10) -> li
     return [{"rule": r["rule"], "rows": int(r["count"])} for r in rows]
 
 
+FOUND = "_medallion_found"
+
+
 def orphans(read: ReadTable, spec: Spec, table: SourceTable) -> list[dict[str, Any]]:
-    """Per reference: current rows whose foreign key has no match in the referenced table."""
+    """Per reference: current rows whose foreign key has no match in the referenced table
+    (rows with a NULL in the key are not checked); one query per reference."""
     results = []
     child = read(naming.silver_table(table.name))
     for reference in table.references:
@@ -74,19 +78,24 @@ def orphans(read: ReadTable, spec: Spec, table: SourceTable) -> list[dict[str, A
                 *(
                     f"{quote_identifier(k)} AS {quote_identifier(c)}"
                     for k, c in zip(key, reference.columns, strict=True)
-                )
+                ),
+                f"true AS {FOUND}",
             )
-            .distinct()
+            .distinct()  # one parent row per key: the left join keeps the child's row count
         )
-        checked = child.where(present)
-        missing = checked.join(parent, on=list(reference.columns), how="left_anti").count()
+        counts = (
+            child.where(present)
+            .join(parent, on=list(reference.columns), how="left")
+            .selectExpr("count(1) AS checked", f"count_if({FOUND} IS NULL) AS orphans")
+            .collect()[0]
+        )
         results.append(
             {
                 "table": naming.silver_table(table.name),
                 "columns": list(reference.columns),
                 "references": naming.silver_table(target.name),
-                "checked": checked.count(),
-                "orphans": missing,
+                "checked": int(counts["checked"]),
+                "orphans": int(counts["orphans"]),
             }
         )
     return results
