@@ -26,7 +26,7 @@ def define(spec_path: Path, engine: str = "databricks", **conf: str) -> Recordin
     settings = {
         "medallion.engine": engine,
         "medallion.spec_path": str(spec_path),
-        "medallion.source_root": VOLUME,
+        "medallion.source_location": VOLUME,
         **conf,
     }
     ctx = PipelineContext.from_pipeline(dp, RecordingSpark(settings))
@@ -165,7 +165,7 @@ def test_kafka_credentials_reach_the_reader_resolved(tmp_path: Path, rendered_re
     assert "{{secrets/" in kafka_conf["medallion.kafka.password"]
     vault = {"kafka-username": "svc-reader", "kafka-password": "pa55=word"}
     resolved = resolve_secret_references(kafka_conf, vault)
-    resolved["medallion.kafka.bootstrap_servers"] = "broker-1:9093"
+    resolved["medallion.source_location"] = "broker-1:9093"
     dp = define(variant(tmp_path, rendered_retail, {"type": "kafka"}), **resolved)
     bronze = frame(dp, "bronze_orders")
     assert bronze.reader_format == "kafka"
@@ -187,7 +187,7 @@ def test_kafka_refuses_an_unresolved_secret_reference(tmp_path: Path, rendered_r
     dp = define(
         spec,
         **{
-            "medallion.kafka.bootstrap_servers": "broker-1:9093",
+            "medallion.source_location": "broker-1:9093",
             "medallion.kafka.username": "{{secrets/kafka/kafka-username}}",
             "medallion.kafka.password": "{{secrets/kafka/kafka-password}}",
         },
@@ -197,8 +197,8 @@ def test_kafka_refuses_an_unresolved_secret_reference(tmp_path: Path, rendered_r
 
 
 def test_kafka_needs_bootstrap_servers(tmp_path: Path, rendered_retail: Path) -> None:
-    dp = define(variant(tmp_path, rendered_retail, {"type": "kafka"}))
-    with pytest.raises(SettingsError, match=r"medallion\.kafka\.bootstrap_servers"):
+    dp = define(variant(tmp_path, rendered_retail, {"type": "kafka"}), **{"medallion.source_location": ""})
+    with pytest.raises(SettingsError, match=r"medallion\.source_location to the bootstrap servers"):
         dp.datasets["bronze_orders"].func()  # type: ignore[misc]
 
 
@@ -207,7 +207,7 @@ def test_delta_streams_the_table_skipping_change_commits(tmp_path: Path, rendere
     document["sources"]["customers"]["source"] = {"skip_change_commits": True}
     spec = tmp_path / "medallion.yml"
     spec.write_text(yaml.safe_dump({**document, "defaults": {"source": {"type": "delta"}}}))
-    bronze = frame(define(spec, **{"medallion.source_root": "main.raw"}), "bronze_customers")
+    bronze = frame(define(spec, **{"medallion.source_location": "main.raw"}), "bronze_customers")
     assert bronze.reader_options == {"skipChangeCommits": "true"}
     assert bronze.calls("table")[0].args == ("`main`.`raw`.`customers`",)
 
