@@ -170,7 +170,7 @@ def run_baseline(spark: Any, project: Path, source: Path, out: Path) -> dict[str
     settings = Settings(
         engine="local",
         spec_path=str(local.spec_path.resolve()),
-        source_root=str(source.resolve()),
+        source_location=str(source.resolve()),
         update_id=uuid.uuid4().hex,
     )
     pipeline = BatchPipeline(spark, out)

@@ -62,6 +62,23 @@ def test_rendered_bundle_is_valid(rendered: Path) -> None:
     assert bundle_checks.problems(rendered) == []
 
 
+SOURCE_KEYS = {"medallion.source_location", "medallion.source_root", "medallion.kafka.bootstrap_servers"}
+
+
+def test_pipeline_gets_the_source_location_under_one_key(rendered: Path) -> None:
+    """One key, `medallion.source_location`, in every target and for every source type; for delta
+    and Kafka it is the source_location answer itself (files may read the bundle's own volume)."""
+    config = bundle_checks.merged_config(rendered)
+    answers = json.loads((rendered / ".medallion-template.json").read_text())["answers"]
+    for target in config["targets"]:
+        (pipeline,) = bundle_checks.resources_for_target(config, target)["pipelines"].values()
+        configuration = pipeline["configuration"]
+        assert SOURCE_KEYS & set(configuration) == {"medallion.source_location"}, target
+        if answers["source_type"] != "files":
+            assert configuration["medallion.source_location"] == "${var.source_location}"
+            assert config["variables"]["source_location"]["default"] == answers["source_location"]
+
+
 def test_every_bad_answer_file_has_an_expectation() -> None:
     assert {p.stem for p in BAD} == set(EXPECTED_REFUSALS)
 

@@ -24,8 +24,8 @@ def test_dev_override_keeps_the_rest_of_the_configuration(
     for target in ("dev", "prod"):
         assert main(["settings", "-t", target, "--project", str(project)]) == 0
         settings[target] = json.loads(capsys.readouterr().out)["configuration"]
-    assert settings["prod"]["medallion.source_root"] == EXTERNAL
-    assert settings["dev"]["medallion.source_root"].endswith("/landing")
-    assert settings["dev"]["medallion.source_root"] != EXTERNAL
+    assert settings["prod"]["medallion.source_location"] == EXTERNAL
+    assert settings["dev"]["medallion.source_location"].endswith("/landing")
+    assert settings["dev"]["medallion.source_location"] != EXTERNAL
     for key in ("medallion.engine", "medallion.spec_path"):
         assert settings["dev"][key] == settings["prod"][key], key

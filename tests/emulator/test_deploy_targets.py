@@ -64,7 +64,7 @@ class Emulated:
         resolved = self.emulator.resolve(self.project, target)
         pipeline = next(iter(resolved.resources("pipelines").values()))
         deployed = self.emulator.deployed[(str(self.project.resolve()), resolved.target)]
-        folder = deployed.target.local_path(pipeline["configuration"]["medallion.source_root"])
+        folder = deployed.target.local_path(pipeline["configuration"]["medallion.source_location"])
         subprocess.run(
             [sys.executable, "-m", "medallion", "sample-data", "--out", str(folder)],
             cwd=self.project,

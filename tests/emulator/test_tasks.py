@@ -150,12 +150,12 @@ def test_writing_a_volume_needs_write_volume(wheel_project, tmp_path):
     assert result.tasks["t"].result_state == SUCCESS
 
 
-def pipeline_bundle(source_root: str, run_as: dict | None = None) -> dict:
+def pipeline_bundle(source_location: str, run_as: dict | None = None) -> dict:
     pipeline = {
         "name": "[dev me] retail",
         "catalog": "main",
         "schema": "dev_me_retail",
-        "configuration": {"medallion.source_root": source_root},
+        "configuration": {"medallion.source_location": source_location},
         "libraries": [
             {
                 "glob": {
@@ -178,10 +178,10 @@ def pipeline_bundle(source_root: str, run_as: dict | None = None) -> dict:
     }
 
 
-def pipeline_run(tmp_path: Path, source_root: str, privileges: PrivilegeModel | None = None, run_as=None):
+def pipeline_run(tmp_path: Path, source_location: str, privileges: PrivilegeModel | None = None, run_as=None):
     target = Target(
         tmp_path,
-        pipeline_bundle(source_root, run_as),
+        pipeline_bundle(source_location, run_as),
         tmp_path / "state",
         deployer=ME,
         resource_ids={("pipelines", "retail"): "p-1"},

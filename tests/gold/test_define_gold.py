@@ -21,7 +21,7 @@ OSS_OPTIONS = set(inspect.signature(pipelines.materialized_view).parameters) - {
 def declare(spark, spec, engine: str) -> RecordingDP:
     """Gold's declarations, each checked against the options the OSS decorator accepts."""
     dp = RecordingDP()
-    settings = Settings(engine=engine, spec_path=str(spec.path), source_root="")  # type: ignore[arg-type]
+    settings = Settings(engine=engine, spec_path=str(spec.path), source_location="")  # type: ignore[arg-type]
     define_gold(PipelineContext(spark, dp, spec, settings))
     for call in dp.calls:
         assert call.api == "materialized_view", f"gold declares only materialized views: {call.api}"

@@ -31,7 +31,7 @@ def test_pipeline_spec_loads_with_pyspark(rendered_retail: Path, tmp_path: Path)
     assert dict(spec.configuration) == {
         "medallion.engine": "local",
         "medallion.spec_path": str(project.spec_path.resolve()),
-        "medallion.source_root": str((tmp_path / "data").resolve()),
+        "medallion.source_location": str((tmp_path / "data").resolve()),
         "medallion.update_id": "u1",
     }
     [library] = spec.libraries

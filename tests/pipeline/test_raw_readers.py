@@ -58,7 +58,7 @@ def read_source(
     for name, data in files.items():
         (folder / name).write_bytes(data)
     path = spec_file(tmp_path, fmt, options)
-    settings = Settings(engine="local", spec_path=str(path), source_root=str(tmp_path / "raw"))
+    settings = Settings(engine="local", spec_path=str(path), source_location=str(tmp_path / "raw"))
     ctx = PipelineContext(spark, None, load_spec(path), settings)
     stream = readers.stream_builder(ctx, ctx.spec.sources[0])()
     name = f"raw_{time.monotonic_ns()}"

@@ -1,8 +1,9 @@
 """`medallion upgrade` on a project rendered from an older release, with the real renderer.
 
 The older release is this repository's template with what a release changes: an older
-version number, an older text of one helper, a helper the new release dropped, and its own
-manifest (scripts/sync_template_manifest.py). The user then edits the spec, a resource and a
+version number, an older text of one helper, a helper the new release dropped, the pipeline
+configuration key 0.4.0 used for the source location, and its own manifest
+(scripts/sync_template_manifest.py). The user then edits the spec, a resource and a
 template-owned helper, and upgrades to this checkout's template.
 """
 
@@ -16,7 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from medallion.context import SOURCE_LOCATION, Settings
 from tests.rendering import OFFLINE_ENV, REPO, default_renderer, render_project
 from tests.support.local_run import medallion
 
@@ -26,6 +29,8 @@ DROPPED = "src/medallion/legacy_paths.py"
 STALE = "src/medallion/naming.py"
 EDITED_HELPER = "src/medallion/sql.py"
 RESOURCE = "resources/medallion_pipeline.job.yml"
+PIPELINE = "resources/medallion_pipeline.pipeline.yml"
+OLD_SOURCE_KEY = "medallion.source_root"
 
 
 def older_release(folder: Path) -> Path:
@@ -49,6 +54,8 @@ def older_release(folder: Path) -> Path:
     stale = helpers / STALE
     stale.write_text(stale.read_text() + "\n# (the older release's text)\n")
     (helpers / DROPPED).write_text('"""A helper the next release removed."""\n')
+    (pipeline,) = (helpers / "resources").glob("*.pipeline.yml.tmpl")
+    pipeline.write_text(pipeline.read_text().replace(f"{SOURCE_LOCATION}:", f"{OLD_SOURCE_KEY}:"))
     subprocess.run(
         [sys.executable, str(REPO / "scripts/sync_template_manifest.py"), "--project-template", str(helpers)],
         check=True,
@@ -101,6 +108,11 @@ def test_upgrade_refreshes_the_helpers_and_keeps_every_edit(project: Path) -> No
     assert manifest == json.loads((ours / "src/medallion/template_files.json").read_text())
     answers = json.loads((project / ".medallion-template.json").read_text())
     assert answers["template"] == str(REPO)
+    # The kept pipeline resource still names the source location as 0.4.0 did; the new helpers read it.
+    document = yaml.safe_load((project / PIPELINE).read_text())
+    configuration = next(iter(document["resources"]["pipelines"].values()))["configuration"]
+    assert SOURCE_LOCATION not in configuration
+    assert Settings.from_conf(configuration.get).source_location == configuration[OLD_SOURCE_KEY].rstrip("/")
 
     again = upgrade(project)  # the template location was remembered
     assert again.returncode == 0, again.stdout + again.stderr

@@ -35,7 +35,7 @@ from tests.support.emulator.task_paths import VOLUME_PATH, Target, VolumeMissing
 
 ENGINE_KEY = "medallion.engine"
 UPDATE_KEY = "medallion.update_id"
-SOURCE_ROOT_KEY = "medallion.source_root"
+SOURCE_KEY = "medallion.source_location"
 DELTA_SOURCE = re.compile(r"^[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*$")
 TIMEOUT_S = 1800
 MAX_EXPORTED_ROWS = 5000  # rows per table handed to the fake warehouse (the sample has a few hundred)
@@ -222,9 +222,9 @@ class PipelineTasks:
             match = VOLUME_PATH.match(value)
             if match:
                 volumes.append((match["catalog"], match["schema"], match["volume"]))
-        # A Delta source is named `catalog.schema` in the helpers' source root (docs/CONTRACTS.md);
+        # A Delta source is named `catalog.schema` in the helpers' source location (docs/CONTRACTS.md);
         # reading its tables needs SELECT with USE CATALOG and USE SCHEMA (privileges.html).
-        source = configuration.get(SOURCE_ROOT_KEY, "")
+        source = configuration.get(SOURCE_KEY, "")
         schemas = [tuple(source.split("."))] if DELTA_SOURCE.match(source) else []
         needs = pipeline_needs(
             str(pipeline.get("catalog")),

@@ -15,8 +15,11 @@ ENGINES: tuple[str, ...] = ("databricks", "local")
 # Pipeline configuration keys (docs/CONTRACTS.md)
 SPEC_PATH = "medallion.spec_path"
 ENGINE = "medallion.engine"
-SOURCE_ROOT = "medallion.source_root"
-KAFKA_BOOTSTRAP_SERVERS = "medallion.kafka.bootstrap_servers"
+# Where the sources are: the files sources' folder (a /Volumes/... path on Databricks, the local
+# folder in local runs), the delta sources' catalog.schema, or the Kafka bootstrap servers.
+SOURCE_LOCATION = "medallion.source_location"
+# Release 0.4.0's names for the same value (files/delta, Kafka), read by Settings.from_conf.
+OLD_SOURCE_KEYS = ("medallion.source_root", "medallion.kafka.bootstrap_servers")
 KAFKA_USERNAME = "medallion.kafka.username"
 KAFKA_PASSWORD = "medallion.kafka.password"
 UPDATE_ID = "medallion.update_id"
@@ -32,8 +35,7 @@ class Settings:
 
     engine: Engine
     spec_path: str
-    source_root: str
-    kafka_bootstrap_servers: str | None = None
+    source_location: str
     # Resolved by Databricks from {{secrets/<scope>/<key>}} references in the pipeline
     # configuration; never printed (repr=False).
     kafka_username: str | None = field(default=None, repr=False)
@@ -52,12 +54,27 @@ class Settings:
         return cls(
             engine=engine,  # type: ignore[arg-type]
             spec_path=spec_path,
-            source_root=(get(SOURCE_ROOT) or "").rstrip("/"),
-            kafka_bootstrap_servers=get(KAFKA_BOOTSTRAP_SERVERS) or None,
+            source_location=_source_location(get),
             kafka_username=get(KAFKA_USERNAME) or None,
             kafka_password=get(KAFKA_PASSWORD) or None,
             update_id=get(UPDATE_ID) or None,
         )
+
+
+def _source_location(get: Callable[[str], str | None]) -> str:
+    """medallion.source_location, else the key release 0.4.0 used for it.
+
+    `medallion upgrade` replaces the helpers but never rewrites resources/*.yml or databricks.yml,
+    so a project rendered by 0.4.0 keeps setting the old keys. Two keys with different values
+    are refused rather than one picked silently."""
+    found = {key: value.rstrip("/") for key in (SOURCE_LOCATION, *OLD_SOURCE_KEYS) if (value := get(key))}
+    if len(set(found.values())) > 1:
+        given = ", ".join(f"{key}={value!r}" for key, value in found.items())
+        raise SettingsError(
+            f"pipeline configuration {given}: these keys name one source location but differ; set "
+            f"{SOURCE_LOCATION} only and remove the older keys (resources/*.pipeline.yml, databricks.yml)"
+        )
+    return next(iter(found.values()), "")
 
 
 @dataclass(frozen=True)

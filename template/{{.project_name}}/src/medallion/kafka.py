@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from medallion.audit import SOURCE_FILE
-from medallion.context import KAFKA_BOOTSTRAP_SERVERS, KAFKA_PASSWORD, KAFKA_USERNAME, Settings, SettingsError
+from medallion.context import KAFKA_PASSWORD, KAFKA_USERNAME, SOURCE_LOCATION, Settings, SettingsError
 from medallion.records import RAW_TEXT, RECORD, columns_from_record, json_record
 from medallion.spec.model import SourceTable
 
@@ -36,12 +36,13 @@ def jaas_config(username: str, password: str) -> str:
 
 def reader_options(table: SourceTable, settings: Settings) -> dict[str, str]:
     """Options of the Databricks `kafka` stream for one source table."""
-    if not settings.kafka_bootstrap_servers:
+    if not settings.source_location:
         raise SettingsError(
-            f"source {table.name} reads Kafka: set the pipeline configuration {KAFKA_BOOTSTRAP_SERVERS}"
+            f"source {table.name} reads Kafka: set the pipeline configuration {SOURCE_LOCATION} "
+            "to the bootstrap servers host:port[,host:port]"
         )
     options = {
-        "kafka.bootstrap.servers": settings.kafka_bootstrap_servers,
+        "kafka.bootstrap.servers": settings.source_location,
         "subscribe": table.source.topic or table.name,
         "startingOffsets": table.source.starting_offsets,
     }

@@ -42,16 +42,16 @@ LINE_OPTIONS = {"sep": "\u0001", "quote": "", "header": "false", "mode": "PERMIS
 
 
 def location(ctx: PipelineContext, table: SourceTable, path: str | None = None) -> str:
-    """A source folder: absolute paths as they are, others under medallion.source_root."""
+    """A source folder: absolute paths as they are, others under medallion.source_location."""
     folder = path or table.source.path
     if folder.startswith("/") or "://" in folder:
         return folder
-    return f"{ctx.settings.source_root}/{folder}" if ctx.settings.source_root else folder
+    return f"{ctx.settings.source_location}/{folder}" if ctx.settings.source_location else folder
 
 
 def delta_table_name(ctx: PipelineContext, table: SourceTable) -> str:
-    """The Delta table to stream from: source.table or <source_root>.<table>."""
-    name = table.source.table or f"{ctx.settings.source_root}.{table.name}"
+    """The Delta table to stream from: source.table or <source_location>.<table>."""
+    name = table.source.table or f"{ctx.settings.source_location}.{table.name}"
     return ".".join(quote_identifier(part) for part in name.split("."))
 
 

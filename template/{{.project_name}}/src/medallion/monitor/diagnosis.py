@@ -198,7 +198,7 @@ RULES: tuple[Rule, ...] = (
             r"Table or view not found|Path does not exist"
         ),
         "A table, view, schema or path the pipeline reads does not exist (or is invisible to its identity).",
-        "Check that {object} exists, the spelling in medallion.yml, and the `medallion.source_root` / "
+        "Check that {object} exists, the spelling in medallion.yml, and the `medallion.source_location` / "
         "catalog variables of the target in databricks.yml.",
         None,
         _missing_object,

@@ -16,7 +16,7 @@ HEADER = """\
 #
 # Drafted by `medallion infer` from sample files. Every rule carries its evidence from the
 # sample as a comment: review them, then check the file with `medallion validate`.
-# Each source reads the folder <medallion.source_root>/<table name>/.
+# Each source reads the folder <medallion.source_location>/<table name>/.
 """
 
 

@@ -74,18 +74,19 @@ def write_conf_dir(project: LocalProject, resources: Resources | None = None) ->
     return project.conf_dir
 
 
-def pipeline_configuration(project: LocalProject, source_root: Path, update_id: str) -> dict[str, str]:
-    """The `medallion.*` keys of docs/CONTRACTS.md for the local engine."""
+def pipeline_configuration(project: LocalProject, source_folder: Path, update_id: str) -> dict[str, str]:
+    """The `medallion.*` keys of docs/CONTRACTS.md for the local engine (the source location is
+    the local folder of the sources)."""
     return {
         context.ENGINE: "local",
         context.SPEC_PATH: str(project.spec_path.resolve()),
-        context.SOURCE_ROOT: str(source_root.resolve()),
+        context.SOURCE_LOCATION: str(source_folder.resolve()),
         context.UPDATE_ID: update_id,
     }
 
 
 def write_pipeline_spec(
-    project: LocalProject, source_root: Path, update_id: str, database: str = DATABASE
+    project: LocalProject, source_folder: Path, update_id: str, database: str = DATABASE
 ) -> Path:
     """The OSS spark-pipeline.yml (its libraries glob is relative to the spec's folder).
 
@@ -99,7 +100,7 @@ def write_pipeline_spec(
         "storage": storage.resolve().as_uri(),
         "catalog": CATALOG,
         "database": database,
-        "configuration": pipeline_configuration(project, source_root, update_id),
+        "configuration": pipeline_configuration(project, source_folder, update_id),
         "libraries": [{"glob": {"include": f"{libraries}/**"}}],
     }
     project.pipeline_spec.write_text(yaml.safe_dump(document, sort_keys=False))

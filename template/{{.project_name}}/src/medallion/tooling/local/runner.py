@@ -61,7 +61,7 @@ def table_folder(root: Path, table: SourceTable) -> Path:
 
 
 def check_source(project: LocalProject, spec: Spec, given: Path | None) -> tuple[Path, bool]:
-    """The source root and whether the retail sample must be written there first (under the
+    """The local source folder and whether the retail sample must be written there first (under the
     lock); SourceError with one clear line when the folder or a table's folder is missing."""
     if given is None:
         root = project.default_source_root
@@ -79,14 +79,6 @@ def check_source(project: LocalProject, spec: Spec, given: Path | None) -> tuple
             f"source folder {root} has no folder for {', '.join(missing)} (expected layout: {LAYOUT})"
         )
     return root, False
-
-
-def source_root(project: LocalProject, spec: Spec, given: Path | None, echo: Echo) -> Path:
-    """--source, else fixtures/sample (generated for the retail spec when it is missing)."""
-    root, generate = check_source(project, spec, given)
-    if generate:
-        _write_sample(root, spec, echo)
-    return root
 
 
 def _write_sample(root: Path, spec: Spec, echo: Echo) -> None:
