@@ -154,8 +154,12 @@ def test_cold_restarts_and_idle_shutdown_stops_the_jvm(rendered_retail: Path, tm
     assert first != second and not warm
     assert gone(first, within_s=1)
     assert gone(second, within_s=20), "the idle server's JVM is still running"
-    ended = json.loads((project / ".medallion" / "server" / "exit.json").read_text())
-    assert ended["reason"] == "idle"
+    # the supervisor reaps the JVM, then writes why it ended: a moment after the JVM is gone
+    exit_file = project / ".medallion" / "server" / "exit.json"
+    deadline = time.monotonic() + 10
+    while not exit_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert json.loads(exit_file.read_text())["reason"] == "idle"
 
 
 def test_remote_runs_on_a_separately_started_server(
