@@ -7,13 +7,15 @@ setup:
 demo: setup
 	@.venv/bin/python scripts/demo.py
 
+# Every core: the tests that start Spark run one at a time on one pytest-xdist worker, the rest
+# on the other (tests/conftest.py).
 test: setup
-	@.venv/bin/python -m pytest
+	@.venv/bin/python -m pytest -n auto --dist loadgroup
 
 # The fast tier (no Spark; a test of it that starts Spark fails, see tests/conftest.py): run
 # after every change.
 test-fast: setup
-	@.venv/bin/python -m pytest -m "not pipeline and not spark"
+	@.venv/bin/python -m pytest -m "not pipeline and not spark" -n auto
 
 # Only what starts Spark: one classic session and one shared Spark Connect server for the
 # session (most pipeline runs go there with --remote, a database per project); project servers

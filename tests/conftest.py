@@ -51,10 +51,15 @@ exit 97
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that starts Spark through a fixture `spark` (excluded by `make test-fast`):
-    the classic session and the shared Connect server."""
+    the classic session and the shared Connect server. Under pytest-xdist (`--dist loadgroup`,
+    the Makefile's), every test that starts Spark goes to one worker, in turn: a local run keeps
+    both cores busy, so two at once only slow each other, and their session-wide servers and
+    locks stay one per session; the other worker takes the tests without Spark meanwhile."""
     for item in items:
         if {"spark", "shared_server"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.spark)
+        if item.get_closest_marker("spark") or item.get_closest_marker("pipeline"):
+            item.add_marker(pytest.mark.xdist_group("spark"))
 
 
 @pytest.fixture(scope="session")

@@ -56,12 +56,38 @@ def descendants(root: int, parents: dict[int, int]) -> set[int]:
     return found
 
 
+def statm(pid: int, proc: Path = PROC) -> tuple[int, ...] | None:
+    """/proc/<pid>/statm in pages (size, resident, shared, text, lib, data, dt); None when gone."""
+    try:
+        return tuple(int(f) for f in (proc / str(pid) / "statm").read_text().split())
+    except (OSError, ValueError):
+        return None
+
+
 def rss_bytes(pid: int, proc: Path = PROC) -> int:
     """Resident set size of one process (0 when it has gone)."""
-    try:
-        return int((proc / str(pid) / "statm").read_text().split()[1]) * PAGE_SIZE
-    except (OSError, IndexError, ValueError):
-        return 0
+    pages = statm(pid, proc)
+    return pages[1] * PAGE_SIZE if pages and len(pages) > 1 else 0
+
+
+def tree_rss_bytes(pids: Iterable[int], parents: dict[int, int], proc: Path = PROC) -> int:
+    """Summed RSS of `pids`, counting a memory shared with the parent once.
+
+    The JVM starts helper commands (Hadoop's local file system runs `readlink`, `chmod`) with
+    vfork/posix_spawn: until the child executes, it runs in the JVM's own memory, and its statm
+    equals the JVM's field for field. Summed naively, such a sample counts the JVM twice (seen:
+    7 GB "peaks" on a 2 GB warm server); a child whose statm equals its parent's is skipped.
+    """
+    found = {pid: statm(pid, proc) for pid in pids}
+    total = 0
+    for pid, pages in found.items():
+        if not pages or len(pages) < 2:
+            continue
+        parent = parents.get(pid)
+        if parent is not None and found.get(parent, statm(parent, proc)) == pages:
+            continue  # same memory as its parent: not yet executed
+        total += pages[1] * PAGE_SIZE
+    return total
 
 
 class PeakRss:
@@ -77,7 +103,7 @@ class PeakRss:
         pids = descendants(self.root, parents)
         for pid in self.extra():
             pids |= descendants(pid, parents)
-        total = sum(rss_bytes(p) for p in pids)
+        total = tree_rss_bytes(pids, parents)
         self.peak = max(self.peak, total)
         return total
 

@@ -15,7 +15,7 @@ import pytest
 from bench import data
 from bench.baseline import BatchPipeline, layer_functions
 from bench.options import DEFAULT_SIZES, QUICK_SIZE, parse_args, sizes
-from bench.procs import descendants, rss_bytes, run_measured
+from bench.procs import PAGE_SIZE, descendants, rss_bytes, run_measured, tree_rss_bytes
 from bench.results import (
     BASELINE,
     FULL,
@@ -130,6 +130,19 @@ def test_descendants_walk_the_tree() -> None:
     parents = {2: 1, 3: 2, 4: 2, 5: 1, 6: 3}
     assert descendants(2, parents) == {2, 3, 4, 6}
     assert descendants(9, parents) == {9}
+
+
+def test_a_child_still_in_its_parents_memory_is_counted_once(tmp_path: Path) -> None:
+    """A JVM (pid 10, 500k pages) spawning `readlink`: the child (11) shows the JVM's statm until it
+    executes; a real second process (12) with its own memory counts; a gone one (13) is 0."""
+    statm = {10: "900000 500000 9000 10 0 600000 0", 11: "900000 500000 9000 10 0 600000 0"}
+    statm[12] = "20000 3000 1000 10 0 2000 0"
+    for pid, text in statm.items():
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "statm").write_text(text + "\n")
+    parents = {10: 1, 11: 10, 12: 10, 13: 10}
+    total = tree_rss_bytes([10, 11, 12, 13], parents, proc=tmp_path)
+    assert total == (500000 + 3000) * PAGE_SIZE
 
 
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs /proc")

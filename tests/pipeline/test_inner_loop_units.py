@@ -226,3 +226,25 @@ def test_a_run_on_a_server_that_dies_stops_within_seconds(tmp_path: Path) -> Non
     run = run_pipeline(spec, env, tmp_path / "log", echo=lambda _: None, server=FlakyServer(2.0))
     assert run.failure is not None and run.failure.kind == "out_of_memory", run
     assert run.stopped and run.server_lost and time.monotonic() - started < 15
+
+
+def test_one_interpreter_spelled_two_ways_keeps_the_warm_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`.venv/bin/python` and `build/../.venv/bin/python` are one interpreter: a run started by
+    either finds the other's server warm (a new fingerprint would restart the JVM: a cold run)."""
+    from medallion.tooling.local.config import write_conf_dir
+    from medallion.tooling.local.connect_server import fingerprint
+    from medallion.tooling.local.project import LocalProject
+    from medallion.tooling.local.resources import Resources
+
+    project = LocalProject(tmp_path)
+    resources = Resources("2g", 2)
+    write_conf_dir(project, resources)
+    python = Path(sys.executable)
+    monkeypatch.setattr(sys, "executable", str(python))
+    plain = fingerprint(project, resources)
+    monkeypatch.setattr(sys, "executable", str(python.parent / ".." / python.parent.name / python.name))
+    assert fingerprint(project, resources) == plain
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "other-venv" / "bin" / "python"))
+    assert fingerprint(project, resources) != plain

@@ -131,7 +131,10 @@ def fingerprint(project: LocalProject, resources: Resources) -> str:
     import pyspark
 
     conf = (project.conf_dir / "spark-defaults.conf").read_text()
-    text = json.dumps([conf, resources.driver_memory, resources.cores, pyspark.__version__, sys.executable])
+    # One interpreter however it was spelled (`.venv/bin/python`, `x/../.venv/bin/python`): not
+    # resolved through symlinks, which would lose which venv it is.
+    python = os.path.abspath(sys.executable)
+    text = json.dumps([conf, resources.driver_memory, resources.cores, pyspark.__version__, python])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
