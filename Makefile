@@ -7,8 +7,8 @@ setup:
 demo: setup
 	@.venv/bin/python scripts/demo.py
 
-# Every core: the tests that start Spark run one at a time on one pytest-xdist worker, the rest
-# on the other (tests/conftest.py).
+# Every core (pytest-xdist): a file's Spark tests stay on one worker, the files and the tests
+# without Spark are spread over the workers (tests/conftest.py).
 test: setup
 	@.venv/bin/python -m pytest -n auto --dist loadgroup
 

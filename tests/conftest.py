@@ -36,9 +36,17 @@ for folder in (SCRIPTS, TEMPLATE_SRC):
 
 # The suite's runs queue behind each other, not behind Spark runs of other sessions or of
 # benchmarks on the same machine (each project has its own server, port and metastore; the lock
-# only keeps this session's runs one at a time). Set MEDALLION_SPARK_LOCK to share one.
+# only keeps this process's runs one at a time). Under pytest-xdist each worker has its own: the
+# controller runs no test and sets none (its environment would reach every worker). Set
+# MEDALLION_SPARK_LOCK to share one.
 SESSION_LOCK = Path(tempfile.gettempdir()) / f"medallion-tests-{os.getpid()}.lock"
-os.environ.setdefault("MEDALLION_SPARK_LOCK", str(SESSION_LOCK))
+USER_LOCK = os.environ.get("MEDALLION_SPARK_LOCK")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    controller = bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+    if not controller and USER_LOCK is None:
+        os.environ["MEDALLION_SPARK_LOCK"] = str(SESSION_LOCK)
 
 # What a test outside the `pipeline` and `spark` tiers finds as SPARK_HOME: spark-submit and
 # spark-class that refuse to start and leave a mark, so the fast tier provably starts no Spark.
@@ -52,14 +60,14 @@ exit 97
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that starts Spark through a fixture `spark` (excluded by `make test-fast`):
     the classic session and the shared Connect server. Under pytest-xdist (`--dist loadgroup`,
-    the Makefile's), every test that starts Spark goes to one worker, in turn: a local run keeps
-    both cores busy, so two at once only slow each other, and their session-wide servers and
-    locks stay one per session; the other worker takes the tests without Spark meanwhile."""
+    the Makefile's), the Spark tests of one file stay together on one worker (their module
+    fixtures, often a whole pipeline run, are built once); the files and the tests without
+    Spark are spread over the workers, each with its own Spark lock and shared server."""
     for item in items:
         if {"spark", "shared_server"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.spark)
         if item.get_closest_marker("spark") or item.get_closest_marker("pipeline"):
-            item.add_marker(pytest.mark.xdist_group("spark"))
+            item.add_marker(pytest.mark.xdist_group(f"spark {item.path.name}"))
 
 
 @pytest.fixture(scope="session")
