@@ -7,10 +7,11 @@ setup:
 demo: setup
 	@.venv/bin/python scripts/demo.py
 
-# Every core (pytest-xdist): a file's Spark tests stay on one worker, the files and the tests
-# without Spark are spread over the workers (tests/conftest.py).
+# Every core (pytest-xdist): each test file runs whole on one worker (its module fixtures, often
+# a whole pipeline run, are built once), the files spread over the workers, each worker with its
+# own Spark lock and shared server (tests/conftest.py).
 test: setup
-	@.venv/bin/python -m pytest -n auto --dist loadgroup
+	@.venv/bin/python -m pytest -n auto --dist loadfile
 
 # The fast tier (no Spark; a test of it that starts Spark fails, see tests/conftest.py): run
 # after every change.

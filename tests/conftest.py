@@ -48,6 +48,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not controller and USER_LOCK is None:
         os.environ["MEDALLION_SPARK_LOCK"] = str(SESSION_LOCK)
 
+
 # What a test outside the `pipeline` and `spark` tiers finds as SPARK_HOME: spark-submit and
 # spark-class that refuse to start and leave a mark, so the fast tier provably starts no Spark.
 SPARK_GUARD = """#!/bin/sh
@@ -59,15 +60,10 @@ exit 97
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that starts Spark through a fixture `spark` (excluded by `make test-fast`):
-    the classic session and the shared Connect server. Under pytest-xdist (`--dist loadgroup`,
-    the Makefile's), the Spark tests of one file stay together on one worker (their module
-    fixtures, often a whole pipeline run, are built once); the files and the tests without
-    Spark are spread over the workers, each with its own Spark lock and shared server."""
+    the classic session and the shared Connect server."""
     for item in items:
         if {"spark", "shared_server"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.spark)
-        if item.get_closest_marker("spark") or item.get_closest_marker("pipeline"):
-            item.add_marker(pytest.mark.xdist_group(f"spark {item.path.name}"))
 
 
 @pytest.fixture(scope="session")

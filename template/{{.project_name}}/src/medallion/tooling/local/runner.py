@@ -151,7 +151,7 @@ def run_local(
                 report = _report(project, spec, pipeline, reader, database, watch)
                 report["report_duration_s"] = round(time.monotonic() - report_started, 1)
             finally:
-                reader.close()
+                reader.close(server_alive=watch.alive())
     _mark_selection(report, selection)
     report["duration_s"] = round(time.monotonic() - started, 1)
     report["pipeline_duration_s"] = round(pipeline.duration_s, 1)

@@ -43,6 +43,9 @@ def connect_session(endpoint: Endpoint, database: str = DATABASE) -> Iterator[An
         spark.stop()
 
 
+CLOSE_WAIT_S = 5.0
+
+
 class EarlySession:
     """A Connect session opened on a thread while the pipeline runs, so that the report does
     not wait for it (half a second on a warm server). A daemon thread: a server that dies while
@@ -67,11 +70,19 @@ class EarlySession:
             raise self._error[0]
         return self._result[0]
 
-    def close(self) -> None:
-        """Stop the session if it opened (never waits for a connection still being made)."""
-        if self._result:
-            with suppress(Exception):  # the server may be gone: nothing left to release
-                self._result[0].stop()
+    def close(self, server_alive: bool) -> None:
+        """Stop the session if it opened. On a live server, release it there (after waiting a
+        moment for a session still opening); on a dead one only close the channel: the client
+        would retry the release for minutes."""
+        if server_alive:
+            self._thread.join(timeout=CLOSE_WAIT_S)
+        if not self._result:
+            return
+        spark = self._result[0]
+        if not server_alive:
+            spark.release_session_on_close = False
+        with suppress(Exception):  # best effort: the server may go away meanwhile
+            spark.stop()
 
 
 @contextmanager
