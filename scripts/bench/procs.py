@@ -64,12 +64,6 @@ def statm(pid: int, proc: Path = PROC) -> tuple[int, ...] | None:
         return None
 
 
-def rss_bytes(pid: int, proc: Path = PROC) -> int:
-    """Resident set size of one process (0 when it has gone)."""
-    pages = statm(pid, proc)
-    return pages[1] * PAGE_SIZE if pages and len(pages) > 1 else 0
-
-
 def tree_rss_bytes(pids: Iterable[int], parents: dict[int, int], proc: Path = PROC) -> int:
     """Summed RSS of `pids`, counting a memory shared with the parent once.
 
@@ -83,8 +77,7 @@ def tree_rss_bytes(pids: Iterable[int], parents: dict[int, int], proc: Path = PR
     for pid, pages in found.items():
         if not pages or len(pages) < 2:
             continue
-        parent = parents.get(pid)
-        if parent is not None and found.get(parent, statm(parent, proc)) == pages:
+        if found.get(parents.get(pid, -1)) == pages:  # the JVM is in the set beside its children
             continue  # same memory as its parent: not yet executed
         total += pages[1] * PAGE_SIZE
     return total

@@ -15,7 +15,7 @@ import pytest
 from bench import data
 from bench.baseline import BatchPipeline, layer_functions
 from bench.options import DEFAULT_SIZES, QUICK_SIZE, parse_args, sizes
-from bench.procs import PAGE_SIZE, descendants, rss_bytes, run_measured, tree_rss_bytes
+from bench.procs import PAGE_SIZE, descendants, run_measured, tree_rss_bytes
 from bench.results import (
     BASELINE,
     FULL,
@@ -147,7 +147,7 @@ def test_a_child_still_in_its_parents_memory_is_counted_once(tmp_path: Path) -> 
 
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs /proc")
 def test_run_measured_times_a_child_and_its_memory() -> None:
-    assert rss_bytes(os.getpid()) > 0
+    assert tree_rss_bytes([os.getpid()], {}) > 0
     code = "import time; b = bytearray(80 * 2**20); time.sleep(1.0)"
     measured = run_measured([sys.executable, "-c", code], dict(os.environ))
     assert measured.returncode == 0 and measured.wall_s >= 1.0
