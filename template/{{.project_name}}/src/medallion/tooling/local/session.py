@@ -52,23 +52,23 @@ class EarlySession:
     it connects cannot hold the command's exit."""
 
     def __init__(self, endpoint: Endpoint, database: str = DATABASE) -> None:
-        self._result: list[Any] = []
-        self._error: list[BaseException] = []
+        self._spark: Any = None
+        self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._open, args=(endpoint, database), daemon=True)
         self._thread.start()
 
     def _open(self, endpoint: Endpoint, database: str) -> None:
         try:
-            self._result.append(open_session(endpoint, database))
+            self._spark = open_session(endpoint, database)
         except BaseException as error:  # handed to the caller of session()
-            self._error.append(error)
+            self._error = error
 
     def session(self) -> Any:
         """The open session (waits for it); raises what opening it raised."""
         self._thread.join()
-        if self._error:
-            raise self._error[0]
-        return self._result[0]
+        if self._error is not None:
+            raise self._error
+        return self._spark
 
     def close(self, server_alive: bool) -> None:
         """Stop the session if it opened. On a live server, release it there (after waiting a
@@ -76,9 +76,9 @@ class EarlySession:
         would retry the release for minutes."""
         if server_alive:
             self._thread.join(timeout=CLOSE_WAIT_S)
-        if not self._result:
+        spark = self._spark
+        if spark is None:
             return
-        spark = self._result[0]
         if not server_alive:
             spark.release_session_on_close = False
         with suppress(Exception):  # best effort: the server may go away meanwhile
