@@ -106,6 +106,12 @@ def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def spark() -> Iterator[Any]:
     """One classic local Spark session (loopback only, UTC) for every test that needs one."""
     os.environ.pop("SPARK_REMOTE", None)
+    # pyspark marks the whole process as Spark Connect (SPARK_CONNECT_MODE_ENABLED) when any
+    # remote session is built (pyspark/sql/session.py) and never unmarks it for an sc:// server,
+    # so a test that read tables over Connect earlier in this worker would turn the classic
+    # builder below into a Connect one (CONNECT_URL_NOT_SET): which test ran first in a worker
+    # depends on pytest-xdist's scheduling.
+    os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from pyspark.sql import SparkSession
 
