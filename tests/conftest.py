@@ -20,6 +20,7 @@ import pytest
 
 from tests.rendering import DEFAULT_ANSWERS, REPO, TEMPLATE_SRC, render_project
 from tests.support.connect_server import ConnectServer, connect_server
+from tests.support.spark_session import classic_session
 
 # A project's warm server stops after this long without a run (users get 900 s): the suite
 # renders many projects, and their JVMs must not pile up while it goes on.
@@ -104,27 +105,9 @@ def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
-    """One classic local Spark session (loopback only, UTC) for every test that needs one."""
-    os.environ.pop("SPARK_REMOTE", None)
-    # pyspark marks the whole process as Spark Connect (SPARK_CONNECT_MODE_ENABLED) when any
-    # remote session is built (pyspark/sql/session.py) and never unmarks it for an sc:// server,
-    # so a test that read tables over Connect earlier in this worker would turn the classic
-    # builder below into a Connect one (CONNECT_URL_NOT_SET): which test ran first in a worker
-    # depends on pytest-xdist's scheduling.
-    os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("medallion-template-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
+    """One classic local Spark session for every test that needs one (tests/support/spark_session.py:
+    it starts classic even after a Connect read in this worker)."""
+    session = classic_session()
     yield session
     session.stop()
 
