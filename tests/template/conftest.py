@@ -64,8 +64,10 @@ class ProjectSuite:
 
 @pytest.fixture(scope="session")
 def retail_project_suite(tmp_path_factory: pytest.TempPathFactory) -> ProjectSuite:
-    """One render and one run of its suite for the session (the generated-project and nutter
-    tests share it: a third local run of the same sample would check nothing new)."""
+    """One render and one run of its suite for the session. Its pytest and nutter tests share it
+    (a third local run of the same sample would check nothing new), and they live in one file,
+    tests/template/test_generated_project.py: `--dist loadfile` keeps a file on one worker, and
+    each pytest-xdist worker builds its own session fixtures."""
     require_renderer()
     require_local_engine()
     project = render_project({}, tmp_path_factory.mktemp("retail_suite"))

@@ -1,8 +1,14 @@
-"""The generated project's own pytest suite passes as rendered, and its editor stubs stay complete."""
+"""The generated project's own tests pass as rendered: its pytest suite, then its nutter data tests
+on the tables that suite's local runs left (one render and one run, `retail_project_suite`); and
+its editor stubs stay complete."""
 
 from __future__ import annotations
 
 import ast
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +19,8 @@ from tests.template.conftest import ProjectSuite, project_pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STUB = REPO_ROOT / "template" / "{{.project_name}}" / "typings" / "pyspark" / "pipelines" / "__init__.pyi"
 DATABRICKS_ONLY = set(EXPECT_DECORATORS)  # Databricks' expect* decorators, absent from the OSS module
+NUTTER_VENV = REPO_ROOT / ".cache" / "nutter-venv"  # reused across runs; nutter never joins .venv
+NOTEBOOKS = ("test_bronze", "test_silver", "test_gold")
 
 
 def test_fast_tests_pass_for_a_custom_spec(render_answers) -> None:
@@ -27,6 +35,42 @@ def test_full_suite_passes_on_the_retail_sample(retail_project_suite: ProjectSui
     result = retail_project_suite.result
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "skipped" not in result.stdout.splitlines()[-1], result.stdout[-2000:]
+
+
+@pytest.fixture(scope="module")
+def ran_project(retail_project_suite: ProjectSuite) -> Path:
+    """The default project rendered and run locally (by its own test suite: a full refresh,
+    then an incremental run); its last run COMPLETED."""
+    project = retail_project_suite.project
+    last = project / ".medallion" / "run-report.json"
+    assert last.exists(), retail_project_suite.result.stdout[-4000:]
+    assert json.loads(last.read_text())["status"] == "COMPLETED", retail_project_suite.result.stdout[-4000:]
+    return project
+
+
+def drive(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """tests/nutter/run_local.py, started from this interpreter (it re-runs itself in nutter's venv)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    command = [sys.executable, "tests/nutter/run_local.py", "--venv", str(NUTTER_VENV), *args]
+    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.pipeline
+def test_nutter_fixtures_pass_on_local_tables(ran_project: Path) -> None:
+    result = drive(ran_project)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    for name in NOTEBOOKS:
+        assert f"{name}: PASSED" in result.stdout
+    assert "conservation" in output and "PASSED" in output
+
+
+@pytest.mark.pipeline
+def test_nutter_fixtures_fail_when_tables_are_missing(ran_project: Path) -> None:
+    result = drive(ran_project, "--schema", "no_such_schema", "--only", "test_bronze")
+    assert result.returncode == 1
+    assert "test_bronze: FAILED" in result.stdout
+    assert "missing bronze tables" in result.stdout + result.stderr
 
 
 def stub_names() -> set[str]:

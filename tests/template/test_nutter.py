@@ -1,58 +1,15 @@
-"""nutter data tests: the per-layer fixtures pass on the local engine's tables (in nutter's own venv)."""
+"""nutter data tests as rendered: Databricks notebooks with nutter fixtures, run by the job after the
+pipeline (they run on the local engine's tables in tests/template/test_generated_project.py)."""
 
 from __future__ import annotations
 
 import ast
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
-from tests.template.conftest import ProjectSuite
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
-NUTTER_VENV = REPO_ROOT / ".cache" / "nutter-venv"  # reused across runs; nutter never joins .venv
 NOTEBOOKS = ("test_bronze", "test_silver", "test_gold")
-
-
-@pytest.fixture(scope="module")
-def ran_project(retail_project_suite: ProjectSuite) -> Path:
-    """The default project rendered and run locally (by its own test suite: a full refresh,
-    then an incremental run); its last run COMPLETED."""
-    project = retail_project_suite.project
-    last = project / ".medallion" / "run-report.json"
-    assert last.exists(), retail_project_suite.result.stdout[-4000:]
-    assert json.loads(last.read_text())["status"] == "COMPLETED", retail_project_suite.result.stdout[-4000:]
-    return project
-
-
-def drive(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """tests/nutter/run_local.py, started from this interpreter (it re-runs itself in nutter's venv)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    command = [sys.executable, "tests/nutter/run_local.py", "--venv", str(NUTTER_VENV), *args]
-    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=900)
-
-
-@pytest.mark.pipeline
-def test_fixtures_pass_on_local_tables(ran_project: Path) -> None:
-    result = drive(ran_project)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    for name in NOTEBOOKS:
-        assert f"{name}: PASSED" in result.stdout
-    assert "conservation" in output and "PASSED" in output
-
-
-@pytest.mark.pipeline
-def test_fixtures_fail_when_tables_are_missing(ran_project: Path) -> None:
-    result = drive(ran_project, "--schema", "no_such_schema", "--only", "test_bronze")
-    assert result.returncode == 1
-    assert "test_bronze: FAILED" in result.stdout
-    assert "missing bronze tables" in result.stdout + result.stderr
 
 
 def test_notebooks_are_databricks_source_with_nutter_fixtures() -> None:

@@ -60,6 +60,11 @@ def spark_defaults(project: LocalProject, resources: Resources | None = None) ->
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": str(resources.shuffle_partitions),
+        # The update's scheduler sleeps this many whole seconds (default 1) between looks at its
+        # flows, so each layer of the graph waited up to a second for the one before it
+        # (apache/spark sql/pipelines/.../graph/TriggeredGraphExecution.scala, topologicalExecution:
+        # Thread.sleep(streamStatePollingInterval * 1000)). 0 costs about 1 CPU-second a run.
+        "spark.sql.pipelines.execution.streamstate.pollingInterval": "0",
         # read by the read-back session; spark-pipelines takes SPARK_DRIVER_MEMORY only
         "spark.driver.memory": resources.driver_memory,
     }
