@@ -79,7 +79,11 @@ class Emulated:
 def emulated(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Emulated]:
     answers = dict(getattr(request, "param", {}) or {})
     project = render_project({**DEFAULT_ANSWERS, **answers}, tmp_path / "render")
-    emulator = Emulator(tmp_path / "workspace")
+    # Pipeline updates and data tests run on the session's warm shared server (a database per
+    # deployed target); tests that never reach Spark start none.
+    runs_spark = request.node.get_closest_marker("pipeline") is not None
+    server_url = request.getfixturevalue("shared_server").url if runs_spark else None
+    emulator = Emulator(tmp_path / "workspace", spark_remote=server_url)
     with EmulatorServer(emulator) as server:
         bin_dir = tmp_path / "bin"
         install(bin_dir)

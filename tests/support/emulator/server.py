@@ -58,8 +58,17 @@ class Deployed:
 class Emulator:
     """Deployed targets, privileges and job runs of one emulated workspace."""
 
-    def __init__(self, state: Path, workspace: FakeWorkspace | None = None, user: str = DEPLOYER) -> None:
+    def __init__(
+        self,
+        state: Path,
+        workspace: FakeWorkspace | None = None,
+        user: str = DEPLOYER,
+        spark_remote: str | None = None,
+    ) -> None:
+        """`spark_remote`: the Spark Connect server (sc://...) for pipeline updates and data
+        tests, a database per deployed target; needed only by jobs that run the pipeline."""
         self.state = Path(state)
+        self.spark_remote = spark_remote
         self.fake = workspace or FakeWorkspace()
         self.user = user
         self.privileges = PrivilegeModel()
@@ -155,6 +164,7 @@ class Emulator:
         deployed, job_key = self.jobs[job_id]
         target = deployed.target
         target.host, target.token = self.host, self.token
+        target.spark_remote = self.spark_remote
         pipelines = PipelineTasks(target, self.privileges)
         pipelines.listeners.append(self._publish_update)
         runner = JobRunner(

@@ -5,7 +5,8 @@ notebook_task: the only notebooks a medallion bundle runs are the nutter data te
 which keeps nutter in its own virtual environment (DESIGN.md section 6: nutter installs
 top-level `tests`, `common`, `runtime`, `cli` packages) and reads the tables of the last local
 update. `base_parameters` reach the notebook as widgets (notebook task docs); the pipeline's
-Unity Catalog schema is the local engine's `default` database. The job's identity needs USE
+Unity Catalog schema is the target's local database (Target.local_database), read through the
+server the update ran on. The job's identity needs USE
 CATALOG, USE SCHEMA and SELECT on the schema it tests (privileges.py).
 
 sql_task (`file.path` on a warehouse): the statements run as the job's identity (run_as or
@@ -52,8 +53,12 @@ class NotebookTasks:
             if missing:
                 return TaskOutcome(False, missing[0].denied())
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        command = [sys.executable, str(runner), "--venv", str(CACHE / "nutter-venv")]
+        command += ["--schema", self.target.local_database]
+        if self.target.spark_remote:
+            command += ["--remote", self.target.spark_remote]
         done = subprocess.run(
-            [sys.executable, str(runner), "--venv", str(CACHE / "nutter-venv"), "--schema", "default"],
+            command,
             cwd=self.target.files,
             env=env,
             capture_output=True,

@@ -11,6 +11,7 @@ create does not exist: its path maps under a plain file, so any read or write fa
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -54,6 +55,15 @@ class Target:
     token: str | None = None
     extra_volumes: set[tuple[str, str, str]] = field(default_factory=set)
     resource_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The Spark Connect server that runs pipeline updates and data tests (the test session's
+    # shared one, warm): set by the emulator before a job runs.
+    spark_remote: str | None = None
+
+    @property
+    def local_database(self) -> str:
+        """The database on that server that stands for the pipeline's Unity Catalog schema: one
+        per deployed target, so targets and tests sharing the server never meet."""
+        return "emulated_" + hashlib.sha256(str(self.state.resolve()).encode()).hexdigest()[:12]
 
     @property
     def files(self) -> Path:

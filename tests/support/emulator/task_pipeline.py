@@ -9,10 +9,11 @@ What is emulated and from where:
   "configuration"); `/Workspace/...` paths are the synced bundle files, `/Volumes/...` paths are
   the volumes the bundle creates (task_paths.py); a missing volume fails the update.
 - `libraries[].glob.include` selects the source files (pipeline settings docs, "glob").
-- Unity Catalog `catalog`/`schema` become the local engine's single `spark_catalog.default`
-  (one schema holds every table of this pipeline), and `medallion.engine` becomes `local`:
-  the helpers' bridge for what only Databricks has (Auto Loader, expectations, Delta;
-  DESIGN.md section 3). Update states and events come from how the local run ended.
+- Unity Catalog `catalog`/`schema` become one database per deployed target (Target.local_database)
+  on the Spark Connect server the emulator was given (the test session's shared one).
+  `medallion.engine` becomes `local`: the helpers' bridge for what only Databricks has (Auto
+  Loader, expectations, Delta; DESIGN.md section 3). Update states and events come from how the
+  local run ended.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ TIMEOUT_S = 1800
 MAX_EXPORTED_ROWS = 5000  # rows per table handed to the fake warehouse (the sample has a few hundred)
 
 # Run the project's own local engine pieces with our pipeline spec (argv[1] is JSON), the way
-# `medallion run-local` does: the pipeline and its read-back on the project's warm Spark Connect
-# server (one JVM; the data tests task after it reads through the same server while it is warm).
+# `medallion run-local --remote URL --database DB` does: the database created first, then the
+# pipeline and its read-back on that server (the data tests task reads there after it).
 RUN_UPDATE = """
 import json, sys
 from pathlib import Path
@@ -50,31 +51,37 @@ from medallion.tooling.local.config import spark_environment
 from medallion.tooling.local.lock import spark_lock
 from medallion.tooling.local.pipeline import run_pipeline
 from medallion.tooling.local.project import LocalProject
+from medallion.tooling.local.remote_server import RemoteWatch, parse_remote
 from medallion.tooling.local.run_report import build_report
 from medallion.tooling.local.resources import resolve
-from medallion.tooling.local.connect_server import OwnServerWatch, serving
 from medallion.tooling.local.session import connect_session, table_reader
 from medallion.spec import load_spec
 
 args = json.loads(sys.argv[1])
 project = LocalProject(Path(args["project"]))
+database = args["database"]
 resources = resolve()
 env = spark_environment(project, resources)
-with spark_lock(), serving(project, resources) as endpoint:
+
+target = parse_remote(args["remote"])
+endpoint, watch = target.endpoint, RemoteWatch(target.host, target.port)
+with spark_lock():
+    with connect_session(endpoint) as spark:
+        spark.sql("CREATE DATABASE IF NOT EXISTS " + database)
     run = run_pipeline(
         Path(args["spec_file"]), endpoint.client_env(env), project.pipeline_log, args["full_refresh"],
-        print, resources.master, server=OwnServerWatch.of(project, endpoint),
+        print, resources.master, server=watch,
     )
     errors = [] if run.ok else ["spark-pipelines exited with %s" % run.returncode]
-    with connect_session(endpoint) as spark:
+    with connect_session(endpoint, database) as spark:
         report = build_report(
-            spark, load_spec(Path(args["spec_path"])), table_reader(spark),
+            spark, load_spec(Path(args["spec_path"])), table_reader(spark, database),
             flows=run.flows, pipeline_ok=run.ok, errors=errors,
         )
         exported = {}
         for name, info in report["tables"].items():
             if info.get("rows") is not None:
-                table = spark.read.table("spark_catalog.default." + name).limit(args["max_rows"])
+                table = spark.read.table("spark_catalog." + database + "." + name).limit(args["max_rows"])
                 exported[name] = [row.asDict(recursive=True) for row in table.collect()]
                 fields = table.schema.fields
                 exported[name + ".__columns__"] = {f.name: f.dataType.simpleString().upper() for f in fields}
@@ -160,6 +167,8 @@ class PipelineTasks:
                 # The source folder's volume does not exist: Auto Loader cannot list it.
                 update.state, update.errors = "FAILED", [f"[{name}] {error}"]
                 return
+        if not self.target.spark_remote:
+            raise RuntimeError("no Spark Connect server for pipeline updates: Emulator(spark_remote=URL)")
         local_conf[ENGINE_KEY] = "local"
         local_conf[UPDATE_KEY] = update.update_id.replace("-", "")
         files = self.target.files
@@ -176,7 +185,7 @@ class PipelineTasks:
             "name": files.name,
             "storage": (state / "storage").resolve().as_uri(),
             "catalog": "spark_catalog",
-            "database": "default",
+            "database": self.target.local_database,
             "configuration": local_conf,
             "libraries": libraries,
         }
@@ -190,6 +199,8 @@ class PipelineTasks:
             "report": str(report_file),
             "full_refresh": update.full_refresh,
             "max_rows": MAX_EXPORTED_ROWS,
+            "database": self.target.local_database,
+            "remote": self.target.spark_remote,
         }
         env = {**os.environ, "PYTHONPATH": str(files / "src")}
         done = subprocess.run(

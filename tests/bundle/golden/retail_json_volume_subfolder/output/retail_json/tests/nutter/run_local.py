@@ -1,17 +1,21 @@
 """Run the nutter data-test notebooks locally, against the tables of the last `medallion run-local`.
 
-    python tests/nutter/run_local.py [--venv DIR] [--schema NAME] [--only test_silver ...]
+    python tests/nutter/run_local.py [--venv DIR] [--schema NAME] [--remote sc://HOST:PORT]
+                                     [--only test_silver ...]
 
 nutter 0.1.35 installs top-level packages named `tests`, `common`, `runtime` and `cli`, which
 would shadow this project's own: it therefore lives in its own venv (default
 `.medallion/nutter-venv`, created on first use). This script re-runs itself there, adds this
 interpreter's packages (pyspark, PyYAML...) after nutter's, opens the local metastore, and
 executes each notebook with `spark` and a small `dbutils` stand-in. Exit 1 when a test fails.
+After `medallion run-local --remote URL`, pass the same URL: the tables are read there, in the
+database that run used (`--database`, by default the project's name; give it as --schema).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import subprocess
@@ -32,6 +36,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, default=ROOT / ".medallion" / "nutter-venv")
     parser.add_argument("--schema", help="schema to test (default: the local runner's)")
+    parser.add_argument("--remote", help="Spark Connect server to read from (as run-local --remote)")
     parser.add_argument("--only", nargs="*", choices=NOTEBOOKS, help="run only these notebooks")
     return parser.parse_args(argv)
 
@@ -85,12 +90,28 @@ def run_child(args: argparse.Namespace) -> int:
     from medallion.tooling.local.config import CATALOG, DATABASE
     from medallion.tooling.local.lock import spark_lock
     from medallion.tooling.local.project import LocalProject
-    from medallion.tooling.local.session import readback_session
+    from medallion.tooling.local.remote_server import RemoteError, parse_remote
+    from medallion.tooling.local.session import connect_session, readback_session
 
     logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # expected misses
-    params = {"catalog": CATALOG, "schema": args.schema or DATABASE, "bundle_root": str(ROOT)}
-    # The machine-wide lock of local runs: Derby admits one process per metastore.
-    with spark_lock(), readback_session(LocalProject(ROOT)) as spark:
+    project = LocalProject(ROOT)
+    if args.remote:
+        try:
+            endpoint = parse_remote(args.remote).endpoint
+        except RemoteError as error:
+            print(error, file=sys.stderr)
+            return 2
+        session = connect_session(endpoint)
+        schema = args.schema or project.name  # run-local --remote's default --database
+    else:
+        # The machine-wide lock of local runs: Derby admits one process per metastore.
+        session = readback_session(project)
+        schema = args.schema or DATABASE
+    params = {"catalog": CATALOG, "schema": schema, "bundle_root": str(ROOT)}
+    with contextlib.ExitStack() as stack:
+        if not args.remote:
+            stack.enter_context(spark_lock())
+        spark = stack.enter_context(session)
         results = {name: run_notebook(HERE / f"{name}.py", spark, params) for name in args.only or NOTEBOOKS}
     for name, passed in results.items():
         print(f"{name}: {'PASSED' if passed else 'FAILED'}")
