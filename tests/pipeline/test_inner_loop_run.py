@@ -1,6 +1,6 @@
 """The inner loop on the real engine: one warm server per project for the pipeline and its report,
---select, `medallion dev`, `medallion server`, the idle shutdown, and --remote on a server
-started separately."""
+--select, `medallion dev`, `medallion server` and the idle shutdown. (--remote on a server started
+separately: every run of tests/pipeline/test_local_run.py goes to the session's shared server.)"""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import pytest
 import yaml
 
 from tests.rendering import python_with_project
-from tests.support.connect_server import ConnectServer
 from tests.support.local_run import LocalRun, copy_project, medallion, run_local
 
 pytestmark = pytest.mark.pipeline
@@ -160,18 +159,3 @@ def test_cold_restarts_and_idle_shutdown_stops_the_jvm(rendered_retail: Path, tm
     while not exit_file.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert json.loads(exit_file.read_text())["reason"] == "idle"
-
-
-def test_remote_runs_on_a_separately_started_server(
-    rendered_retail: Path, tmp_path: Path, shared_server: ConnectServer
-) -> None:
-    project = copy_project(rendered_retail, tmp_path / "project")
-    database = shared_server.database()
-    run = run_local(project, "--remote", shared_server.url, "--database", database)
-    report = run.report
-    assert report["status"] == "COMPLETED", run.output[-3000:]
-    expected = {"url": shared_server.url, "kind": "remote", "warm": False, "database": database}
-    assert report["server"] == expected
-    assert report["tables"]["fact_sales"]["rows"] == 308
-    assert shared_server.table_dir(database, "silver_orders").is_dir()
-    assert not (project / ".medallion" / "server" / "server.json").exists()  # no JVM of its own

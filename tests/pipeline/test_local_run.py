@@ -11,7 +11,8 @@ from medallion import naming
 from medallion.spec import load_spec
 from tests.pipeline.conftest import NEW_ORDERS_FILE, RetailRuns
 from tests.pipeline.defects import defect_problem
-from tests.support.local_run import warehouse_table
+from tests.support.connect_server import ConnectServer
+from tests.support.local_run import database_of, warehouse_table
 
 pytestmark = pytest.mark.pipeline
 SOURCES = ("customers", "products", "orders")
@@ -31,6 +32,19 @@ def test_first_run_completes_bronze_and_silver(retail_runs: RetailRuns) -> None:
         assert report["tables"][table]["rows"], (table, retail_runs.first.output)
         assert report["flows"][table] == "COMPLETED", retail_runs.first.output
     assert report["status"] == "COMPLETED", retail_runs.first.output
+
+
+def test_runs_go_to_the_named_server_and_start_no_jvm_of_their_own(
+    retail_runs: RetailRuns, shared_server: ConnectServer
+) -> None:
+    """`run-local --remote` on a separately started Connect server: the report names it and the
+    run's database, the tables are there, and the project starts no server of its own."""
+    database = database_of(retail_runs.project)
+    expected = {"url": shared_server.url, "kind": "remote", "warm": False, "database": database}
+    for run in (retail_runs.first, retail_runs.second):
+        assert run.report["server"] == expected
+    assert shared_server.table_dir(database, "silver_orders").is_dir()
+    assert not (retail_runs.project / ".medallion" / "server" / "server.json").exists()
 
 
 @pytest.mark.parametrize("run", ["first", "second"])
