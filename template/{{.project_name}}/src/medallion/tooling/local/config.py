@@ -63,7 +63,9 @@ def spark_defaults(project: LocalProject, resources: Resources | None = None) ->
         # The update's scheduler sleeps this many whole seconds (default 1) between looks at its
         # flows, so each layer of the graph waited up to a second for the one before it
         # (apache/spark sql/pipelines/.../graph/TriggeredGraphExecution.scala, topologicalExecution:
-        # Thread.sleep(streamStatePollingInterval * 1000)). 0 costs about 1 CPU-second a run.
+        # Thread.sleep(streamStatePollingInterval * 1000)). 0 makes a warm sample run a third
+        # faster; at a million rows its loop takes 11-25% of a core and a warm run about 8% longer
+        # (the template repository's docs/benchmarks.md, "The scheduler's one-second sleep").
         "spark.sql.pipelines.execution.streamstate.pollingInterval": "0",
         # read by the read-back session; spark-pipelines takes SPARK_DRIVER_MEMORY only
         "spark.driver.memory": resources.driver_memory,
