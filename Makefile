@@ -9,9 +9,11 @@ demo: setup
 
 # Every core (pytest-xdist): each test file runs whole on one worker (its module fixtures, often
 # a whole pipeline run, are built once), the files spread over the workers, each worker with its
-# own Spark lock and shared server (tests/conftest.py).
+# own Spark lock and shared server (tests/conftest.py). The files that run pipelines are handed
+# out first and the short ones last (tests/conftest.py orders them; xdist's own reorder, most
+# tests first, would leave the one-test pipeline files for the end).
 test: setup
-	@.venv/bin/python -m pytest -n auto --dist loadfile
+	@.venv/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # The fast tier (no Spark; a test of it that starts Spark fails, see tests/conftest.py): run
 # after every change.

@@ -61,10 +61,26 @@ exit 97
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that starts Spark through a fixture `spark` (excluded by `make test-fast`):
-    the classic session and the shared Connect server."""
+    the classic session and the shared Connect server. Then put the files that run pipelines
+    first, the other Spark files next and the rest last, each file's tests kept together and in
+    order: `make test` hands whole files to the xdist workers in this order
+    (`--no-loadscope-reorder`), so the minutes-long files start first and the many short ones
+    fill the end, instead of one worker finishing a pipeline file alone while the other waits."""
     for item in items:
         if {"spark", "shared_server"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.spark)
+    items[:] = sorted(items, key=_file_cost_rank(items).__getitem__)
+
+
+def _file_cost_rank(items: list[pytest.Item]) -> dict[pytest.Item, tuple[int, int]]:
+    """Each item's sort key: its file's tier (0 pipeline, 1 spark, 2 neither; a file takes its
+    heaviest test's tier) and the file's place in the collection."""
+    tiers: dict[str, int] = {}
+    for item in items:
+        tier = 0 if item.get_closest_marker("pipeline") else 1 if item.get_closest_marker("spark") else 2
+        tiers[item.location[0]] = min(tier, tiers.get(item.location[0], 2))
+    places = {path: place for place, path in enumerate(dict.fromkeys(item.location[0] for item in items))}
+    return {item: (tiers[item.location[0]], places[item.location[0]]) for item in items}
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,9 @@
 """Real local runs that go wrong end fast, name the cause, and report honestly.
 
-Three short runs on the retail sample (no gold): the Spark Connect server is killed mid-run; the
-driver runs out of heap (512m and one 400 MB JSON line); a `fail` rule stops a flow. The first
-two need the project's own server (one is killed, one has a 512m heap); the third runs on the
-session's shared server.
+Four short runs on the retail sample (no gold): the Spark Connect server is killed mid-run, and
+again while the report reads the tables back; the driver runs out of heap (512m and one 400 MB
+JSON line); a `fail` rule stops a flow. The first three need the project's own server (killed,
+or with a 512m heap); the fourth runs on the session's shared server.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,9 +54,16 @@ def start(
 
 
 def finish(process: subprocess.Popen[str], report: Path, output: list[str], killed_at: float | None) -> Ended:
+    """Wait for the run's end (a minute after a kill, else ten): a run that hangs is stopped and
+    fails the test instead of holding the suite."""
     assert process.stdout is not None
-    output += list(process.stdout)
-    returncode = process.wait(timeout=300)
+    rest = threading.Thread(target=lambda: output.extend(process.stdout or ()), daemon=True)
+    rest.start()
+    rest.join(timeout=600 if killed_at is None else 60)
+    if rest.is_alive():
+        process.kill()
+        pytest.fail(f"run-local did not end (killed now); its output:\n{''.join(output)[-4000:]}")
+    returncode = process.wait(timeout=60)
     seconds = None if killed_at is None else time.monotonic() - killed_at
     data = json.loads(report.read_text()) if report.exists() else {}
     return Ended(returncode, "".join(output), data, seconds)
@@ -103,6 +111,50 @@ def test_killed_server_ends_the_run_within_seconds(killed_run: Ended) -> None:
     failure = killed_run.report["failure"]
     assert failure["kind"] == "server_died" and "while the pipeline was running" in failure["cause"]
     assert "the local Spark server" in killed_run.output
+
+
+@pytest.fixture(scope="module")
+def killed_in_readback(rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory) -> Ended:
+    """The server is killed a moment after the update completed, while the report reads the
+    tables back (a cold server's read-back takes seconds; the kill comes 1 s after the log's
+    `Run is COMPLETED`)."""
+    project = retail_project(rendered_retail, tmp_path_factory.mktemp("killed_readback") / "project")
+    process, report = start(project)
+    assert process.stdout is not None
+    output: list[str] = []
+    completed: set[str] = set()
+    for line in process.stdout:
+        output.append(line)
+        if line.rstrip().endswith("COMPLETED"):
+            completed.add(line.split()[1])
+        if len(completed) == READBACK_FLOWS:
+            break
+    log = project / ".medallion" / "pipeline.log"
+    deadline = time.monotonic() + STOP_WITHIN_S
+    while "Run is COMPLETED" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(1.0)
+    server = connect_server(project)
+    assert server is not None, "".join(output)
+    os.kill(server, signal.SIGKILL)
+    return finish(process, report, output, time.monotonic())
+
+
+READBACK_FLOWS = 12  # three sources without gold: bronze, history, quarantine, silver each
+
+
+def test_server_killed_during_the_readback_ends_the_run_within_seconds(killed_in_readback: Ended) -> None:
+    """pyspark's Connect client retries an unavailable server for ten minutes: the report's
+    session stops retrying once the server is gone, and the report says what happened."""
+    run = killed_in_readback
+    assert run.returncode == 1, run.output
+    assert run.seconds_after_kill is not None and run.seconds_after_kill < STOP_WITHIN_S, run.output
+    print(f"run-local ended {run.seconds_after_kill:.1f} s after the server was killed in the read-back")
+    report = run.report
+    assert set(report["flows"].values()) == {"COMPLETED"}, report["flows"]
+    failure = report["failure"]
+    assert failure["kind"] == "server_died" and "before its tables were all read back" in failure["cause"]
+    assert all(t["rows"] is None for t in report["tables"].values()) and report["rules"] == []
 
 
 def test_killed_run_report_says_so_and_computes_nothing(killed_run: Ended) -> None:

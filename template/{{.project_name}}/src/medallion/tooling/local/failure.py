@@ -70,17 +70,33 @@ def out_of_memory(driver_memory: str, line: str) -> Failure:
     )
 
 
-def server_died(returncode: int | None, driver_memory: str, tail: Sequence[str]) -> Failure:
+PIPELINE_PHASE = "while the pipeline was running"
+READBACK_PHASE = "after the pipeline ended, before its tables were all read back"
+
+
+def server_died(
+    returncode: int | None, driver_memory: str, tail: Sequence[str], phase: str = PIPELINE_PHASE
+) -> Failure:
     """The Connect server's JVM is gone while the client still waits on it."""
     how = _ended(returncode)
     line = first_error_line(tail)
     return Failure(
         "server_died",
-        f"the local Spark server (its JVM) {how} while the pipeline was running",
+        f"the local Spark server (its JVM) {how} {phase}",
         "if nothing stopped it on purpose, the system may have run out of memory (see `dmesg`): "
         f"lower --driver-memory (now {driver_memory}) or close other programs, then run again",
         detail=line,
     )
+
+
+def server_lost(
+    returncode: int | None, driver_memory: str, tail: Sequence[str], phase: str = PIPELINE_PHASE
+) -> Failure:
+    """The server is gone: out of memory when its log says so, else died (with how it ended)."""
+    oom = next((line for line in tail if OUT_OF_MEMORY.search(line)), None)
+    if oom is not None:
+        return out_of_memory(driver_memory, oom)
+    return server_died(returncode, driver_memory, tail, phase)
 
 
 def flow_failed(tables: Sequence[str], lines: Sequence[str]) -> Failure:

@@ -202,12 +202,7 @@ class _Watchdog:
         self.server_gone_at = self.server_gone_at or now
         if now - self.server_gone_at < SERVER_GONE_GRACE_S / 2:
             return
-        tail = self.server.tail()
-        oom = next((line for line in tail if failures.OUT_OF_MEMORY.search(line)), None)
-        if oom is not None:
-            self.stop(failures.out_of_memory(self.driver_memory, oom), now)
-        else:
-            self.stop(failures.server_died(self.server.returncode(), self.driver_memory, tail), now)
+        self.stop(failures.server_lost(self.server.returncode(), self.driver_memory, self.server.tail()), now)
 
 
 def run_pipeline(

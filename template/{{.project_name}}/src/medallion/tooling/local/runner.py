@@ -132,7 +132,7 @@ def run_local(
             if target:
                 with connect_session(endpoint, DATABASE) as spark:
                     spark.sql(f"CREATE DATABASE IF NOT EXISTS {database}")
-            reader = EarlySession(endpoint, database)  # opens while the pipeline runs
+            reader = EarlySession(endpoint, database, watch.alive)  # opens while the pipeline runs
             try:
                 pipeline = run_pipeline(
                     spec_file,
@@ -148,7 +148,7 @@ def run_local(
                 if not pipeline.ok:
                     _show_tail(pipeline, project, echo)
                 report_started = time.monotonic()
-                report = _report(project, spec, pipeline, reader, database, watch)
+                report = _report(project, spec, pipeline, reader, database, watch, resources.driver_memory)
                 report["report_duration_s"] = round(time.monotonic() - report_started, 1)
             finally:
                 reader.close(server_alive=watch.alive())
@@ -216,22 +216,28 @@ def _report(
     reader: EarlySession,
     database: str,
     watch: ServerWatch,
+    driver_memory: str,
 ) -> dict[str, Any]:
     """Read the tables back on the run's server, unless the run was cut short or the server is
-    gone (then every figure is unknown)."""
+    gone before or during the read-back (then every figure is unknown)."""
     failure = pipeline.failure.as_dict() if pipeline.failure else None
     if failure and failure["kind"] == "flow_failed":
         failure = _traced_to_spec(spec, project.pipeline_log, failure)
     errors = [] if pipeline.ok else [f"{_cause(pipeline)}; log: {project.pipeline_log}"]
-    if not pipeline.server_lost and not watch.alive():  # it ended after the pipeline did
-        lost = failures.server_died(watch.returncode(), "its", watch.tail())
-        failure, errors = failure or lost.as_dict(), [*errors, lost.cause]
-        return stopped_report(spec, flows=pipeline.flows, failure=failure, errors=errors)
+
+    def server_gone() -> dict[str, Any]:
+        lost = failures.server_lost(watch.returncode(), driver_memory, watch.tail(), failures.READBACK_PHASE)
+        return stopped_report(
+            spec, flows=pipeline.flows, failure=failure or lost.as_dict(), errors=[*errors, lost.cause]
+        )
+
     if pipeline.server_lost:
         return stopped_report(spec, flows=pipeline.flows, failure=failure, errors=errors)
+    if not watch.alive():  # it ended after the pipeline did
+        return server_gone()
     try:
         spark = reader.session()
-        return build_report(
+        report = build_report(
             spark,
             spec,
             table_reader(spark, database),
@@ -240,7 +246,11 @@ def _report(
             errors=errors,
             failure=failure,
         )
+        # the session stops retrying once the server is gone; what it read is then incomplete
+        return report if watch.alive() else server_gone()
     except Exception as error:  # the read-back itself failed: say so, show nothing as computed
+        if not watch.alive():
+            return server_gone()
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
         failure = failure or {
             "kind": "readback_failed",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -20,11 +20,31 @@ from medallion.tooling.local.project import LocalProject
 from medallion.tooling.local.resources import Resources, resolve
 
 
-def open_session(endpoint: Endpoint, database: str = DATABASE) -> Any:
-    """A Spark Connect session on `endpoint`, using `database` (the caller stops it)."""
+def while_server_lives(alive: Callable[[], bool]) -> Any:
+    """pyspark's default retry policy, but no retry once the server is gone.
+
+    By default a Connect client retries an unavailable server for at least ten minutes
+    (pyspark/sql/connect/client/retries.py, DefaultPolicy: 15 retries, backoff up to 60 s), so
+    a server that died while the report read its tables held the command for ten minutes."""
+    from pyspark.sql.connect.client.retries import DefaultPolicy
+
+    class WhileServerLives(DefaultPolicy):  # type: ignore[misc]
+        def can_retry(self, error: BaseException) -> bool:
+            return bool(super().can_retry(error)) and alive()
+
+    return WhileServerLives()
+
+
+def open_session(
+    endpoint: Endpoint, database: str = DATABASE, alive: Callable[[], bool] | None = None
+) -> Any:
+    """A Spark Connect session on `endpoint`, using `database` (the caller stops it); with
+    `alive`, its calls stop retrying as soon as `alive()` says the server is gone."""
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.remote(endpoint.session_url).getOrCreate()
+    if alive is not None:
+        spark.client.set_retry_policies([while_server_lives(alive)])
     try:
         spark.sql(f"USE {CATALOG}.{database}")
     except Exception:
@@ -51,15 +71,17 @@ class EarlySession:
     not wait for it (half a second on a warm server). A daemon thread: a server that dies while
     it connects cannot hold the command's exit."""
 
-    def __init__(self, endpoint: Endpoint, database: str = DATABASE) -> None:
+    def __init__(
+        self, endpoint: Endpoint, database: str = DATABASE, alive: Callable[[], bool] | None = None
+    ) -> None:
         self._spark: Any = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._open, args=(endpoint, database), daemon=True)
+        self._thread = threading.Thread(target=self._open, args=(endpoint, database, alive), daemon=True)
         self._thread.start()
 
-    def _open(self, endpoint: Endpoint, database: str) -> None:
+    def _open(self, endpoint: Endpoint, database: str, alive: Callable[[], bool] | None) -> None:
         try:
-            self._spark = open_session(endpoint, database)
+            self._spark = open_session(endpoint, database, alive)
         except BaseException as error:  # handed to the caller of session()
             self._error = error
 
