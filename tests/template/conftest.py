@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.rendering import RENDERER, RenderResult, python_with_project, render, render_project
+from tests.support.connect_server import ConnectServer
 from tests.support.local_run import require_local_engine
 
 
@@ -46,29 +47,38 @@ def try_render(tmp_path: Path) -> Callable[..., RenderResult]:
     return _render
 
 
-def project_pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def project_pytest(
+    project: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The project's tests with this interpreter (it has the local and dev extras); src on PYTHONPATH."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
-    env = python_with_project(project)
-    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=2400)
+    environment = python_with_project(project) | (env or {})
+    return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, timeout=2400)
 
 
 @dataclass(frozen=True)
 class ProjectSuite:
     """A default render after its own full pytest suite ran in it (`result`): the suite's two
-    local runs (full refresh, then incremental) left their tables in the project's metastore."""
+    local runs (full refresh, then incremental) left their tables on `remote`, the session's
+    shared Spark Connect server, in the database named after the project."""
 
     project: Path
     result: subprocess.CompletedProcess[str]
+    remote: str
 
 
 @pytest.fixture(scope="session")
-def retail_project_suite(tmp_path_factory: pytest.TempPathFactory) -> ProjectSuite:
+def retail_project_suite(
+    tmp_path_factory: pytest.TempPathFactory, shared_server: ConnectServer
+) -> ProjectSuite:
     """One render and one run of its suite for the session. Its pytest and nutter tests share it
     (a third local run of the same sample would check nothing new), and they live in one file,
     tests/template/test_generated_project.py: `--dist loadfile` keeps a file on one worker, and
-    each pytest-xdist worker builds its own session fixtures."""
+    each pytest-xdist worker builds its own session fixtures. Its pipeline runs go to the shared
+    server (the project's MEDALLION_TEST_REMOTE): the project server's own cold and warm runs
+    are tests/pipeline/test_inner_loop_run.py's and the demo's."""
     require_renderer()
     require_local_engine()
     project = render_project({}, tmp_path_factory.mktemp("retail_suite"))
-    return ProjectSuite(project, project_pytest(project, "-rs"))
+    result = project_pytest(project, "-rs", env={"MEDALLION_TEST_REMOTE": shared_server.url})
+    return ProjectSuite(project, result, shared_server.url)

@@ -1,6 +1,7 @@
 """The generated project's own tests pass as rendered: its pytest suite, then its nutter data tests
-on the tables that suite's local runs left (one render and one run, `retail_project_suite`); and
-its editor stubs stay complete."""
+on the tables that suite's local runs left (one render and one run, `retail_project_suite`, with
+its runs on the session's shared server through MEDALLION_TEST_REMOTE); and its editor stubs
+stay complete."""
 
 from __future__ import annotations
 
@@ -44,20 +45,36 @@ def ran_project(retail_project_suite: ProjectSuite) -> Path:
     project = retail_project_suite.project
     last = project / ".medallion" / "run-report.json"
     assert last.exists(), retail_project_suite.result.stdout[-4000:]
-    assert json.loads(last.read_text())["status"] == "COMPLETED", retail_project_suite.result.stdout[-4000:]
+    report = json.loads(last.read_text())
+    assert report["status"] == "COMPLETED", retail_project_suite.result.stdout[-4000:]
+    assert report["server"] == {
+        "url": retail_project_suite.remote,
+        "kind": "remote",
+        "warm": False,
+        "database": project.name,
+    }, "MEDALLION_TEST_REMOTE did not send the project's runs to the shared server"
     return project
 
 
-def drive(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """tests/nutter/run_local.py, started from this interpreter (it re-runs itself in nutter's venv)."""
+def drive(project: Path, remote: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """tests/nutter/run_local.py on the tables of the project's runs on `remote`, started from
+    this interpreter (it re-runs itself in nutter's venv)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    command = [sys.executable, "tests/nutter/run_local.py", "--venv", str(NUTTER_VENV), *args]
+    command = [
+        sys.executable,
+        "tests/nutter/run_local.py",
+        "--venv",
+        str(NUTTER_VENV),
+        "--remote",
+        remote,
+        *args,
+    ]
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=900)
 
 
 @pytest.mark.pipeline
-def test_nutter_fixtures_pass_on_local_tables(ran_project: Path) -> None:
-    result = drive(ran_project)
+def test_nutter_fixtures_pass_on_local_tables(ran_project: Path, retail_project_suite: ProjectSuite) -> None:
+    result = drive(ran_project, retail_project_suite.remote)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     for name in NOTEBOOKS:
@@ -66,8 +83,12 @@ def test_nutter_fixtures_pass_on_local_tables(ran_project: Path) -> None:
 
 
 @pytest.mark.pipeline
-def test_nutter_fixtures_fail_when_tables_are_missing(ran_project: Path) -> None:
-    result = drive(ran_project, "--schema", "no_such_schema", "--only", "test_bronze")
+def test_nutter_fixtures_fail_when_tables_are_missing(
+    ran_project: Path, retail_project_suite: ProjectSuite
+) -> None:
+    result = drive(
+        ran_project, retail_project_suite.remote, "--schema", "no_such_schema", "--only", "test_bronze"
+    )
     assert result.returncode == 1
     assert "test_bronze: FAILED" in result.stdout
     assert "missing bronze tables" in result.stdout + result.stderr

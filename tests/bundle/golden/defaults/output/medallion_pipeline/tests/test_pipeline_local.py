@@ -2,6 +2,8 @@
 
 Two runs (a full refresh, then an incremental run with no new data) because some bugs only
 show once the tables exist. Needs Java 17 and `pip install -e '.[local,dev]'`; ~1-2 minutes.
+With MEDALLION_TEST_REMOTE=sc://HOST:PORT both runs go to that Spark Connect server instead
+(`run-local --remote`, in the database named after the project), and no local server starts.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from medallion.tooling.local.runner import is_retail
 pytestmark = pytest.mark.pipeline
 Report = dict[str, Any]
 Runs = tuple[Report, Report]
+REMOTE_ENV = "MEDALLION_TEST_REMOTE"
 
 
 def run_local(root: Path, env: dict[str, str], report: Path, *extra: str) -> Report:
-    command = [sys.executable, "-m", "medallion", "run-local", "--report-json", str(report), *extra]
+    remote = env.get(REMOTE_ENV, "").strip()
+    where = ["--remote", remote] if remote else []
+    command = [sys.executable, "-m", "medallion", "run-local", "--report-json", str(report), *where, *extra]
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=1200)
     output = f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert report.exists(), f"no report (exit {done.returncode}):\n{output}"
