@@ -52,6 +52,14 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+# The suite's JVMs compile with C1 only: on a warm server a sample run spends half its CPU in
+# the JIT (C2 7-9 of 15-17 CPU-s: Spark generates new classes for every query), and the suite is
+# CPU-bound on 2 cores. C1 alone: 11-13 CPU-s a run, same wall time when alone. C1 alone shrinks
+# the default code cache to 48 MB, which Spark's generated code fills (the JVM then exits on
+# "Out of space in CodeCache"): hence the cache size. The project servers keep the JVM's default.
+TEST_JIT = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m"
+
+
 def write_conf(folder: Path) -> Path:
     """spark-defaults.conf and a quiet log4j2.properties for the server (its SPARK_CONF_DIR)."""
     conf = folder / "conf"
@@ -62,7 +70,9 @@ def write_conf(folder: Path) -> Path:
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
             f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true"
         ),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={folder} -XX:+ExitOnOutOfMemoryError",
+        "spark.driver.extraJavaOptions": (
+            f"-Dderby.system.home={folder} -XX:+ExitOnOutOfMemoryError {TEST_JIT}"
+        ),
         "spark.connect.grpc.binding.address": "127.0.0.1",
         "spark.driver.bindAddress": "127.0.0.1",
         "spark.driver.host": "127.0.0.1",

@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from tests.support.connect_server import TEST_JIT
+
 
 def classic_session() -> Any:
-    """A classic `local[2]` session (loopback only, UTC, two shuffle partitions)."""
+    """A classic `local[2]` session (loopback only, UTC, two shuffle partitions, C1 JIT only)."""
     os.environ.pop("SPARK_REMOTE", None)
     os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -28,5 +30,6 @@ def classic_session() -> Any:
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.extraJavaOptions", TEST_JIT)
         .getOrCreate()
     )

@@ -130,7 +130,7 @@ def run_local(
                 echo(f"refreshing {len(selection.tables)} table(s): {', '.join(selection.tables)}")
             live = echo is print and sys.stdout.isatty()
             if target:
-                with connect_session(endpoint, DATABASE) as spark:
+                with connect_session(endpoint, DATABASE, watch.alive) as spark:
                     spark.sql(f"CREATE DATABASE IF NOT EXISTS {database}")
             reader = EarlySession(endpoint, database, watch.alive)  # opens while the pipeline runs
             try:

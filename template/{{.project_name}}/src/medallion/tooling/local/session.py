@@ -54,9 +54,11 @@ def open_session(
 
 
 @contextmanager
-def connect_session(endpoint: Endpoint, database: str = DATABASE) -> Iterator[Any]:
+def connect_session(
+    endpoint: Endpoint, database: str = DATABASE, alive: Callable[[], bool] | None = None
+) -> Iterator[Any]:
     """A Spark Connect session on `endpoint`, using `database`; stopped on exit."""
-    spark = open_session(endpoint, database)
+    spark = open_session(endpoint, database, alive)
     try:
         yield spark
     finally:
@@ -114,7 +116,9 @@ def readback_session(project: LocalProject, resources: Resources | None = None) 
     info = servers.running(project)
     if info is not None:
         token = servers.ServerFiles.of(project).token.read_text().strip()
-        with connect_session(Endpoint(f"sc://localhost:{info['port']}", token, int(info["pid"]))) as spark:
+        pid = int(info["pid"])
+        endpoint = Endpoint(f"sc://localhost:{info['port']}", token, pid)
+        with connect_session(endpoint, alive=lambda: servers.pid_alive(pid)) as spark:
             yield spark
         return
     from pyspark.sql import SparkSession
