@@ -6,7 +6,6 @@ session opened with `alive` retries only while `alive()` says the server is ther
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import sys
 import pytest
 
 from medallion.tooling.local.failure import READBACK_PHASE, server_lost
-from tests.rendering import TEMPLATE_SRC
+from tests.rendering import TEMPLATE_SRC, python_with_project
 
 pytest.importorskip("pyspark.sql.connect.client.retries")
 LIVES_S = 1.5
@@ -42,7 +41,11 @@ def test_session_retries_while_the_server_lives_and_stops_once_it_is_gone() -> N
     50 ms, 200 ms, 800 ms, 3.2 s, ...), then gives up at its next retry instead of ten minutes on."""
     script = f"LIVES_S = {LIVES_S}\n{GIVE_UP}"
     done = subprocess.run(
-        [sys.executable, "-c", script], env=python_with_helpers(), capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script],
+        env=python_with_project(TEMPLATE_SRC.parent),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     elapsed, _, message = done.stdout.strip().partition(" ")
@@ -56,9 +59,3 @@ def test_a_server_lost_in_the_readback_is_named_by_its_log() -> None:
     assert "exit" in died.cause or "50" in died.cause, died.cause
     oom = server_lost(None, "2g", ["java.lang.OutOfMemoryError: Java heap space"], READBACK_PHASE)
     assert oom.kind == "out_of_memory" and "--driver-memory 4g" in oom.fix
-
-
-def python_with_helpers() -> dict[str, str]:
-    """This environment with the template's helpers first on PYTHONPATH."""
-    path = os.pathsep.join(p for p in (str(TEMPLATE_SRC), os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "PYTHONPATH": path}
