@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medallion.monitor.connect import ConfigurationError
+from medallion.monitor.errors import ConfigurationError
 from medallion.tooling.deploy_loop.bundle import pipeline_job_key
 
 RUN = {

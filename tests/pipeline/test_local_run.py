@@ -47,6 +47,15 @@ def test_runs_go_to_the_named_server_and_start_no_jvm_of_their_own(
     assert not (retail_runs.project / ".medallion" / "server" / "server.json").exists()
 
 
+def test_the_sample_runs_with_a_small_sources_settings(retail_runs: RetailRuns) -> None:
+    """Interpreted expressions and no scheduler sleep (run_settings.py): every count and total
+    the other tests check was computed that way."""
+    for run in (retail_runs.first, retail_runs.second):
+        settings = run.report["settings"]
+        assert (settings["generated_code"], settings["scheduler_sleep_s"]) == (False, 0), settings
+        assert 0 < settings["source_bytes"] < 1024**2
+
+
 @pytest.mark.parametrize("run", ["first", "second"])
 def test_rows_are_conserved(retail_runs: RetailRuns, run: str) -> None:
     report = getattr(retail_runs, run).report

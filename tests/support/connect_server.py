@@ -79,8 +79,8 @@ def write_conf(folder: Path) -> Path:
         "spark.ui.enabled": "false",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": "4",
-        # as the project servers (medallion/tooling/local/config.py): no second-long waits per layer
-        "spark.sql.pipelines.execution.streamstate.pollingInterval": "0",
+        # like a user's cluster, Spark's own scheduler and codegen settings: each run sets its own
+        # (medallion/tooling/local/run_settings.py)
     }
     (conf / "spark-defaults.conf").write_text("".join(f"{k} {v}\n" for k, v in settings.items()))
     (conf / "log4j2.properties").write_text(

@@ -19,8 +19,9 @@ from databricks.sdk.service.pipelines import StartUpdateCause
 
 from medallion.monitor import connect, job_run
 from medallion.monitor.api import call
-from medallion.monitor.connect import ConfigurationError, workspace_client
+from medallion.monitor.connect import workspace_client
 from medallion.monitor.deadline import Deadline, DeadlineReached
+from medallion.monitor.errors import ConfigurationError
 from medallion.monitor.judge import EXIT_CODES
 from medallion.monitor.local_report import DEFAULT_LOCAL_REPORT, monitor_local
 from medallion.monitor.redact import redact

@@ -25,8 +25,8 @@ from databricks.sdk.errors import (
 )
 from databricks.sdk.errors import DeadlineExceeded as GatewayTimeout
 
-from medallion.monitor.connect import ConfigurationError
 from medallion.monitor.deadline import Deadline, DeadlineReached, deadline_of
+from medallion.monitor.errors import ConfigurationError
 from medallion.monitor.redact import redact
 
 T = TypeVar("T")

@@ -9,6 +9,7 @@ from databricks.sdk.clock import Clock, RealClock
 from databricks.sdk.config import Config
 
 from medallion.monitor.deadline import Deadline, DeadlineClock
+from medallion.monitor.errors import ConfigurationError
 from medallion.monitor.redact import redact
 
 # Longest wait for one HTTP answer (the SDK's default is 60 s). Statements are submitted with
@@ -16,10 +17,6 @@ from medallion.monitor.redact import redact
 HTTP_TIMEOUT_S = 30.0
 # The SDK's own retry budget per request (default 300 s), never more than the deadline.
 SDK_RETRY_BUDGET_S = 300
-
-
-class ConfigurationError(Exception):
-    """Bad arguments, authentication or an unknown resource: exit code 2."""
 
 
 def make_clock() -> Clock:

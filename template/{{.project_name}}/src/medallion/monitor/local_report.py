@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from medallion.monitor.connect import ConfigurationError
+from medallion.monitor.errors import ConfigurationError
 from medallion.monitor.judge import conclude, report_criteria
 from medallion.spec.model import Spec
 

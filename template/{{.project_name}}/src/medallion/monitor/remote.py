@@ -11,9 +11,9 @@ from databricks.sdk.service.pipelines import GetPipelineResponse
 
 from medallion import naming
 from medallion.monitor.api import MalformedResponse, call
-from medallion.monitor.connect import ConfigurationError
 from medallion.monitor.deadline import DeadlineReached, deadline_of
 from medallion.monitor.diagnosis import Diagnosis, Failure, classify, diagnose_events, diagnose_state
+from medallion.monitor.errors import ConfigurationError
 from medallion.monitor.events import error_events
 from medallion.monitor.judge import Criterion, conclude, report_criteria
 from medallion.monitor.quality import expectation_results, orphan_counts, output_rows

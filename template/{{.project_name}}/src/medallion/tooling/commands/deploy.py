@@ -16,8 +16,9 @@ from databricks.sdk.errors import DatabricksError
 
 from medallion.commands.monitor import add_timing_arguments
 from medallion.monitor import connect
-from medallion.monitor.connect import ConfigurationError, workspace_client
+from medallion.monitor.connect import workspace_client
 from medallion.monitor.deadline import Deadline, DeadlineReached
+from medallion.monitor.errors import ConfigurationError
 from medallion.monitor.redact import redact
 from medallion.monitor.warehouse import SqlError
 from medallion.monitor.watch import Polling

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from medallion.monitor.connect import ConfigurationError
+from medallion.monitor.errors import ConfigurationError
 from medallion.spec import find_spec
 from medallion.tooling.deploy_loop.bundle import BundleCli, BundleCommandError, only_key
 from medallion.tooling.deploy_loop.pipeline_settings import api_settings, offline_pipeline

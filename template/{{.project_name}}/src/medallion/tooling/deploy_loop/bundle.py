@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medallion.monitor.connect import ConfigurationError, make_clock
+from medallion.monitor.connect import make_clock
 from medallion.monitor.deadline import Deadline
+from medallion.monitor.errors import ConfigurationError
 from medallion.monitor.redact import redact
 
 # The rendered bundle's minimum, as min_databricks_cli_version in databricks_template_schema.json

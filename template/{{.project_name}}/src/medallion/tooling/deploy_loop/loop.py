@@ -17,7 +17,7 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.service.pipelines import StartUpdateCause
 
 from medallion.monitor.api import call
-from medallion.monitor.connect import ConfigurationError
+from medallion.monitor.errors import ConfigurationError
 from medallion.monitor.judge import EXIT_CODES
 from medallion.monitor.redact import redact
 from medallion.monitor.remote import RemoteTarget, monitor_remote

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -60,13 +61,6 @@ def spark_defaults(project: LocalProject, resources: Resources | None = None) ->
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": str(resources.shuffle_partitions),
-        # The update's scheduler sleeps this many whole seconds (default 1) between looks at its
-        # flows, so each layer of the graph waited up to a second for the one before it
-        # (apache/spark sql/pipelines/.../graph/TriggeredGraphExecution.scala, topologicalExecution:
-        # Thread.sleep(streamStatePollingInterval * 1000)). 0 makes a warm sample run a third
-        # faster; at a million rows its loop takes 11-25% of a core and a warm run about 8% longer
-        # (the template repository's docs/benchmarks.md, "The scheduler's one-second sleep").
-        "spark.sql.pipelines.execution.streamstate.pollingInterval": "0",
         # read by the read-back session; spark-pipelines takes SPARK_DRIVER_MEMORY only
         "spark.driver.memory": resources.driver_memory,
     }
@@ -93,12 +87,17 @@ def pipeline_configuration(project: LocalProject, source_folder: Path, update_id
 
 
 def write_pipeline_spec(
-    project: LocalProject, source_folder: Path, update_id: str, database: str = DATABASE
+    project: LocalProject,
+    source_folder: Path,
+    update_id: str,
+    database: str = DATABASE,
+    sql_conf: Mapping[str, str] | None = None,
 ) -> Path:
     """The OSS spark-pipeline.yml (its libraries glob is relative to the spec's folder).
 
     Checkpoints of a database other than the project server's `default` (a --remote run) are
-    kept apart: `.medallion/storage-<database>`."""
+    kept apart: `.medallion/storage-<database>`. `sql_conf` (the run's settings, see
+    run_settings.py) joins the `configuration`, which the pipelines CLI sets on its session."""
     project.state.mkdir(parents=True, exist_ok=True)
     libraries = os.path.relpath(project.transformations, project.state)
     storage = project.state / ("storage" if database == DATABASE else f"storage-{database}")
@@ -107,7 +106,7 @@ def write_pipeline_spec(
         "storage": storage.resolve().as_uri(),
         "catalog": CATALOG,
         "database": database,
-        "configuration": pipeline_configuration(project, source_folder, update_id),
+        "configuration": {**(sql_conf or {}), **pipeline_configuration(project, source_folder, update_id)},
         "libraries": [{"glob": {"include": f"{libraries}/**"}}],
     }
     project.pipeline_spec.write_text(yaml.safe_dump(document, sort_keys=False))

@@ -31,6 +31,7 @@ from medallion.tooling.local.project import LocalProject
 from medallion.tooling.local.remote_server import RemoteWatch, parse_remote
 from medallion.tooling.local.resources import Resources, resolve
 from medallion.tooling.local.run_report import build_report, stopped_report
+from medallion.tooling.local.run_settings import for_source
 from medallion.tooling.local.selection import Selection, select
 from medallion.tooling.local.session import EarlySession, connect_session, table_reader
 
@@ -116,8 +117,9 @@ def run_local(
         started = time.monotonic()
         if generate:
             _write_sample(root, spec, echo)
+        settings = for_source(table_folder(root, table) for table in spec.sources)
         write_conf_dir(project, resources)
-        spec_file = write_pipeline_spec(project, root.resolve(), update_id, database)
+        spec_file = write_pipeline_spec(project, root.resolve(), update_id, database, settings.sql_conf)
         env = spark_environment(project, resources)
         shown = root.relative_to(project.root) if root.is_relative_to(project.root) else root
         with _server(project, resources, target, cold, echo) as (endpoint, watch):
@@ -132,7 +134,8 @@ def run_local(
             if target:
                 with connect_session(endpoint, DATABASE, watch.alive) as spark:
                     spark.sql(f"CREATE DATABASE IF NOT EXISTS {database}")
-            reader = EarlySession(endpoint, database, watch.alive)  # opens while the pipeline runs
+            # opens while the pipeline runs
+            reader = EarlySession(endpoint, database, watch.alive, settings.sql_conf)
             try:
                 pipeline = run_pipeline(
                     spec_file,
@@ -163,6 +166,7 @@ def run_local(
         "warm": endpoint.warm,
         "database": database,
     }
+    report["settings"] = settings.describe()
     report["resources"] = {
         "driver_memory": resources.driver_memory,
         "cores": resources.cores,

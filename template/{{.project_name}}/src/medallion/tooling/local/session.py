@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -36,16 +36,21 @@ def while_server_lives(alive: Callable[[], bool]) -> Any:
 
 
 def open_session(
-    endpoint: Endpoint, database: str = DATABASE, alive: Callable[[], bool] | None = None
+    endpoint: Endpoint,
+    database: str = DATABASE,
+    alive: Callable[[], bool] | None = None,
+    sql_conf: Mapping[str, str] | None = None,
 ) -> Any:
-    """A Spark Connect session on `endpoint`, using `database` (the caller stops it); with
-    `alive`, its calls stop retrying as soon as `alive()` says the server is gone."""
+    """A Spark Connect session on `endpoint`, using `database`, with `sql_conf` set (the caller
+    stops it); with `alive`, its calls stop retrying as soon as `alive()` says the server is gone."""
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.remote(endpoint.session_url).getOrCreate()
     if alive is not None:
         spark.client.set_retry_policies([while_server_lives(alive)])
     try:
+        for key, value in (sql_conf or {}).items():
+            spark.conf.set(key, value)
         spark.sql(f"USE {CATALOG}.{database}")
     except Exception:
         spark.stop()
@@ -74,16 +79,28 @@ class EarlySession:
     it connects cannot hold the command's exit."""
 
     def __init__(
-        self, endpoint: Endpoint, database: str = DATABASE, alive: Callable[[], bool] | None = None
+        self,
+        endpoint: Endpoint,
+        database: str = DATABASE,
+        alive: Callable[[], bool] | None = None,
+        sql_conf: Mapping[str, str] | None = None,
     ) -> None:
         self._spark: Any = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._open, args=(endpoint, database, alive), daemon=True)
+        self._thread = threading.Thread(
+            target=self._open, args=(endpoint, database, alive, sql_conf), daemon=True
+        )
         self._thread.start()
 
-    def _open(self, endpoint: Endpoint, database: str, alive: Callable[[], bool] | None) -> None:
+    def _open(
+        self,
+        endpoint: Endpoint,
+        database: str,
+        alive: Callable[[], bool] | None,
+        sql_conf: Mapping[str, str] | None,
+    ) -> None:
         try:
-            self._spark = open_session(endpoint, database, alive)
+            self._spark = open_session(endpoint, database, alive, sql_conf)
         except BaseException as error:  # handed to the caller of session()
             self._error = error
 
