@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from medallion.spec import load_spec
-from medallion.tooling.local.run_report import build_report
+from medallion.tooling.local.run_report import build_report, count_in_one_job
 from medallion.tooling.local.run_report_text import format_report
 from medallion.tooling.local.table_quality import orphans
 
@@ -149,3 +149,12 @@ def test_orphans_skip_null_keys_and_count_each_child_row_once(spark: Any, tmp_pa
     frames = {"silver_stores": stores, "silver_sales": sales}
     (found,) = orphans(frames.__getitem__, load_spec(path), load_spec(path).source("sales"))
     assert (found["checked"], found["orphans"]) == (4, 2)
+
+
+def test_every_table_is_counted_in_one_query_unless_one_is_missing(spark: Any) -> None:
+    """The report counts the tables with one Spark query; a table that cannot be read makes it
+    give up (None), and build_report then counts each table alone to name the missing one."""
+    frames = tables(spark)
+    counted = count_in_one_job(frames.__getitem__, list(frames))
+    assert counted == {name: frame.count() for name, frame in frames.items()}
+    assert count_in_one_job(frames.__getitem__, [*frames, "not_there"]) is None
