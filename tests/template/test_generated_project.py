@@ -8,8 +8,10 @@ from __future__ import annotations
 import ast
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,19 @@ def test_nutter_fixtures_fail_when_tables_are_missing(
     assert result.returncode == 1
     assert "test_bronze: FAILED" in result.stdout
     assert "missing bronze tables" in result.stdout + result.stderr
+
+
+@pytest.mark.pipeline
+def test_nutter_names_a_remote_that_does_not_answer(ran_project: Path) -> None:
+    """No server on the port: one line and exit 2 at once, not pyspark's ten minutes of retries."""
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+    result = drive(ran_project, f"sc://127.0.0.1:{port}", "--only", "test_bronze")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"--remote sc://127.0.0.1:{port}: no Spark Connect server answers there" in result.stderr
+    assert time.monotonic() - started < 120
 
 
 def stub_names() -> set[str]:

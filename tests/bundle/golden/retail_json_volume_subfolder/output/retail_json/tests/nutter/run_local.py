@@ -90,18 +90,23 @@ def run_child(args: argparse.Namespace) -> int:
     from medallion.tooling.local.config import CATALOG, DATABASE
     from medallion.tooling.local.lock import spark_lock
     from medallion.tooling.local.project import LocalProject
-    from medallion.tooling.local.remote_server import RemoteError, parse_remote
+    from medallion.tooling.local.remote_server import RemoteError, RemoteWatch, parse_remote
     from medallion.tooling.local.session import connect_session, readback_session
 
     logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # expected misses
     project = LocalProject(ROOT)
     if args.remote:
         try:
-            endpoint = parse_remote(args.remote).endpoint
+            target = parse_remote(args.remote)
         except RemoteError as error:
             print(error, file=sys.stderr)
             return 2
-        session = connect_session(endpoint)
+        # retries only while the server answers (pyspark's default retries for ten minutes)
+        watch = RemoteWatch(target.host, target.port)
+        if not watch.alive():
+            print(f"--remote {target.shown}: no Spark Connect server answers there", file=sys.stderr)
+            return 2
+        session = connect_session(target.endpoint, alive=watch.alive)
         schema = args.schema or project.name  # run-local --remote's default --database
     else:
         # The machine-wide lock of local runs: Derby admits one process per metastore.
