@@ -40,7 +40,8 @@ class ConnectServer:
         return self.warehouse / f"{database}.db" / table
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -99,7 +100,7 @@ def connect_server(folder: Path, memory: str = "3g") -> Iterator[ConnectServer]:
 
     folder.mkdir(parents=True, exist_ok=True)
     spark_home = Path(pyspark.__file__).parent
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED")}
     env |= {
         "SPARK_HOME": str(spark_home),

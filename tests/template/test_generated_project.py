@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.connect_server import free_port
 from tests.support.recording_dp import EXPECT_DECORATORS
 from tests.template.conftest import ProjectSuite, project_pytest
 
@@ -99,9 +99,7 @@ def test_nutter_fixtures_fail_when_tables_are_missing(
 @pytest.mark.pipeline
 def test_nutter_names_a_remote_that_does_not_answer(ran_project: Path) -> None:
     """No server on the port: one line and exit 2 at once, not pyspark's ten minutes of retries."""
-    with socket.socket() as probe:  # a loopback port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     started = time.monotonic()
     result = drive(ran_project, f"sc://127.0.0.1:{port}", "--only", "test_bronze")
     assert result.returncode == 2, result.stdout + result.stderr
