@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import random
 from datetime import datetime
 
+import pytest
+
 from medallion.gold.dimensions import scd2_dimension
+from medallion.gold.scd2 import scd2_versions
 from tests.gold.frames import as_dicts, silver, ts
 
 END = datetime(9999, 12, 31)
@@ -88,3 +93,115 @@ def test_keys_stable_across_recomputation_and_arrival_order(spark, retail_spec):
     first = {r["customer_key"] for r in build(spark, retail_spec).collect()}
     again = {r["customer_key"] for r in build(spark, retail_spec, list(reversed(HISTORY))).collect()}
     assert first == again and len(first) == 5
+
+
+# --- An independent reference: the module docstring's rules in plain Python, on random dirty histories.
+
+KEY = ["region", "account"]
+ATTRIBUTES = ["plan", "tier", "nickname"]
+TRACK = ["plan", "tier"]
+HISTORY_DDL = (
+    "region string, account int, plan string, tier int, nickname string, "
+    "changed_at {seq_type}, _ingested_at timestamp, _source_file string"
+)
+
+
+def random_history(seed: int, rows: int = 600) -> list[dict[str, object]]:
+    """Few keys and few instants, so re-sends, same-instant duplicates, NULLs and ties are common."""
+    rng = random.Random(seed)
+
+    def maybe(values: list[object], none_share: float) -> object:
+        return None if rng.random() < none_share else rng.choice(values)
+
+    return [
+        {
+            "region": maybe(["eu", "us", "ap"], 0.02),
+            "account": maybe(list(range(12)), 0.02),
+            "plan": maybe(["free", "pro"], 0.1),
+            "tier": maybe([1, 2], 0.2),
+            "nickname": maybe(["a", "b", "c", "d"], 0.2),
+            "changed_at": maybe([datetime(2024, 1, 1 + d) for d in range(14)], 0.03),
+            "_ingested_at": maybe([datetime(2024, 3, 1, h) for h in range(3)], 0.2),
+            "_source_file": maybe(["f1.json", "f2.json"], 0.2),
+        }
+        for _ in range(rows)
+    ]
+
+
+def _newest_first(a: dict[str, object], b: dict[str, object], keep: list[str]) -> int:
+    """latest_first(None, keep): audit columns newest first, then values ascending; NULLs last."""
+    for column, descending in [("_ingested_at", True), ("_source_file", True), *((c, False) for c in keep)]:
+        x, y = a[column], b[column]
+        if x == y:
+            continue
+        if x is None or y is None:
+            return 1 if x is None else -1
+        return (-1 if x > y else 1) if descending else (-1 if x < y else 1)
+    return 0
+
+
+def reference_versions(history: list[dict[str, object]]) -> set[tuple[object, ...]]:
+    """(key..., attributes..., valid_from, valid_to, is_current) per version, by the docstring's rules."""
+    keep = [*KEY, *ATTRIBUTES]
+    by_key: dict[tuple[object, ...], dict[object, list[dict[str, object]]]] = {}
+    for row in history:
+        if row["changed_at"] is None or any(row[k] is None for k in KEY):
+            continue
+        by_key.setdefault(tuple(row[k] for k in KEY), {}).setdefault(row["changed_at"], []).append(row)
+    versions: set[tuple[object, ...]] = set()
+    for instants in by_key.values():
+        timeline = [
+            sorted(instants[at], key=functools.cmp_to_key(lambda a, b: _newest_first(a, b, keep)))[0]
+            for at in sorted(instants)
+        ]
+        runs: list[list[dict[str, object]]] = []
+        for row in timeline:
+            if not runs or [row[c] for c in TRACK] != [runs[-1][-1][c] for c in TRACK]:
+                runs.append([])
+            runs[-1].append(row)
+        starts = [_as_timestamp(run[0]["changed_at"]) for run in runs]
+        for i, run in enumerate(runs):
+            current = i == len(runs) - 1
+            valid_to = END if current else starts[i + 1]
+            versions.add((*(run[-1][c] for c in keep), starts[i], valid_to, current))
+    return versions
+
+
+def _as_timestamp(value: object) -> datetime:
+    return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+
+
+def spark_versions(spark, history: list[dict[str, object]], seq_type: str) -> set[tuple[object, ...]]:
+    names = [*KEY, *ATTRIBUTES, "changed_at", "_ingested_at", "_source_file"]
+    data = [tuple(row[n] for n in names) for row in history]
+    frame = spark.createDataFrame(data, HISTORY_DDL.format(seq_type=seq_type))
+    versions = scd2_versions(frame, KEY, ATTRIBUTES, TRACK, "changed_at")
+    return {tuple(row) for row in versions.collect()}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_versions_match_an_independent_reference_on_random_dirty_histories(spark, seed):
+    history = random_history(seed)
+    expected = reference_versions(history)
+    assert len(expected) > 100, "the random history should produce many versions"
+    assert spark_versions(spark, history, "timestamp") == expected
+
+
+def test_a_date_sequence_gives_the_same_versions_at_midnight(spark):
+    history = [
+        {**row, "changed_at": None if row["changed_at"] is None else row["changed_at"].date()}
+        for row in random_history(4)
+    ]
+    assert spark_versions(spark, history, "date") == reference_versions(history)
+
+
+def test_the_history_is_shuffled_and_sorted_once(spark):
+    """Every window shares the natural key's partitioning and the first window's sort order."""
+    names = [*KEY, *ATTRIBUTES, "changed_at", "_ingested_at", "_source_file"]
+    frame = spark.createDataFrame(
+        [tuple(row[n] for n in names) for row in random_history(5, rows=20)],
+        HISTORY_DDL.format(seq_type="timestamp"),
+    )
+    versions = scd2_versions(frame, KEY, ATTRIBUTES, TRACK, "changed_at")
+    plan = versions._jdf.queryExecution().executedPlan().toString()
+    assert (plan.count("Exchange hashpartitioning"), plan.count("Sort [")) == (1, 1), plan

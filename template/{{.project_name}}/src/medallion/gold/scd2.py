@@ -18,7 +18,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from medallion.gold.columns import END_OF_TIME, IS_CURRENT, VALID_FROM, VALID_TO
-from medallion.gold.frames import latest_first, one_per
+from medallion.gold.frames import latest_first
 
 
 def scd2_versions(
@@ -28,28 +28,35 @@ def scd2_versions(
     track: Sequence[str],
     sequence_by: str,
 ) -> DataFrame:
-    """Natural key, attributes, valid_from, valid_to, is_current: one row per version."""
-    keep = [*key, *[a for a in attributes if a not in key]]
-    placed = history.where(F.col(sequence_by).isNotNull())
+    """Natural key, attributes, valid_from, valid_to, is_current: one row per version.
+
+    Every step is a window over the natural key in sequence order, so Spark shuffles and sorts
+    the history once: the windows ordered by `sequence_by` alone reuse the first window's sort,
+    whose order extends theirs with the tie-breakers.
+    """
+    values = [a for a in attributes if a not in key]
+    keep = [*key, *values]
+    seq = F.col(sequence_by)
+    placed = history.where(seq.isNotNull())
     for column in key:
         placed = placed.where(F.col(column).isNotNull())
-    distinct = one_per(placed, [*key, sequence_by], latest_first(None, keep), [*keep, sequence_by])
-    timeline = Window.partitionBy(*key).orderBy(F.col(sequence_by))
+    # Same key and instant: the first row newest-first is the one kept (lag sees a new instant).
+    arrival = Window.partitionBy(*key).orderBy(seq, *latest_first(None, values))
+    new_instant = ~seq.eqNullSafe(F.lag(seq).over(arrival))
+    distinct = placed.select(*keep, seq, new_instant.alias("__new")).where(F.col("__new"))
+    timeline = Window.partitionBy(*key).orderBy(seq)
     tracked = F.struct(*(F.col(c) for c in track))
     opens = ~tracked.eqNullSafe(F.lag(tracked).over(timeline))
-    flagged = distinct.select(
-        *keep, F.col(sequence_by).cast("timestamp").alias("__seq"), opens.alias("__opens")
-    )
-    so_far = (
-        Window.partitionBy(*key).orderBy("__seq").rowsBetween(Window.unboundedPreceding, Window.currentRow)
-    )
-    numbered = flagged.select("*", F.sum(F.col("__opens").cast("int")).over(so_far).alias("__version"))
-    version = Window.partitionBy(*key, "__version")
-    runs = numbered.select("*", F.min("__seq").over(version).alias(VALID_FROM))
-    last_in_run = one_per(runs, [*key, "__version"], [F.col("__seq").desc()], [*keep, VALID_FROM])
-    versions = Window.partitionBy(*key).orderBy(F.col(VALID_FROM))
-    next_from = F.lead(VALID_FROM).over(versions)
-    return last_in_run.select(
+    flagged = distinct.select(*keep, seq, opens.alias("__opens"))
+    so_far = timeline.rowsBetween(Window.unboundedPreceding, Window.currentRow)
+    opened_at = F.last(F.when(F.col("__opens"), seq), ignorenulls=True).over(so_far)
+    closes = F.coalesce(F.lead("__opens").over(timeline), F.lit(True))
+    # The last row of each version carries its latest untracked values; it stands for the version.
+    last_rows = flagged.select(
+        *keep, seq, opened_at.cast("timestamp").alias(VALID_FROM), closes.alias("__closes")
+    ).where(F.col("__closes"))
+    next_from = F.lead(VALID_FROM).over(timeline)
+    return last_rows.select(
         *keep,
         F.col(VALID_FROM),
         F.coalesce(next_from, F.lit(END_OF_TIME).cast("timestamp")).alias(VALID_TO),
