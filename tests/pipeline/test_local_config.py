@@ -76,6 +76,20 @@ def test_progress_keeps_flow_states_and_other_lines() -> None:
     assert len(echoed) == 2 and "bronze_orders" in echoed[0]
 
 
+def test_a_completed_run_completed_the_flows_whose_last_event_was_lost() -> None:
+    progress = FlowProgress(echo=lambda _: None)
+    for line in [
+        "2026-01-01 10:00:00: Flow spark_catalog.default.silver_orders is QUEUED.",
+        "2026-01-01 10:00:00: Flow spark_catalog.default.dim_customer is QUEUED.",
+        "2026-01-01 10:00:01: Flow spark_catalog.default.silver_orders is RUNNING.",
+        "2026-01-01 10:00:02: Run is COMPLETED.",
+    ]:
+        progress.feed(line)
+    assert progress.final_flows() == {"silver_orders": "COMPLETED", "dim_customer": "QUEUED"}
+    progress.feed("2026-01-01 10:00:03: Run is FAILED.")
+    assert progress.final_flows() == {"silver_orders": "RUNNING", "dim_customer": "QUEUED"}
+
+
 def test_lock_is_exclusive(tmp_path: Path) -> None:
     path = tmp_path / "spark.lock"
     with spark_lock(path), path.open("a") as other:

@@ -279,7 +279,7 @@ def run_pipeline(
     return PipelineRun(
         returncode,
         time.monotonic() - started,
-        dict(progress.flows),
+        progress.final_flows(),
         progress.run_state,
         progress.other_lines,
         failure,
