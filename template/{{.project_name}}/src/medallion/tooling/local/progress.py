@@ -97,10 +97,11 @@ class FlowProgress:
 
     def final_flows(self) -> dict[str, str]:
         """Flow states at the end. A COMPLETED run completed every flow it started, so a flow last
-        seen starting or running is COMPLETED then: its own event can arrive after the run's, when
-        the server has already closed the event stream that `spark-pipelines run` prints
-        (pyspark/pipelines/spark_connect_pipeline.py, handle_pipeline_events). Seen once in the
-        suite: silver_orders RUNNING in the report of a run whose log said "Run is COMPLETED"."""
+        seen starting or running is COMPLETED then. Seen once in the suite: no "silver_orders has
+        COMPLETED" line before "Run is COMPLETED" and the end of the output. `spark-pipelines run`
+        prints the events the server streams until the stream ends
+        (pyspark/pipelines/spark_connect_pipeline.py, handle_pipeline_events), so the likely
+        cause is a flow's event sent after the run's."""
         if self.run_state != "COMPLETED":
             return dict(self.flows)
         return {name: "COMPLETED" if state in STARTED_STATES else state for name, state in self.flows.items()}
