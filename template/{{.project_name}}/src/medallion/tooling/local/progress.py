@@ -66,7 +66,7 @@ class FlowProgress:
         counts = Counter(self.flows.values())
         parts = [f"flows {counts['COMPLETED']}/{len(self.flows)} completed"]
         parts += [f"{counts[s]} {s.lower()}" for s in ("FAILED", "SKIPPED") if counts[s]]
-        running = [n for n, s in self.flows.items() if s in ("STARTING", "RUNNING", "PLANNING")]
+        running = [n for n, s in self.flows.items() if s in STARTED_STATES]
         now = f"; now: {', '.join(running)}" if running else ""
         return f"  {time.monotonic() - self.started:6.1f}s  {', '.join(parts)}{now}"
 
