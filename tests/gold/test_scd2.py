@@ -171,12 +171,16 @@ def _as_timestamp(value: object) -> datetime:
     return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
 
 
-def spark_versions(spark, history: list[dict[str, object]], seq_type: str) -> set[tuple[object, ...]]:
+def versions_of(spark, history: list[dict[str, object]], seq_type: str = "timestamp"):
+    """scd2_versions over `history` as a DataFrame whose sequence column has `seq_type`."""
     names = [*KEY, *ATTRIBUTES, "changed_at", "_ingested_at", "_source_file"]
     data = [tuple(row[n] for n in names) for row in history]
     frame = spark.createDataFrame(data, HISTORY_DDL.format(seq_type=seq_type))
-    versions = scd2_versions(frame, KEY, ATTRIBUTES, TRACK, "changed_at")
-    return {tuple(row) for row in versions.collect()}
+    return scd2_versions(frame, KEY, ATTRIBUTES, TRACK, "changed_at")
+
+
+def spark_versions(spark, history: list[dict[str, object]], seq_type: str) -> set[tuple[object, ...]]:
+    return {tuple(row) for row in versions_of(spark, history, seq_type).collect()}
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -197,11 +201,6 @@ def test_a_date_sequence_gives_the_same_versions_at_midnight(spark):
 
 def test_the_history_is_shuffled_and_sorted_once(spark):
     """Every window shares the natural key's partitioning and the first window's sort order."""
-    names = [*KEY, *ATTRIBUTES, "changed_at", "_ingested_at", "_source_file"]
-    frame = spark.createDataFrame(
-        [tuple(row[n] for n in names) for row in random_history(5, rows=20)],
-        HISTORY_DDL.format(seq_type="timestamp"),
-    )
-    versions = scd2_versions(frame, KEY, ATTRIBUTES, TRACK, "changed_at")
+    versions = versions_of(spark, random_history(5, rows=20))
     plan = versions._jdf.queryExecution().executedPlan().toString()
     assert (plan.count("Exchange hashpartitioning"), plan.count("Sort [")) == (1, 1), plan
