@@ -20,7 +20,6 @@ from medallion.tooling.local.run_settings import (
     MIB,
     NO_SLEEP_BELOW_BYTES,
     SCHEDULER_SLEEP_S,
-    SHARED_CLASS_LOADER,
     WHOLE_STAGE_CODEGEN,
     for_source,
     source_bytes,
@@ -45,7 +44,6 @@ def test_the_retail_sample_is_run_interpreted_and_without_scheduler_sleeps(tmp_p
         WHOLE_STAGE_CODEGEN: "false",
         CODEGEN_FACTORY_MODE: "NO_CODEGEN",
         SCHEDULER_SLEEP_S: "0",
-        **SHARED_CLASS_LOADER,
     }
     assert settings.describe()["generated_code"] is False
     assert settings.describe()["scheduler_sleep_s"] == 0
@@ -70,7 +68,6 @@ def test_the_thresholds_count_every_table_folder(
     described = settings.describe()
     assert (described["generated_code"], described["scheduler_sleep_s"]) == (compiled, sleep_s)
     assert settings.source_bytes == size
-    assert SHARED_CLASS_LOADER.items() <= settings.sql_conf.items()
 
 
 def test_a_huge_source_is_not_walked_to_its_end(tmp_path: Path) -> None:
@@ -123,53 +120,3 @@ def test_spark_plans_a_small_run_without_generated_code(shared_server: ConnectSe
     assert "WholeStageCodegen" in plans["default"] or "*(1)" in plans["default"], plans["default"]
     assert "WholeStageCodegen" not in plans["small"] and "*(1)" not in plans["small"], plans["small"]
     assert plans["small_sleep"] == "0" and plans["default_sleep"] in ("1", "1s", "1000ms"), plans
-
-
-# Three sessions in turn, as three runs would open them, each running the same streaming query
-# (a stream runs in a clone of its session); the server logs one line per class it compiles.
-STREAMS = """
-import json, sys, time
-from pathlib import Path
-from medallion.tooling.local.connect_server import Endpoint
-from medallion.tooling.local.run_settings import SHARED_CLASS_LOADER
-from medallion.tooling.local.session import open_session
-url, source, log = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-compiled = {}
-for name, conf in (("first", SHARED_CLASS_LOADER), ("second", SHARED_CLASS_LOADER), ("isolated", {})):
-    spark = open_session(Endpoint(url), "default", sql_conf=conf)
-    before = log.read_text(errors="replace").count("Code generated in")
-    query = (
-        spark.readStream.schema("id long, name string, amount double").json(source)
-        .selectExpr("id", "upper(trim(name)) AS name", "round(amount * 1.2, 2) AS amount")
-        .where("amount > 0")
-        .writeStream.format("noop").trigger(availableNow=True).start()
-    )
-    query.awaitTermination()
-    spark.stop()
-    time.sleep(0.5)  # the log's last lines reach the file
-    compiled[name] = log.read_text(errors="replace").count("Code generated in") - before
-print(json.dumps(compiled))
-"""
-
-
-def test_a_later_run_finds_the_classes_its_streams_compiled(
-    shared_server: ConnectServer, tmp_path: Path
-) -> None:
-    """A session with every run's settings lets its stream reuse the classes an earlier session's
-    stream compiled; one without them (Connect's default isolation) compiles them all again."""
-    source = tmp_path / "rows"
-    source.mkdir()
-    rows = (json.dumps({"id": i, "name": f" n{i} ", "amount": i / 2}) for i in range(500))
-    (source / "part-1.json").write_text("\n".join(rows) + "\n")
-    done = subprocess.run(
-        [sys.executable, "-c", STREAMS, shared_server.url, str(source), str(shared_server.log)],
-        env=python_with_project(TEMPLATE_SRC.parent),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    compiled = json.loads(done.stdout.strip().splitlines()[-1])
-    assert compiled["first"] >= 2, compiled
-    assert compiled["second"] < compiled["first"], compiled
-    assert compiled["isolated"] >= compiled["first"], compiled

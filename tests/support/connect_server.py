@@ -21,7 +21,6 @@ from pathlib import Path
 
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 READY_S = 240
-CODEGEN_LOGGER = "org.apache.spark.sql.catalyst.expressions.codegen.CodeGenerator"
 
 
 @dataclass(frozen=True)
@@ -90,8 +89,6 @@ def write_conf(folder: Path) -> Path:
         "appender.console.type = Console\nappender.console.name = console\n"
         "appender.console.target = SYSTEM_ERR\nappender.console.layout.type = PatternLayout\n"
         "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n\n"
-        # one line per class compiled: what tests of generated-code reuse count
-        f"logger.codegen.name = {CODEGEN_LOGGER}\nlogger.codegen.level = info\n"
     )
     return conf
 

@@ -61,11 +61,6 @@ def spark_defaults(project: LocalProject, resources: Resources | None = None) ->
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": str(resources.shuffle_partitions),
-        # Spark's cache of generated classes (default 100 entries, least recently used first out)
-        # must hold a whole run: a 1M run generates about 250, so at 100 every class of one run
-        # was evicted before the next run looked for it (docs/benchmarks.md, "Generated code
-        # reused across runs")
-        "spark.sql.codegen.cache.maxEntries": "1000",
         # read by the read-back session; spark-pipelines takes SPARK_DRIVER_MEMORY only
         "spark.driver.memory": resources.driver_memory,
     }

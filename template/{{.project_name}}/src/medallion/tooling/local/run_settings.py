@@ -8,10 +8,6 @@ settings are SQL settings of the run's own session (the spec's `configuration`, 
 `pyspark.pipelines.cli run` sets on its session and passes as the graph's SQL conf), so one warm
 server serves a sample run and a million-row run without a restart. Measured in the template
 repository's docs/benchmarks.md, "Settings by source size".
-
-Every run also lets its streaming queries share the server's class loader, so the classes Spark
-generated for the previous run are found again instead of compiled again (docs/benchmarks.md,
-"Generated code reused across runs").
 """
 
 from __future__ import annotations
@@ -37,22 +33,6 @@ NO_SLEEP_BELOW_BYTES = 128 * MIB
 WHOLE_STAGE_CODEGEN = "spark.sql.codegen.wholeStage"
 CODEGEN_FACTORY_MODE = "spark.sql.codegen.factoryMode"
 SCHEDULER_SLEEP_S = "spark.sql.pipelines.execution.streamstate.pollingInterval"
-# Spark keeps generated classes per class loader (CodeGenerator.compile's cache key starts with
-# the thread's context class loader, spark-catalyst 4.3.0), and a Connect server gives each
-# session its own artifact class loader: SparkConnectServer's main builds its session with both
-# keys true, and a session's ArtifactManager reads them once, at the session's first query. Every
-# streaming query runs in a clone of its session (StreamExecution's sparkSessionForStream =
-# cloneSession()), so each run's bronze, history and quarantine flows got new class loaders on the
-# driver and on the executor (Executor keeps one per JobArtifactState uuid) and compiled every
-# class again. With both keys false on the run's session, its clones' tasks run on the executor's
-# shared class loader and find the classes again (the driver still compiles its own few per
-# stream). Nothing is lost: a run adds no artifacts to its session (ArtifactManager's
-# sessionArtifactAdded stays false), and the keys change only this run's clones, not other
-# sessions on a shared server.
-SHARED_CLASS_LOADER = {
-    "spark.sql.artifact.isolation.enabled": "false",
-    "spark.sql.artifact.isolation.alwaysApplyClassloader": "false",
-}
 
 
 @dataclass(frozen=True)
@@ -101,7 +81,7 @@ def source_bytes(folders: Iterable[Path], limit: int = NO_SLEEP_BELOW_BYTES) -> 
 def for_source(folders: Iterable[Path]) -> RunSettings:
     """The settings for a run reading the files under `folders` (one per source table)."""
     size = source_bytes(folders)
-    conf = dict(SHARED_CLASS_LOADER)
+    conf: dict[str, str] = {}
     if size < INTERPRETED_BELOW_BYTES:
         conf |= {WHOLE_STAGE_CODEGEN: "false", CODEGEN_FACTORY_MODE: "NO_CODEGEN"}
     if size < NO_SLEEP_BELOW_BYTES:
