@@ -148,6 +148,29 @@ def test_flow_states_as_the_engine_prints_them() -> None:
     assert progress.failed_flows == ["silver_orders_history"]
 
 
+def test_a_failed_flow_stays_failed_when_its_completed_line_comes_last() -> None:
+    """The last attempt's two lines as the engine printed them in a CI run (00:13:54): FAILED,
+    then COMPLETED, then no run line (the client raised). A retry that completes still counts."""
+    progress = FlowProgress(echo=lambda _: None)
+    for line in [
+        "00:13:53: Flow spark_catalog.t.silver_orders_history is STARTING.",
+        "00:13:53: Flow spark_catalog.t.silver_orders_history is RUNNING.",
+        "00:13:54: Flow 'spark_catalog.t.silver_orders_history' has FAILED more than 2 times"
+        " and will not be restarted.",
+        "00:13:54: Flow spark_catalog.t.silver_orders_history has COMPLETED.",
+    ]:
+        progress.feed(line)
+    assert progress.failed_flows == ["silver_orders_history"]
+    assert progress.final_flows() == {"silver_orders_history": "FAILED"}
+    for line in [
+        "00:14:00: Flow spark_catalog.t.silver_orders_history is STARTING.",
+        "00:14:00: Flow spark_catalog.t.silver_orders_history is RUNNING.",
+        "00:14:01: Flow spark_catalog.t.silver_orders_history has COMPLETED.",
+    ]:
+        progress.feed(line)
+    assert progress.flows == {"silver_orders_history": "COMPLETED"} and not progress.failed_flows
+
+
 def test_first_error_line_skips_frames_and_prefixes() -> None:
     lines = [
         "01:00:00 WARN GraphExecution: flow failed",

@@ -82,7 +82,10 @@ class FlowProgress:
         flow = _FLOW.search(line)
         if flow:
             name = short_name(flow["flow"])
-            self.flows[name] = flow["state"]
+            # A failed attempt ends with COMPLETED and FAILED, printed in either order (a retry
+            # starts again with STARTING): a COMPLETED right after FAILED does not undo it
+            if not (flow["state"] == "COMPLETED" and self.flows.get(name) == "FAILED"):
+                self.flows[name] = flow["state"]
             if self.live is not None:
                 self.live(self.status())
             else:
