@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from medallion import naming
+from medallion.monitor.report import render_text
 from medallion.spec import load_spec
 from tests.monitor.conftest import SPEC, monitor
 
@@ -91,3 +92,31 @@ def test_local_quarantine_over_threshold(tmp_path: Path) -> None:
 def test_unreadable_local_report_exits_2(tmp_path: Path) -> None:
     assert judge(tmp_path, "{not json")[0] == 2
     assert judge(tmp_path, json.dumps({"tables": {}}))[0] == 2
+
+
+def empty_tables() -> dict[str, Any]:
+    return {name: {"rows": 0, "layer": layer} for name, layer in naming.expected_tables(load_spec(SPEC)).items()}
+
+
+def test_a_completed_update_on_empty_sources_succeeds_and_says_no_rows_ingested_yet(tmp_path: Path) -> None:
+    """The first update on an empty landing zone: not a failure, not a silent success."""
+    code, report = judge(tmp_path, local_report(tables=empty_tables(), rules=[], duplicates={}))
+    assert code == 0, report
+    assert report["verdict"] == "SUCCESS"
+    ingested = [c for c in report["criteria"] if c["name"] == "rows ingested"]
+    assert ingested and ingested[0]["ok"] and ingested[0]["detail"].startswith("no rows ingested yet: every source")
+    text = render_text(report, brief=True)
+    assert "Note: no rows ingested yet: every source is empty" in text.splitlines()[1]
+
+
+def test_one_empty_source_is_named(tmp_path: Path) -> None:
+    tables = local_report()["tables"]
+    tables["bronze_customers"]["rows"] = 0
+    code, report = judge(tmp_path, local_report(tables=tables))
+    assert code == 0, report
+    assert any(c["detail"] == "no rows ingested yet from customers" for c in report["criteria"])
+
+
+def test_rows_everywhere_says_nothing_about_ingestion(tmp_path: Path) -> None:
+    _, report = judge(tmp_path, local_report())
+    assert not [c for c in report["criteria"] if c["name"] == "rows ingested"]

@@ -60,17 +60,22 @@ def test_registers_every_dataset_with_the_current_api(json_spec: Path) -> None:
     assert {api for api, _ in apis} <= {"table", "temporary_view", "materialized_view"}
 
 
-def test_autoloader_reads_json_with_schema_hints_and_rescue(json_spec: Path) -> None:
+def test_autoloader_reads_json_with_the_spec_schema_and_rescue(json_spec: Path) -> None:
+    """A given schema (not hints): Auto Loader then infers nothing, so the first update on an
+    empty landing folder starts; `rescue` is the evolution mode a given schema allows."""
     bronze = frame(define(json_spec), "bronze_orders")
     assert (bronze.origin, bronze.reader_format) == ("readStream", "cloudFiles")
+    assert [s.args for s in bronze.calls("schema")] == [
+        (
+            "`order_id` STRING, `line_number` STRING, `customer_id` STRING, `product_id` STRING, "
+            "`order_ts` STRING, `status` STRING, `quantity` STRING, `unit_price` STRING, "
+            "`discount` STRING, `updated_at` STRING",
+        )
+    ]
     assert bronze.reader_options == {
         "cloudFiles.format": "json",
-        "cloudFiles.schemaEvolutionMode": "addNewColumns",
-        "cloudFiles.inferColumnTypes": "true",
+        "cloudFiles.schemaEvolutionMode": "rescue",
         "rescuedDataColumn": "_rescued_data",
-        "cloudFiles.schemaHints": "`order_id` STRING, `line_number` STRING, `customer_id` STRING, "
-        "`product_id` STRING, `order_ts` STRING, `status` STRING, `quantity` STRING, `unit_price` STRING, "
-        "`discount` STRING, `updated_at` STRING",
     }
     assert [s.args for s in bronze.calls("load")] == [(f"{VOLUME}/orders",)]
     expressions = bronze.expressions()
@@ -145,7 +150,7 @@ def test_parquet_and_csv_autoloader_options(tmp_path: Path, rendered_retail: Pat
         define(variant(tmp_path, rendered_retail, {"type": "files", "format": "parquet"})), "bronze_products"
     )
     assert parquet.reader_options["cloudFiles.format"] == "parquet"
-    assert "`list_price` DECIMAL(12,2)" in parquet.reader_options["cloudFiles.schemaHints"]
+    assert "`list_price` DECIMAL(12,2)" in parquet.calls("schema")[0].args[0]
     csv = frame(
         define(variant(tmp_path, rendered_retail, {"type": "files", "format": "csv"})), "bronze_products"
     )

@@ -101,14 +101,15 @@ def _glob(pattern: str) -> list[str]:
     )
 
 
-def environment(dependencies: list[str], local_files: list[Path]) -> Path:
+def environment(dependencies: list[str], local_files: list[Path], by_version: bool = False) -> Path:
     """A clean virtual environment with `local_files` (wheels) and registry `dependencies`
-    installed; its interpreter. One per distinct set of inputs for the session."""
+    installed; its interpreter. One per distinct set of inputs for the session; `by_version`:
+    wheels count by file name (name and version) only, as an installed version is kept."""
     digest = hashlib.sha256()
     for item in sorted(dependencies):
         digest.update(item.encode() + b"\0")
     for file in sorted(local_files):
-        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+        digest.update(file.name.encode() + b"\0" + (b"" if by_version else file.read_bytes()))
     key = digest.hexdigest()[:16]
     with _LOCK:
         if key in _ENVS and _ENVS[key].exists():

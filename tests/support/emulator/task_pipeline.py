@@ -8,7 +8,10 @@ What is emulated and from where:
 - `configuration` values reach the pipeline code as Spark conf (pipeline settings docs,
   "configuration"); `/Workspace/...` paths are the synced bundle files, `/Volumes/...` paths are
   the volumes the bundle creates (task_paths.py); a missing volume fails the update.
-- `libraries[].glob.include` selects the source files (pipeline settings docs, "glob").
+- `libraries[].glob.include` selects the source files (pipeline settings docs, "glob"); the helpers
+  come from the pipeline's `environment` (pipeline_code.py: an editable install of the synced
+  files, or a wheel cached by its version), and Auto Loader streams without a schema fail on an
+  empty folder as Databricks documents (pipeline_code.autoloader_failure).
 - Unity Catalog `catalog`/`schema` become one database per deployed target (Target.local_database)
   on the Spark Connect server the emulator was given (the test session's shared one).
   `medallion.engine` becomes `local`: the helpers' bridge for what only Databricks has (Auto
@@ -31,6 +34,7 @@ from typing import Any
 import yaml
 
 from tests.support.emulator.jobs import TaskContext, TaskOutcome
+from tests.support.emulator.pipeline_code import CodeMissing, autoloader_failure, code_path, runnable
 from tests.support.emulator.privileges import Need, PrivilegeModel, pipeline_needs
 from tests.support.emulator.task_paths import VOLUME_PATH, Target, VolumeMissing, identity_of
 
@@ -167,6 +171,17 @@ class PipelineTasks:
                 # The source folder's volume does not exist: Auto Loader cannot list it.
                 update.state, update.errors = "FAILED", [f"[{name}] {error}"]
                 return
+        try:
+            paths = code_path(self.target, pipeline)
+            pythonpath = runnable(self.target, paths)
+        except CodeMissing as error:
+            update.state, update.errors = "FAILED", [f"ModuleNotFoundError: {error}"]
+            return
+        spec_path = local_conf.get("medallion.spec_path", str(self.target.files / "medallion.yml"))
+        failure = autoloader_failure(self.target, paths, {**configuration, "medallion.spec_path": spec_path})
+        if failure:
+            update.state, update.errors = "FAILED", [failure]
+            return
         if not self.target.spark_remote:
             raise RuntimeError("no Spark Connect server for pipeline updates: Emulator(spark_remote=URL)")
         local_conf[ENGINE_KEY] = "local"
@@ -202,7 +217,7 @@ class PipelineTasks:
             "database": self.target.local_database,
             "remote": self.target.spark_remote,
         }
-        env = {**os.environ, "PYTHONPATH": str(files / "src")}
+        env = {**os.environ, "PYTHONPATH": pythonpath}
         done = subprocess.run(
             [sys.executable, "-c", RUN_UPDATE, json.dumps(arguments)],
             cwd=files,

@@ -1,16 +1,22 @@
-"""`python_wheel_task`: the task's environment (built wheels + registry packages) in a clean
-virtual environment, and its entry point called the way Databricks calls it.
+"""`python_wheel_task`: the task's environment (built wheels + registry packages) and its entry
+point called the way Databricks calls it.
 
-databricks/cli `bundle/trampoline/python_wheel.go` (the wrapper the CLI generates for wheel
-tasks, mirroring what the platform does): `sys.argv = [package_name, *parameters]` (named
-parameters appended as `key=value`), the entry point is found by name among
-`importlib.metadata.distribution(package_name).entry_points`, loaded and called with no
-arguments; its return value is ignored. The task fails only when the call raises, or exits
-through `sys.exit` with a non-zero code (SystemExit is an exception).
+The call: the Jobs API's python_wheel_task ("package_name", "entry_point", "parameters": the
+entry point of the installed package, called with `sys.argv = [package_name, *parameters]`,
+named parameters as `key=value`); its return value is ignored, and the task fails only when the
+call raises or exits with a non-zero code. (databricks/cli `bundle/trampoline/python_wheel.go` is
+NOT the platform: it is the CLI's opt-in notebook wrapper for old runtimes; it is read here only
+for the same argv convention.)
 
 Serverless jobs: a wheel task names an `environment_key`; the job's `environments[].spec.
-dependencies` (local wheel paths or requirement strings) are installed for it (docs: "Configure
-environment for job tasks" / bundle schema `jobs.environments`).
+dependencies` (local wheel paths or requirement strings) are installed for it on top of the
+serverless environment version's preinstalled libraries (docs: "Configure environment for job
+tasks", release notes "Environment version 4"); we install them into a virtual environment of
+this interpreter, which stands in for those preinstalled libraries without pinning their
+versions. The wheel: with `dynamic_version` the CLI patches a new version into every job wheel
+at each deploy (databricks/cli bundle/libraries/switch_to_patched_wheels.go), so each deploy's
+wheel is installed anew; without it a wheel of an already installed version is not reinstalled
+(databricks/cli#1621), which artifacts.environment models by keying on the file name.
 """
 
 from __future__ import annotations
@@ -102,7 +108,7 @@ class WheelTasks:
         build_artifacts(self.target.project, self.target.bundle.get("artifacts") or {})
         spec = environment_spec(ctx.job, task.get("environment_key"))
         files, requirements = split_dependencies(self.target, list(spec.get("dependencies") or []))
-        python = environment(requirements, files)
+        python = environment(requirements, files, by_version=not self.patched_wheels())
         local = [self.target.map_argument(p) for p in parameters]
         call = {
             "package_name": wheel["package_name"],
@@ -126,6 +132,11 @@ class WheelTasks:
         return TaskOutcome(
             False, f"entry point exited with code {done.returncode}: {tail}", output, done.returncode
         )
+
+    def patched_wheels(self) -> bool:
+        """Whether the deploy patched the job's wheels with a new version (dynamic_version)."""
+        artifacts = self.target.bundle.get("artifacts") or {}
+        return any(bool((body or {}).get("dynamic_version")) for body in artifacts.values())
 
     def environment(self) -> dict[str, str]:
         """A clean process environment: the workspace's host and a token, nothing of ours."""

@@ -55,8 +55,11 @@ def delta_table_name(ctx: PipelineContext, table: SourceTable) -> str:
     return ".".join(quote_identifier(part) for part in name.split("."))
 
 
-def schema_hints(table: SourceTable) -> str:
-    """Auto Loader hints: text formats keep raw text (silver types it), Parquet keeps types."""
+def autoloader_schema(table: SourceTable) -> str:
+    """The schema Auto Loader is given: text formats keep raw text (silver types it), Parquet
+    keeps the spec's types. With a schema, Auto Loader infers nothing, so a stream on an empty
+    landing folder starts (and finds no rows) instead of failing with
+    CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE."""
     as_text = table.source.format in TEXT_FORMATS
     return ", ".join(
         f"{quote_identifier(c.name)} {'STRING' if as_text else c.type.upper()}" for c in table.columns
@@ -64,15 +67,20 @@ def schema_hints(table: SourceTable) -> str:
 
 
 def autoloader_options(table: SourceTable) -> dict[str, str]:
-    """Every option of the Databricks Auto Loader stream for one files source."""
+    """Every option of the Databricks Auto Loader stream for one files source.
+
+    Schema evolution with a given schema: `rescue` mode, "the schema is never evolved and the
+    stream does not fail due to schema changes; all new columns are recorded in the rescued data
+    column" (docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/schema,
+    "How does Auto Loader schema evolution work?"; `addNewColumns` is not allowed with a given
+    schema). A column that appears later is therefore kept, as JSON in bronze's `_rescued_data`;
+    add it to the spec's columns to type it in silver.
+    """
     options = {
         "cloudFiles.format": str(table.source.format),
-        "cloudFiles.schemaEvolutionMode": "addNewColumns",
-        "cloudFiles.inferColumnTypes": "true",
+        "cloudFiles.schemaEvolutionMode": "rescue",
         RESCUE_COLUMN_OPTION: "_rescued_data",
     }
-    if table.columns:
-        options["cloudFiles.schemaHints"] = schema_hints(table)
     if table.source.format == "csv":
         options |= {"header": "true"} | CSV_DEFAULTS
     return options | table.source.options
@@ -96,7 +104,8 @@ def stream_builder(ctx: PipelineContext, table: SourceTable) -> Callable[[], Any
 
 
 def _autoloader(ctx: PipelineContext, table: SourceTable) -> Any:
-    reader = ctx.spark.readStream.format("cloudFiles").options(**autoloader_options(table))
+    reader = ctx.spark.readStream.format("cloudFiles").schema(autoloader_schema(table))
+    reader = reader.options(**autoloader_options(table))
     return reader.load(location(ctx, table)).selectExpr("*", FILE_PATH)
 
 

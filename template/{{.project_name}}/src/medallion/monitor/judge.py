@@ -132,6 +132,31 @@ def orphan_criteria(report: dict[str, Any], spec: Spec) -> list[Criterion]:
     return criteria
 
 
+NOTHING_INGESTED = "rows ingested"
+
+
+def ingestion_criteria(report: dict[str, Any], spec: Spec) -> list[Criterion]:
+    """A completed update whose bronze tables are empty is not a failure (a first update on an
+    empty landing zone), but it is said plainly: "no rows ingested yet", and from which sources."""
+    rows = {name: info.get("rows") for name, info in report.get("tables", {}).items()}
+    empty = [s for s in spec.source_names if rows.get(naming.bronze_table(s)) == 0]
+    if report.get("status") != "COMPLETED" or not empty:
+        return []
+    if len(empty) == len(spec.source_names):
+        detail = (
+            "no rows ingested yet: every source is empty; land files (or records) for each source "
+            "table, then run the job again"
+        )
+    else:
+        detail = f"no rows ingested yet from {', '.join(empty)}"
+    return [Criterion(NOTHING_INGESTED, True, detail)]
+
+
+def notes(criteria: Iterable[dict[str, Any]]) -> list[str]:
+    """What a reader must see even in a brief report: criteria that pass but say something."""
+    return [c["detail"] for c in criteria if c["name"] == NOTHING_INGESTED]
+
+
 def report_criteria(report: dict[str, Any], spec: Spec) -> list[Criterion]:
     """Every criterion a report alone can answer: status, tables present, data quality."""
     return [
@@ -140,6 +165,7 @@ def report_criteria(report: dict[str, Any], spec: Spec) -> list[Criterion]:
         *quarantine_criteria(report, spec),
         *warning_criteria(report, spec),
         *orphan_criteria(report, spec),
+        *ingestion_criteria(report, spec),
     ]
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from medallion.monitor.judge import notes
 from medallion.monitor.redact import redact, redact_all
 
 
@@ -45,6 +46,7 @@ def render_text(report: dict[str, Any], brief: bool = False) -> str:
     lines = [f"Verdict: {report['verdict']}  (status {report['status']}, {report.get('duration_s', 0)} s)"]
     if report.get("update_ids"):
         lines.append(f"Pipeline {report.get('pipeline_id')}, update(s) {', '.join(report['update_ids'])}")
+    lines += [f"Note: {note}" for note in notes(report["criteria"])]
     lines += brief_criteria(report["criteria"]) if brief else full_criteria(report["criteria"])
     if report.get("tables") and not brief:
         lines.append("Tables (rows written):")
