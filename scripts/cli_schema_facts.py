@@ -108,7 +108,7 @@ BEHAVIOURS: list[dict[str, Any]] = [
 
 def covering_answers() -> list[dict[str, str]]:
     """Every combination of the answers that shape databricks.yml and resources/*.yml
-    (source type, format and location, sample data, CI, production run_as, personal schemas), with
+    (source type, format and location, sample data, CI, production run_as, CI principal), with
     grant_all_privileges and the warehouse (a name: `lookup`, an ID: a default) alternating."""
     sources = [{"source_type": "files", "file_format": f} for f in ("json", "csv", "parquet")]
     sources += [
@@ -119,7 +119,7 @@ def covering_answers() -> list[dict[str, str]]:
         {"source_type": "kafka"},
     ]
     answers = []
-    for index, (source, sample, ci, run_as, personal) in enumerate(
+    for index, (source, sample, ci, run_as, with_ci_principal) in enumerate(
         itertools.product(
             sources,
             ("yes", "no"),
@@ -134,7 +134,7 @@ def covering_answers() -> list[dict[str, str]]:
                 "include_sample_data": sample,
                 "ci": ci,
                 "prod_run_as": run_as,
-                "personal_schemas": personal,
+                "ci_principal": ("", "3b0c6f0e-7d2a-4c1e-9a55-0f1e2d3c4b5a")[with_ci_principal == "yes"],
                 "grant_all_privileges": ("no", "yes")[index % 2],
                 "sql_warehouse": ("Serverless Starter Warehouse", "0123456789abcdef")[index // 2 % 2],
             }

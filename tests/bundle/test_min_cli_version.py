@@ -53,6 +53,7 @@ KNOWN_ENUM_WARNINGS = {
     # v0.268.0 (#3396) added an enum for schema privileges without this value; v0.287.0
     # (#4380) added it. Earlier releases take any string.
     "resources.schemas.*.grants.*.privileges.*=CREATE_MATERIALIZED_VIEW",
+    "targets.*.resources.schemas.*.grants.*.privileges.*=CREATE_MATERIALIZED_VIEW",
 }
 
 

@@ -47,7 +47,7 @@ def test_reserved_names_cover_the_standard_library_and_the_projects_packages(tmp
 def test_a_user_name_that_would_break_a_sql_line_is_refused(tmp_path: Path) -> None:
     """The workspace user name is not a prompt: a newline in it reached setup.sql as a new line."""
     answers = tmp_path / "answers.json"
-    answers.write_text(json.dumps({"grantee": "analysts"}))
+    answers.write_text(json.dumps({"grantee": "analysts", "notification_email": "ops@example.com"}))
     env = {**os.environ, **OFFLINE_ENV, "DATABRICKS_USER_NAME": "ops@example.com\nGRANT ALL"}
     out = tmp_path / "out"
     done = subprocess.run(

@@ -27,6 +27,7 @@ from tests.support.fake_databricks import TOKEN
 
 CATALOG_OWNER = "catalog.owner@example.com"
 SP = "6f1d2c3b-0a9e-4d8f-b7c6-5e4d3c2b1a09"
+CI = "3b0c6f0e-7d2a-4c1e-9a55-0f1e2d3c4b5a"  # the service principal CI deploys staging and prod as
 
 
 @dataclass
@@ -59,8 +60,9 @@ class Emulated:
         runs = self.emulator.wait(timeout=1800)
         return done, runs, time.monotonic() - started
 
-    def seed_source(self, target: str) -> Path:
-        """Files that landed upstream in the target's source volume (staging/prod load no sample)."""
+    def land_files(self, target: str) -> Path:
+        """Files landing upstream in the deployed target's source volume, between job runs (staging
+        and prod load no sample; nothing is loaded before the first run)."""
         resolved = self.emulator.resolve(self.project, target)
         pipeline = next(iter(resolved.resources("pipelines").values()))
         deployed = self.emulator.deployed[(str(self.project.resolve()), resolved.target)]
@@ -78,12 +80,15 @@ class Emulated:
 @pytest.fixture
 def emulated(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Emulated]:
     answers = dict(getattr(request, "param", {}) or {})
+    deployer = answers.pop("_deployer", None)  # who runs `medallion deploy` (default: a developer)
     project = render_project({**DEFAULT_ANSWERS, **answers}, tmp_path / "render")
     # Pipeline updates and data tests run on the session's warm shared server (a database per
     # deployed target); tests that never reach Spark start none.
     runs_spark = request.node.get_closest_marker("pipeline") is not None
     server_url = request.getfixturevalue("shared_server").url if runs_spark else None
-    emulator = Emulator(tmp_path / "workspace", spark_remote=server_url)
+    emulator = Emulator(
+        tmp_path / "workspace", spark_remote=server_url, **({"user": deployer} if deployer else {})
+    )
     with EmulatorServer(emulator) as server:
         bin_dir = tmp_path / "bin"
         install(bin_dir)
@@ -139,13 +144,45 @@ def first_deploy(emulated: Emulated, target: str) -> None:
         check=False,
     )
     assert first.returncode == 0, first.stderr
-    emulated.seed_source(target)
+    emulated.land_files(target)
+
+
+def bronze_rows(emulated: Emulated) -> int:
+    report = emulated.emulator.updates[-1].report if emulated.emulator.updates else {}
+    tables = report.get("tables") or {}
+    return sum(int(t.get("rows") or 0) for n, t in tables.items() if n.startswith("bronze_"))
 
 
 @pytest.mark.pipeline
-def test_prod_runs_the_pipeline_without_a_sample_and_the_monitor_judges_it(emulated: Emulated):
+@pytest.mark.parametrize(
+    "emulated", [{"include_sample_data": "no", "ci_principal": CI, "_deployer": CI}], indirect=True
+)
+def test_ci_deploys_staging_on_an_empty_landing_zone_then_ingests_what_lands(emulated: Emulated):
+    """CI's identity deploys staging (setup.sql granted it the catalog); nothing has landed: the
+    first run completes with empty tables and says so; the next run ingests the files that land."""
+    emulated.setup_part_1()
+    done, runs, seconds = emulated.deploy("staging")
+    print(f"staging on an empty landing volume: {seconds:.0f} s")
+    run = runs[0]
+    assert states(run).get("run_pipeline") == SUCCESS, explain(done, runs)
+    assert run.result_state == SUCCESS and done.returncode == 0, explain(done, runs)
+    assert "no rows ingested yet: every source is empty" in run.tasks["monitor"].output, explain(done, runs)
+    assert "Note: no rows ingested yet" in done.stdout
+    assert bronze_rows(emulated) == 0
+    emulated.land_files("staging")
+    done, runs, _ = emulated.deploy("staging")
+    assert runs[-1].result_state == SUCCESS and done.returncode == 0, explain(done, runs)
+    assert bronze_rows(emulated) > 300 and "no rows ingested yet" not in done.stdout
+
+
+PROD = {"prod_run_as": SP, "ci_principal": CI, "include_sample_data": "no", "_deployer": CI}
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("emulated", [PROD], indirect=True)
+def test_prod_runs_as_its_principal_on_an_empty_landing_zone_and_the_monitor_judges_it(emulated: Emulated):
     target = "prod"
-    first_deploy(emulated, target)
+    emulated.setup_part_1()
     done, runs, seconds = emulated.deploy(target)
     print(f"{target} deploy + job run: {seconds:.0f} s")
     assert len(runs) == 1, explain(done, runs)
@@ -153,6 +190,7 @@ def test_prod_runs_the_pipeline_without_a_sample_and_the_monitor_judges_it(emula
     assert states(run).get("load_sample_data") in (None, EXCLUDED), explain(done, runs)
     assert states(run).get("run_pipeline") == SUCCESS, explain(done, runs)
     assert states(run).get("monitor") == SUCCESS, explain(done, runs)
+    assert states(run).get("data_tests") == SUCCESS, explain(done, runs)
     updates = emulated.emulator.fake.updates
     assert updates and updates[-1].update_id in run.tasks["monitor"].output, explain(done, runs)
     assert run.result_state == SUCCESS, explain(done, runs)
@@ -187,27 +225,22 @@ def test_staging_runs_the_pipeline_and_a_fail_expectation_turns_the_job_red(emul
     assert "Verdict: FAILED" in done.stdout
 
 
-@pytest.mark.parametrize("emulated", [{"prod_run_as": SP}], indirect=True)
-def test_a_missing_grant_fails_the_update_and_the_monitor_names_the_privilege(emulated: Emulated):
-    # Seeded defect: the bundle's schema grants to the service principal that runs prod lose
-    # CREATE_MATERIALIZED_VIEW (silver and gold are materialized views).
-    (schema_file,) = (emulated.project / "resources").glob("*.schema.yml")
-    lines = schema_file.read_text().splitlines(keepends=True)
-    kept = [line for line in lines if line.strip() != "- CREATE_MATERIALIZED_VIEW"]
-    assert len(kept) == len(lines) - 1, "the schema grants no longer list CREATE_MATERIALIZED_VIEW once"
-    schema_file.write_text("".join(kept))
+@pytest.mark.pipeline
+@pytest.mark.parametrize("emulated", [PROD], indirect=True)
+def test_without_its_select_grant_the_run_as_principal_fails_naming_the_privilege(emulated: Emulated):
+    # Seeded defect: the prod target's grants to the service principal that runs it lose SELECT,
+    # which the data tests and the monitor need to read the tables and the event log.
+    bundle_file = emulated.project / "databricks.yml"
+    lines = bundle_file.read_text().splitlines(keepends=True)
+    prod = next(i for i, line in enumerate(lines) if line.startswith("  prod:"))
+    select = next(i for i in range(prod, len(lines)) if lines[i].strip() == "- SELECT")
+    bundle_file.write_text("".join(lines[:select] + lines[select + 1 :]))
     emulated.setup_part_1()
     done, runs, seconds = emulated.deploy("prod", "--max-attempts", "1")
-    print(f"prod with a missing grant: {seconds:.0f} s")
+    print(f"prod without SELECT: {seconds:.0f} s")
     run = runs[0]
-    pipeline = run.tasks["run_pipeline"]
-    assert pipeline.result_state == FAILED, explain(done, runs)
-    denied = (
-        "PERMISSION_DENIED: User does not have CREATE MATERIALIZED VIEW on Schema 'main.medallion_pipeline'"
-    )
-    assert denied in (pipeline.state_message), explain(done, runs)
-    monitor = run.tasks["monitor"]
-    assert monitor.result_state == FAILED and monitor.exit_code == 1, explain(done, runs)
-    assert "permission" in monitor.output.lower(), monitor.output
+    assert run.tasks["run_pipeline"].result_state == SUCCESS, explain(done, runs)
+    tests = run.tasks["data_tests"]
+    denied = "PERMISSION_DENIED: User does not have SELECT on Schema 'main.medallion_pipeline'"
+    assert tests.result_state == FAILED and denied in tests.state_message, explain(done, runs)
     assert run.result_state == FAILED
-    assert done.returncode == 1, explain(done, runs)

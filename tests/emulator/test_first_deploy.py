@@ -49,7 +49,8 @@ def test_staging_and_prod_run_the_pipeline_and_the_monitor(default_bundle: Path,
 
 def test_dev_loads_the_sample_before_the_pipeline(default_bundle: Path) -> None:
     recorder, states = run_pipeline_job(default_bundle, "dev")
-    assert recorder.ran[:2] == ["load_sample_data", "run_pipeline"], recorder.ran
+    ran = recorder.ran
+    assert set(ran[:2]) == {"load_sample_data", "prepare_landing"} and ran[2] == "run_pipeline", ran
     assert set(states.values()) == {SUCCESS}, states
 
 
@@ -80,7 +81,7 @@ def test_setup_job_is_dev_only_and_the_run_as_principal_is_granted(default_bundl
         privileges = {p for g in schema["grants"] if g["principal"] == SP for p in g["privileges"]}
         assert {"USE_SCHEMA", "CREATE_TABLE", "CREATE_MATERIALIZED_VIEW"} <= privileges
         volume = next(iter(resources["volumes"].values()))
-        assert {"principal": SP, "privileges": ["READ_VOLUME"]} in volume["grants"]
+        assert {"principal": SP, "privileges": ["READ_VOLUME", "WRITE_VOLUME"]} in volume["grants"]
     dev = resolve_target(default_bundle, "dev")
     assert any("sql_task" in t for j in jobs(dev).values() for t in j.tasks)
 

@@ -41,7 +41,7 @@ def test_the_run_as_principal_may_read_what_the_monitor_and_data_tests_read(
     (schema,) = resolved.resources("schemas").values()
     assert {"USE_SCHEMA", "SELECT", "CREATE_TABLE", "CREATE_MATERIALIZED_VIEW"} <= grants_of(schema, SP)
     (volume,) = resolved.resources("volumes").values()
-    assert grants_of(volume, SP) == {"READ_VOLUME"}
+    assert grants_of(volume, SP) == {"READ_VOLUME", "WRITE_VOLUME"}
     # Top-level permissions reach the deployer's root_path (bundle/permissions/workspace_root.go).
     permissions = resolved.validate_json.get("permissions") or []
     assert {"level": "CAN_VIEW", "service_principal_name": SP} in permissions
@@ -60,7 +60,9 @@ def test_dev_schemas_carry_no_grant_to_the_production_principal(run_as_bundle: P
     "answers",
     [{}, {"prod_run_as": SP}, {"prod_run_as": SP, "ci_principal": CI}, {"ci": "none"}, {"ci_principal": CI}],
 )
-def test_notifications_go_to_the_answered_address_in_every_target(tmp_path: Path, answers: dict[str, str]) -> None:
+def test_notifications_go_to_the_answered_address_in_every_target(
+    tmp_path: Path, answers: dict[str, str]
+) -> None:
     project = render_project({**answers, "notification_email": "data-team@example.com"}, tmp_path)
     for target in ("dev", "staging", "prod") if answers.get("ci") != "none" else ("dev", "prod"):
         resolved = resolve_target(project, target, user=CI)  # CI's service principal deploys

@@ -1,9 +1,11 @@
 """The template, rendered for every supported answer combination, resolved for every target as
 the CLI would: nothing dangles, nothing the CLI refuses, and every volume path under the
-bundle's own schemas is a volume the bundle creates in that target.
+bundle's own schemas is a volume the bundle creates in that target; every task's identity
+holds what its task needs, a run_as principal can read the bundle's files, failure mail goes to
+an address, and no pipeline installs a wheel that dynamic_version leaves unpatched.
 
 The full product of the answers that change the bundle's shape is 80 renders (files x 3
-formats, delta, kafka; x sample data, personal schemas, CI, production run_as); a render
+formats, delta, kafka; x sample data, a named CI principal, CI, production run_as); a render
 takes about 0.15 s here, so the whole product runs instead of a pairwise subset.
 """
 
@@ -14,6 +16,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,8 +28,20 @@ from tests.support.emulator import (
     resolve_target,
     unknown_dynamic_references,
 )
+from tests.support.emulator.privileges import (
+    Need,
+    PrivilegeModel,
+    Securable,
+    pipeline_needs,
+    schema_reach,
+    volume_needs,
+)
+from tests.support.emulator.task_paths import VOLUME_PATH, identity_of
+from tests.support.emulator.task_pipeline import DELTA_SOURCE
+from tests.support.emulator.task_wheel import volume_arguments
 
 RUN_AS_APPLICATION_ID = "8f3c2a71-1b2c-4d5e-9f00-123456789abc"
+CI_APPLICATION_ID = "3b0c6f0e-7d2a-4c1e-9a55-0f1e2d3c4b5a"
 USER = "data.engineer@example.com"
 GOOD_CONFIGS = sorted((Path(__file__).parents[1] / "bundle" / "golden").glob("*/input.json"))
 
@@ -34,13 +49,13 @@ GOOD_CONFIGS = sorted((Path(__file__).parents[1] / "bundle" / "golden").glob("*/
 def _combinations() -> list[dict[str, str]]:
     sources = [("files", "json"), ("files", "csv"), ("files", "parquet"), ("delta", None), ("kafka", None)]
     out = []
-    for (source_type, file_format), sample, personal, ci, run_as in itertools.product(
-        sources, ("yes", "no"), ("yes", "no"), ("github", "none"), ("", RUN_AS_APPLICATION_ID)
+    for (source_type, file_format), sample, ci_principal, ci, run_as in itertools.product(
+        sources, ("yes", "no"), ("", CI_APPLICATION_ID), ("github", "none"), ("", RUN_AS_APPLICATION_ID)
     ):
         answers = {
             "source_type": source_type,
             "include_sample_data": sample,
-            "personal_schemas": personal,
+            "ci_principal": ci_principal,
             "ci": ci,
             "prod_run_as": run_as,
         }
@@ -56,7 +71,7 @@ def _combination_id(answers: dict[str, str]) -> str:
         [
             source,
             "sample" if answers["include_sample_data"] == "yes" else "nosample",
-            "personal" if answers["personal_schemas"] == "yes" else "shared",
+            "ciprincipal" if answers["ci_principal"] else "noprincipal",
             "github" if answers["ci"] == "github" else "noci",
             "sp" if answers["prod_run_as"] else "deployer",
         ]
@@ -92,11 +107,13 @@ class Renders:
     def __init__(self, base: Path) -> None:
         self._base = base
         self._resolved: dict[str, dict[str, ResolvedBundle]] = {}
+        self.projects: dict[str, Path] = {}
 
     def targets(self, combo: str, answers: dict[str, str] | None = None) -> dict[str, ResolvedBundle]:
         if combo not in self._resolved:
             chosen = COMBINATIONS[combo] if answers is None else answers
             project = _render(chosen, self._base / combo)
+            self.projects[combo] = project
             self._resolved[combo] = {
                 target: resolve_target(project, target, user=USER, env={})
                 for target in bundle_targets(project)
@@ -181,8 +198,7 @@ def test_every_target_has_its_own_schema(renders: Renders, combo: str) -> None:
     assert all(schemas.values()), schemas
     for first, second in itertools.combinations(schemas, 2):
         assert not schemas[first] & schemas[second], (first, second, schemas)
-    if COMBINATIONS[combo]["personal_schemas"] == "yes":
-        assert all("data_engineer" in name for _, name in schemas["dev"]), schemas["dev"]
+    assert all("data_engineer" in name for _, name in schemas["dev"]), schemas["dev"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
@@ -233,3 +249,116 @@ def test_every_good_answer_file_resolves_cleanly(renders: Renders, answers_file:
         for target, resolved in targets.items()
     }
     assert problems == {target: [] for target in targets}
+
+
+# -- identities: who deploys and runs each target, and what each task needs -------------------
+
+CATALOG_OWNER = "catalog.owner@example.com"
+
+
+def _deployer(combo: str, target: str) -> str:
+    """Developers deploy dev; CI's principal deploys staging and prod when the answers name it
+    (otherwise whoever deploys them: the developer stands in)."""
+    ci_principal = COMBINATIONS[combo]["ci_principal"]
+    return ci_principal if target != "dev" and ci_principal else USER
+
+
+def _privileges_after_setup(project: Path, resolved: ResolvedBundle, deployer: str) -> PrivilegeModel:
+    """The catalog's owner ran sql/setup.sql as rendered for this deployer, then the deployer
+    deployed the target (creating and owning its schema and volume, with the bundle's grants)."""
+    model = PrivilegeModel()
+    model.set_owner(Securable("CATALOG", "main"), CATALOG_OWNER, "(existing catalog)")
+    model.apply_sql((project / "sql" / "setup.sql").read_text(), CATALOG_OWNER)
+    model.apply_bundle(resolved.config, deployer)
+    return model
+
+
+def _task_needs(task: dict[str, Any], pipeline: dict[str, Any]) -> list[Need]:
+    """What a task of the run+monitor job needs: the pipeline's privileges for its update
+    ("Use Unity Catalog with pipelines"), SELECT on the schema for the monitor's and the data
+    tests' reads (tables and the published event log), and volume access for volume arguments."""
+    catalog, schema = str(pipeline["catalog"]), str(pipeline["schema"])
+    if "pipeline_task" in task:
+        configuration = {str(k): str(v) for k, v in (pipeline.get("configuration") or {}).items()}
+        volumes = [
+            (m["catalog"], m["schema"], m["volume"])
+            for m in (VOLUME_PATH.match(v) for v in configuration.values())
+            if m
+        ]
+        source = configuration.get("medallion.source_location", "")
+        schemas = [tuple(source.split("."))] if DELTA_SOURCE.match(source) else []
+        return pipeline_needs(catalog, schema, read_volumes=volumes, read_schemas=schemas)
+    reads = [*schema_reach(catalog, schema), Need("SELECT", Securable("SCHEMA", f"{catalog}.{schema}"))]
+    if "notebook_task" in task:
+        return reads
+    parameters = [str(p) for p in (task.get("python_wheel_task") or {}).get("parameters") or []]
+    needs = reads if "monitor" in parameters else []
+    for path, written in volume_arguments(parameters):
+        match = VOLUME_PATH.match(path)
+        assert match is not None
+        needs += volume_needs(match["catalog"], match["schema"], match["volume"], written)
+    return needs
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_every_task_identity_holds_every_privilege_its_task_needs(
+    renders: Renders, case: tuple[str, str]
+) -> None:
+    combo, target = case
+    resolved = renders.targets(combo)[target]
+    deployer = _deployer(combo, target)
+    model = _privileges_after_setup(renders.projects[combo], resolved, deployer)
+    (pipeline,) = resolved.config["resources"]["pipelines"].values()
+    missing = []
+    for key, job in resolved.config["resources"]["jobs"].items():
+        identity = identity_of(job, deployer)
+        for task in job.get("tasks") or []:
+            if "sql_task" in task:
+                continue  # the dev setup job: run by the catalog's owner or a holder of MANAGE
+            missing += [
+                f"{key}.{task['task_key']} as {identity}: {n.denied()}"
+                for n in model.missing(identity, _task_needs(task, pipeline))
+            ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_a_run_as_principal_may_read_the_bundle_files(renders: Renders, case: tuple[str, str]) -> None:
+    """Its pipeline source, notebooks and wheel live in the deployer's root_path; only top-level
+    permissions reach that folder (databricks/cli bundle/permissions/workspace_root.go)."""
+    combo, target = case
+    resolved = renders.targets(combo)[target]
+    deployer = _deployer(combo, target)
+    runners = {identity_of(j, deployer) for j in resolved.config["resources"]["jobs"].values()}
+    readers = {
+        p.get("service_principal_name") or p.get("user_name") or p.get("group_name")
+        for p in resolved.validate_json.get("permissions") or []
+        if p.get("level") in ("CAN_VIEW", "CAN_RUN", "CAN_MANAGE")
+    }
+    assert runners - {deployer} <= readers
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_no_mail_to_a_service_principal_and_no_stale_pipeline_wheel(
+    renders: Renders, case: tuple[str, str]
+) -> None:
+    combo, target = case
+    resolved = renders.targets(combo)[target]
+    resources = resolved.config["resources"]
+    addresses = [
+        address
+        for pipeline in resources["pipelines"].values()
+        for notification in pipeline.get("notifications") or []
+        for address in notification.get("email_recipients") or []
+    ]
+    addresses += [
+        address
+        for job in resources["jobs"].values()
+        for address in (job.get("email_notifications") or {}).get("on_failure") or []
+    ]
+    assert addresses and all("@" in a for a in addresses), addresses
+    # dynamic_version patches job wheels only (bundle/libraries/switch_to_patched_wheels.go):
+    # a pipeline must not install the built wheel.
+    for pipeline in resources["pipelines"].values():
+        dependencies = (pipeline.get("environment") or {}).get("dependencies") or []
+        assert not [d for d in dependencies if str(d).endswith(".whl")], dependencies

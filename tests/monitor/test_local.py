@@ -95,7 +95,9 @@ def test_unreadable_local_report_exits_2(tmp_path: Path) -> None:
 
 
 def empty_tables() -> dict[str, Any]:
-    return {name: {"rows": 0, "layer": layer} for name, layer in naming.expected_tables(load_spec(SPEC)).items()}
+    return {
+        name: {"rows": 0, "layer": layer} for name, layer in naming.expected_tables(load_spec(SPEC)).items()
+    }
 
 
 def test_a_completed_update_on_empty_sources_succeeds_and_says_no_rows_ingested_yet(tmp_path: Path) -> None:
@@ -104,7 +106,11 @@ def test_a_completed_update_on_empty_sources_succeeds_and_says_no_rows_ingested_
     assert code == 0, report
     assert report["verdict"] == "SUCCESS"
     ingested = [c for c in report["criteria"] if c["name"] == "rows ingested"]
-    assert ingested and ingested[0]["ok"] and ingested[0]["detail"].startswith("no rows ingested yet: every source")
+    assert (
+        ingested
+        and ingested[0]["ok"]
+        and ingested[0]["detail"].startswith("no rows ingested yet: every source")
+    )
     text = render_text(report, brief=True)
     assert "Note: no rows ingested yet: every source is empty" in text.splitlines()[1]
 

@@ -24,6 +24,12 @@ from real local pipeline runs):
 - SQL: statements are parsed, bound and executed for real over those tables and the event
   log (tests/support/warehouse_sql.py; engine `sql_engine`, the Python executor by default,
   Spark in the spark tier); `statement_errors` (regex over SQL, error text) inject failures.
+- identity and Unity Catalog (the deploy's preflight): `current_user` (and `current_groups`)
+  answer SCIM Me; `catalog_owners` and `schema_owners` are the catalogs and schemas that exist,
+  with their owners; `grants[(KIND, full_name)][principal]` the privileges granted there
+  (`grant(...)`), served as effective permissions (inherited from the catalog included);
+  `warehouse_users` who may use the warehouse (None: everyone; others get 403 PERMISSION_DENIED).
+  By default the deployer may create and use the pipeline's schema.
 """
 
 from __future__ import annotations
@@ -45,8 +51,18 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from databricks.sdk.clock import Clock
-from databricks.sdk.service.catalog import TableInfo, TableType
-from databricks.sdk.service.iam import User
+from databricks.sdk.service.catalog import (
+    CatalogInfo,
+    EffectivePermissionsList,
+    EffectivePrivilege,
+    EffectivePrivilegeAssignment,
+    Privilege,
+    SchemaInfo,
+    SecurableType,
+    TableInfo,
+    TableType,
+)
+from databricks.sdk.service.iam import ComplexValue, User
 from databricks.sdk.service.jobs import Run, RunNowResponse
 from databricks.sdk.service.pipelines import (
     EventLogSpec,
@@ -72,6 +88,8 @@ from tests.support.warehouse_python import Result
 from tests.support.warehouse_sql import NO_OP, Analyzed, SqlFailure, TableKey, analyze, bind, parse
 
 TOKEN = "dapi-fake"
+DEPLOYER = "data.engineer@example.com"  # SCIM Me's userName by default
+CATALOG_OWNER = "catalog.owner@example.com"
 __all__ = ["TOKEN", "Error", "FakeServer", "FakeUpdate", "FakeWorkspace", "FastClock", "Fault", "Flow"]
 Engine = Callable[[Analyzed, dict[TableKey, list[dict[str, Any]]], dict[TableKey, dict[str, str]]], Result]
 
@@ -139,6 +157,8 @@ class FakeWorkspace:
     def __init__(
         self, catalog: str = "main", schema: str = "retail", pipeline_name: str = "retail_pipeline"
     ) -> None:
+        # Further tokens the fake accepts (the emulator's per-identity tokens; TOKEN is the caller's).
+        self.identity_tokens: set[str] = set()
         self.pipeline_id = "0f2b6a2e-1c9d-4c52-9a0e-5c1d7f3e9a01"
         self.catalog, self.schema, self.pipeline_name = catalog, schema, pipeline_name
         self.publish_event_log = True
@@ -163,6 +183,14 @@ class FakeWorkspace:
         self.sql = StatementService(self.answer_sql)
         self._ids = itertools.count(1)
         self._event_pages: dict[str, tuple[list[Any], int]] = {}
+        self.current_user = DEPLOYER
+        self.current_groups: list[str] = []
+        self.catalog_owners: dict[str, str] = {catalog: CATALOG_OWNER}
+        self.schema_owners: dict[str, str] = {f"{catalog}.{schema}": DEPLOYER}
+        self.grants: dict[tuple[str, str], dict[str, set[str]]] = {}
+        self.grant("CATALOG", catalog, DEPLOYER, "USE_CATALOG", "CREATE_SCHEMA")
+        self.warehouse_users: set[str] | None = None
+        self.effective_page_size = 50
         self.lock = threading.Lock()
 
     # -- scripting and feeding ----------------------------------------------------------------
@@ -218,6 +246,29 @@ class FakeWorkspace:
             self.lasting_faults.append((method, re.compile(path), fault))
             return
         self.faults += [(method, re.compile(path), fault)] * times
+
+    def grant(self, kind: str, full_name: str, principal: str, *privileges: str) -> None:
+        """GRANT `privileges` (API spelling: USE_CATALOG) ON `kind` `full_name` TO `principal`."""
+        self.grants.setdefault((kind.upper(), full_name), {}).setdefault(principal, set()).update(privileges)
+
+    def effective(self, kind: str, full_name: str) -> dict[str, list[EffectivePrivilege]]:
+        """Per principal, the privileges granted on the securable or on its catalog (inherited)."""
+        chain = [(kind.upper(), full_name)]
+        if kind.upper() != "CATALOG":
+            chain.append(("CATALOG", full_name.split(".")[0]))
+        found: dict[str, list[EffectivePrivilege]] = {}
+        for node in chain:
+            inherited = node != chain[0]
+            for principal, privileges in self.grants.get(node, {}).items():
+                found.setdefault(principal, []).extend(
+                    EffectivePrivilege(
+                        privilege=Privilege(p),
+                        inherited_from_type=SecurableType(node[0]) if inherited else None,
+                        inherited_from_name=node[1] if inherited else None,
+                    )
+                    for p in sorted(privileges)
+                )
+        return found
 
     def ms(self, tick: int) -> int:
         return self.base_ms + tick * 10_000
@@ -442,7 +493,63 @@ def _get_table(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], b
 
 
 def _me(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
-    return 200, User(id="4711", user_name="data.engineer@example.com", display_name="Data Engineer").as_dict()
+    # GET /api/2.0/preview/scim/v2/Me (CurrentUserAPI.me): the caller as a SCIM User.
+    groups = [ComplexValue(display=g, value=f"g-{i}") for i, g in enumerate(ws.current_groups)]
+    user = User(id="4711", user_name=ws.current_user, display_name=ws.current_user, groups=groups or None)
+    return 200, user.as_dict()
+
+
+def _get_catalog(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
+    # GET /api/2.1/unity-catalog/catalogs/{name} (CatalogsAPI.get): CatalogInfo.
+    name = match["name"]
+    if name not in ws.catalog_owners:
+        return _error(404, "CATALOG_DOES_NOT_EXIST", f"Catalog '{name}' does not exist.")
+    return 200, CatalogInfo(name=name, full_name=name, owner=ws.catalog_owners[name]).as_dict()
+
+
+def _get_schema(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
+    # GET /api/2.1/unity-catalog/schemas/{full_name} (SchemasAPI.get): SchemaInfo.
+    full_name = match["name"]
+    catalog, _, schema = full_name.partition(".")
+    if catalog not in ws.catalog_owners:
+        return _error(404, "CATALOG_DOES_NOT_EXIST", f"Catalog '{catalog}' does not exist.")
+    if full_name not in ws.schema_owners:
+        return _error(404, "SCHEMA_DOES_NOT_EXIST", f"Schema '{full_name}' does not exist.")
+    info = SchemaInfo(
+        name=schema, catalog_name=catalog, full_name=full_name, owner=ws.schema_owners[full_name]
+    )
+    return 200, info.as_dict()
+
+
+def _exists(ws: FakeWorkspace, kind: str, full_name: str) -> bool:
+    if kind == "CATALOG":
+        return full_name in ws.catalog_owners
+    return kind == "SCHEMA" and full_name in ws.schema_owners
+
+
+def _effective_permissions(
+    ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]
+):
+    # GET /api/2.1/unity-catalog/effective-permissions/{securable_type}/{full_name}
+    # (GrantsAPI.get_effective): "Includes inherited permissions from any parent securables";
+    # `principal` keeps one principal's; max_results=0 pages at a server-configured length.
+    kind, full_name = match["type"].upper(), match["name"]
+    if not _exists(ws, kind, full_name):
+        return _error(404, f"{kind}_DOES_NOT_EXIST", f"{kind.title()} '{full_name}' does not exist.")
+    principal = query.get("principal")
+    found = ws.effective(kind, full_name)
+    assignments = [
+        EffectivePrivilegeAssignment(principal=name, privileges=privileges)
+        for name, privileges in sorted(found.items())
+        if principal is None or name == principal
+    ]
+    if "max_results" not in query:
+        return 200, EffectivePermissionsList(privilege_assignments=assignments).as_dict()
+    offset = int(query.get("page_token") or 0)
+    size = int(query["max_results"]) or ws.effective_page_size
+    page = assignments[offset : offset + size]
+    token = str(offset + size) if offset + size < len(assignments) else None
+    return 200, EffectivePermissionsList(privilege_assignments=page, next_page_token=token).as_dict()
 
 
 def _run_now(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
@@ -460,9 +567,19 @@ def _get_run(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], bod
 
 
 def _execute(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
+    # POST /api/2.0/sql/statements: an identity without CAN USE on the warehouse is refused.
+    if ws.warehouse_users is not None and ws.current_user not in ws.warehouse_users:
+        return warehouse_denied(ws.current_user, str(body.get("warehouse_id")))
     params = {p["name"]: p.get("value") for p in body.get("parameters") or []}
     ws.statements.append((body.get("statement", ""), params))
     return ws.sql.execute(body)
+
+
+def warehouse_denied(user: str, warehouse_id: str) -> tuple[int, dict[str, Any]]:
+    """403 PERMISSION_DENIED for a statement on a warehouse `user` may not use."""
+    return _error(
+        403, "PERMISSION_DENIED", f"User {user} does not have CAN USE permission on warehouse {warehouse_id}."
+    )
 
 
 def _get_statement(ws: FakeWorkspace, match: re.Match[str], query: dict[str, Any], body: dict[str, Any]):
@@ -490,6 +607,13 @@ ROUTES: list[tuple[str, re.Pattern[str], Route]] = [
     ("GET", re.compile(r"^/api/2\.0/pipelines/(?P<id>[^/]+)/events$"), _list_events),
     ("GET", re.compile(r"^/api/2\.1/unity-catalog/tables/(?P<name>[^/]+)$"), _get_table),
     ("GET", re.compile(r"^/api/2\.0/preview/scim/v2/Me$"), _me),
+    ("GET", re.compile(r"^/api/2\.1/unity-catalog/catalogs/(?P<name>[^/]+)$"), _get_catalog),
+    ("GET", re.compile(r"^/api/2\.1/unity-catalog/schemas/(?P<name>[^/]+)$"), _get_schema),
+    (
+        "GET",
+        re.compile(r"^/api/2\.1/unity-catalog/effective-permissions/(?P<type>[^/]+)/(?P<name>[^/]+)$"),
+        _effective_permissions,
+    ),
     ("POST", re.compile(r"^/api/2\.2/jobs/run-now$"), _run_now),
     ("GET", re.compile(r"^/api/2\.2/jobs/runs/get$"), _get_run),
     ("POST", re.compile(r"^/api/2\.0/sql/statements/?$"), _execute),
@@ -551,7 +675,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(
         self, ws: FakeWorkspace, method: str, path: str, query: dict[str, Any], body: dict[str, Any]
     ) -> tuple[int, Any, dict[str, str]]:
-        if not path.startswith("/.well-known") and self.headers.get("Authorization") != f"Bearer {TOKEN}":
+        tokens = {TOKEN, *ws.identity_tokens}
+        if not path.startswith("/.well-known") and self.headers.get("Authorization") not in {
+            f"Bearer {t}" for t in tokens
+        }:
             return (
                 401,
                 {"error_code": "UNAUTHENTICATED", "message": "Invalid access token. [ReqId: 5f1c]"},

@@ -43,8 +43,11 @@ def test_hostile_answers_render_quoted_least_privilege(render_answers) -> None:
     found = grants(sql)  # raises NotQuoted unless every securable/principal is one quoted identifier
     assert {g.principal for g in found} == {DEPLOYER, SP, HOSTILE["grantee"]}
     assert Grant(("USE CATALOG",), "CATALOG", ("select",), HOSTILE["grantee"]) in found
+    # The deployer creates the schema; the run_as principal only enters the catalog (the bundle
+    # grants it the schema in staging and prod).
+    assert Grant(("USE CATALOG", "CREATE SCHEMA"), "CATALOG", ("select",), DEPLOYER) in found
+    assert Grant(("USE CATALOG",), "CATALOG", ("select",), SP) in found
     for identity in (DEPLOYER, SP):
-        assert Grant(("USE CATALOG", "CREATE SCHEMA"), "CATALOG", ("select",), identity) in found
         assert Grant(("READ VOLUME",), "VOLUME", ("Raw-Cat", "in-bound", "land_ing"), identity) in found
         assert Grant(("USE SCHEMA",), "SCHEMA", ("Raw-Cat", "in-bound"), identity) in found
     # The bundle's own schema is granted by the bundle (schema resource), never here.
@@ -54,28 +57,40 @@ def test_hostile_answers_render_quoted_least_privilege(render_answers) -> None:
     assert reader == {"USE CATALOG"}
 
 
-def schema_resource(project: Path) -> dict:
+def bundle_resources(project: Path, target: str | None = None) -> dict:
+    """The schema and volume resources: resources/ merged with a target's overrides (the CLI
+    concatenates grant lists: libs/dyn/merge/merge.go)."""
     import yaml
 
     document = yaml.safe_load(next((project / "resources").glob("*.schema.yml")).read_text())
-    return document["resources"]
+    resources = document["resources"]
+    if target:
+        bundle = yaml.safe_load((project / "databricks.yml").read_text())
+        override = (bundle["targets"][target].get("resources")) or {}
+        for kind in ("schemas", "volumes"):
+            for key, body in (override.get(kind) or {}).items():
+                base = resources[kind][key]
+                base["grants"] = [*(base.get("grants") or []), *(body.get("grants") or [])]
+    return resources
 
 
 def test_schema_and_volume_privileges_come_from_the_bundle(render_answers) -> None:
-    """Defect 7 (issue 11): PART 2 granted the prod schema from every target, failed before prod
-    existed, and gave the run-as principal no READ VOLUME; a deploy also replaces the grant list
-    of the schema it manages, so grants made by hand would not last."""
-    resources = schema_resource(
-        render_answers(**{**HOSTILE, "source_location": "/Volumes/select/from_/land"})
-    )
-    schema = next(iter(resources["schemas"].values()))
-    grants_by = {g["principal"]: g["privileges"] for g in schema["grants"]}
-    assert grants_by[SP] == ["USE_SCHEMA", "CREATE_TABLE", "CREATE_MATERIALIZED_VIEW"]
-    assert grants_by["${var.grantee}"] == ["USE_SCHEMA", "SELECT"]
-    volume = next(iter(resources["volumes"].values()))
-    assert volume["name"] == "land"
-    assert volume["schema_name"].startswith("${resources.schemas.")
-    assert volume["grants"] == [{"principal": SP, "privileges": ["READ_VOLUME"]}]
+    """A deploy replaces the grant list of the schema it manages, so grants made by hand would
+    not last: the bundle grants them, the run_as principal's only in the targets it runs."""
+    project = render_answers(**{**HOSTILE, "source_location": "/Volumes/select/from_/land"})
+    for target in ("staging", "prod"):
+        resources = bundle_resources(project, target)
+        schema = next(iter(resources["schemas"].values()))
+        grants_by = {g["principal"]: g["privileges"] for g in schema["grants"]}
+        assert grants_by[SP] == ["USE_SCHEMA", "SELECT", "CREATE_TABLE", "CREATE_MATERIALIZED_VIEW"]
+        assert grants_by["${var.grantee}"] == ["USE_SCHEMA", "SELECT"]
+        volume = next(iter(resources["volumes"].values()))
+        assert volume["name"] == "land"
+        assert volume["schema_name"].startswith("${resources.schemas.")
+        assert volume["grants"] == [{"principal": SP, "privileges": ["READ_VOLUME", "WRITE_VOLUME"]}]
+    dev = bundle_resources(project, "dev")
+    assert [g["principal"] for g in next(iter(dev["schemas"].values()))["grants"]] == ["${var.grantee}"]
+    assert not next(iter(dev["volumes"].values())).get("grants")
 
 
 def test_catalog_created_with_location_and_schema_never_created(render_answers) -> None:
@@ -93,7 +108,11 @@ def test_catalog_created_with_location_and_schema_never_created(render_answers) 
 
 def test_all_privileges_only_when_asked(render_answers) -> None:
     schema = next(
-        iter(schema_resource(render_answers(**HOSTILE, grant_all_privileges="yes"))["schemas"].values())
+        iter(
+            bundle_resources(render_answers(**HOSTILE, grant_all_privileges="yes"), "prod")[
+                "schemas"
+            ].values()
+        )
     )
     assert {g["principal"]: g["privileges"] for g in schema["grants"]}[SP] == ["ALL_PRIVILEGES"]
 

@@ -97,9 +97,9 @@ class PrivilegeModel:
         privilege = normalise(privilege)
         if principal in self.metastore_admins:
             return True
-        if self.owners.get(securable) == principal:  # ownership: all privileges on the object
-            return True
         for node in securable.chain():  # inheritance downward from catalog and schema
+            if self.owners.get(node) == principal:  # an owner has all privileges on the object
+                return True
             held = self.grants.get(node, {}).get(principal, set())
             if privilege in held or ALL in held:
                 return True

@@ -7,7 +7,11 @@ tests/support/fake_databricks.py with these routes taken over:
 - `POST /api/2.2/jobs/run-now` starts a real run (a thread) of the deployed job;
 - `GET /api/2.2/jobs/runs/get` answers that run (state, result, tasks) in the SDK's shape;
 - `POST /api/2.0/sql/statements` also records GRANTs in the privilege model, then the fake's
-  warehouse answers as before;
+  warehouse answers as before; an emulator with `warehouse_users` (None: everyone) refuses
+  anyone else with 403 PERMISSION_DENIED;
+- SCIM `Me` answers the deployer (`user`); Unity Catalog's catalogs, schemas and effective
+  permissions (the deploy's preflight) answer from the privilege model: a schema exists once it
+  has an owner, every catalog exists, privileges are those `PrivilegeModel.has` grants;
 - `POST /emulator/cli` runs one `databricks` CLI command in the emulator (fake_cli.py).
 Pipeline updates a run causes are published into the fake's state as they start and end, with
 the tables, row counts and expectation figures of the real local update, so the pipeline
@@ -16,6 +20,7 @@ endpoints, the event log and the warehouse answer what really happened.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import threading
@@ -24,6 +29,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlglot
+from databricks.sdk.service.catalog import (
+    CatalogInfo,
+    EffectivePermissionsList,
+    EffectivePrivilege,
+    EffectivePrivilegeAssignment,
+    Privilege,
+    SchemaInfo,
+)
+from databricks.sdk.service.iam import User
 from databricks.sdk.service.jobs import (
     Run,
     RunLifeCycleState,
@@ -32,17 +47,18 @@ from databricks.sdk.service.jobs import (
     RunState,
     RunTask,
 )
+from sqlglot import exp
 
 from tests.support import fake_databricks
 from tests.support.emulator.artifacts import build_artifacts
 from tests.support.emulator.jobs import JobRun, JobRunner
-from tests.support.emulator.privileges import Need, PrivilegeModel, Securable
+from tests.support.emulator.privileges import Need, PrivilegeModel, Securable, normalise, schema_reach
 from tests.support.emulator.resolve import resolve_target
 from tests.support.emulator.task_notebook import NotebookTasks, SqlTasks
 from tests.support.emulator.task_paths import Target
 from tests.support.emulator.task_pipeline import PipelineTasks, Update, platform_error
 from tests.support.emulator.task_wheel import WheelTasks
-from tests.support.fake_databricks import TOKEN, Error, FakeServer, FakeWorkspace
+from tests.support.fake_databricks import TOKEN, Error, FakeServer, FakeWorkspace, warehouse_denied
 
 DEPLOYER = "data.engineer@example.com"  # the fake's /Me user
 
@@ -72,6 +88,9 @@ class Emulator:
         self.fake = workspace or FakeWorkspace()
         self.user = user
         self.privileges = PrivilegeModel()
+        self.warehouse_users: set[str] | None = None  # who may use the SQL warehouse; None: everyone
+        self.updates: list[Update] = []  # every pipeline update of every run, as it ends
+        self.tokens: dict[str, str] = {TOKEN: user}  # token -> the identity it authenticates
         self.deployed: dict[tuple[str, str], Deployed] = {}
         self.jobs: dict[int, tuple[Deployed, str]] = {}
         self.runs: dict[int, JobRun] = {}
@@ -82,6 +101,16 @@ class Emulator:
         self._fake_updates: dict[str, Any] = {}
         self.pipeline_names: dict[str, str] = {}
         self.log: list[str] = []
+
+    def token_for(self, identity: str) -> str:
+        """The token a job task running as `identity` authenticates with (Jobs runs each task as
+        the job's run_as: databricks/cli bundle/config/mutator/resourcemutator/run_as.go)."""
+        if identity == self.user:
+            return TOKEN
+        token = f"{TOKEN}-as-{hashlib.sha256(identity.encode()).hexdigest()[:12]}"
+        self.tokens[token] = identity
+        self.fake.identity_tokens.add(token)
+        return token
 
     # -- bundle commands ---------------------------------------------------------------------
 
@@ -164,6 +193,7 @@ class Emulator:
         deployed, job_key = self.jobs[job_id]
         target = deployed.target
         target.host, target.token = self.host, self.token
+        target.token_for = self.token_for
         target.spark_remote = self.spark_remote
         pipelines = PipelineTasks(target, self.privileges)
         pipelines.listeners.append(self._publish_update)
@@ -239,6 +269,7 @@ class Emulator:
                 known.creation_time = int(time.time() * 1000)
                 self._fake_updates[update.update_id] = known
                 return
+            self.updates.append(update)
             known.states = ["RUNNING", update.state]
             known.start_tick = fake.tick - 1
             known.errors = [_fake_error(e) for e in update.errors]
@@ -315,6 +346,100 @@ def _publish_figures(fake: FakeWorkspace, known: Any, update: Update) -> None:
         fake.orphans[orphan["table"]] = (int(orphan.get("checked", 0)), int(orphan.get("orphans", 0)))
 
 
+def statement_refusal(model: PrivilegeModel, caller: str, sql: str) -> dict[str, Any] | None:
+    """A FAILED statement when `caller` may not read a table the SQL names (three-part names):
+    USE CATALOG, USE SCHEMA and SELECT, inherited from catalog and schema ("Unity Catalog
+    privileges and securable objects"); the Statement Execution API reports a SQL error as
+    `status.state` FAILED with `status.error` (docs: "Statement Execution API"). None: allowed."""
+    try:
+        parsed = [s for s in sqlglot.parse(sql, read="databricks") if s is not None]
+    except sqlglot.errors.ParseError:
+        return None  # the warehouse answers as it would
+    for statement in parsed:
+        if not isinstance(statement, (exp.Select, exp.Union, exp.With)) and not statement.find(exp.Select):
+            continue
+        ctes = {c.alias_or_name for c in statement.find_all(exp.CTE)}
+        for table in statement.find_all(exp.Table):
+            if not table.catalog or not table.db or table.name in ctes:
+                continue
+            needs = [
+                *schema_reach(table.catalog, table.db),
+                Need("SELECT", Securable("TABLE", f"{table.catalog}.{table.db}.{table.name}")),
+            ]
+            missing = model.missing(caller, needs)
+            if missing:
+                return {
+                    "statement_id": f"01ef-denied-{abs(hash((caller, sql))) % 10**8:08d}",
+                    "status": {
+                        "state": "FAILED",
+                        "error": {"error_code": "PERMISSION_DENIED", "message": missing[0].denied()},
+                    },
+                }
+    return None
+
+
+# Privileges the effective-permissions answer reports when the model grants them.
+_PRIVILEGES = (
+    "ALL_PRIVILEGES",
+    "USE_CATALOG",
+    "CREATE_SCHEMA",
+    "USE_SCHEMA",
+    "CREATE_TABLE",
+    "CREATE_MATERIALIZED_VIEW",
+    "CREATE_VOLUME",
+    "CREATE_FUNCTION",
+    "SELECT",
+    "MODIFY",
+    "READ_VOLUME",
+    "WRITE_VOLUME",
+)
+_UC = re.compile(
+    r"^/api/2\.1/unity-catalog/(?:(?P<what>catalogs|schemas)/(?P<name>[^/]+)"
+    r"|effective-permissions/(?P<type>[^/]+)/(?P<full>[^/]+))$"
+)
+
+
+def _unity_catalog(emulator: Emulator, path: str, query: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+    """SCIM Me and Unity Catalog reads from the privilege model; None for other paths."""
+    model = emulator.privileges
+    if path == "/api/2.0/preview/scim/v2/Me":  # GET /api/2.0/preview/scim/v2/Me
+        return 200, User(id="4711", user_name=emulator.user, display_name=emulator.user).as_dict()
+    found = _UC.match(path)
+    if found is None:
+        return None
+    if found["what"] == "catalogs":  # GET /api/2.1/unity-catalog/catalogs/{name}
+        name = found["name"]
+        return 200, CatalogInfo(
+            name=name, full_name=name, owner=model.owners.get(Securable("CATALOG", name))
+        ).as_dict()
+    if found["what"] == "schemas":  # GET /api/2.1/unity-catalog/schemas/{full_name}
+        schema = Securable("SCHEMA", found["name"])
+        if schema not in model.owners:
+            return 404, {
+                "error_code": "SCHEMA_DOES_NOT_EXIST",
+                "message": f"Schema '{schema.name}' does not exist.",
+            }
+        catalog, _, name = schema.name.partition(".")
+        info = SchemaInfo(name=name, catalog_name=catalog, full_name=schema.name, owner=model.owners[schema])
+        return 200, info.as_dict()
+    # GET /api/2.1/unity-catalog/effective-permissions/{securable_type}/{full_name}: what
+    # `PrivilegeModel.has` grants (ownership, inheritance, metastore admins), per principal.
+    securable = Securable(found["type"].upper(), found["full"])
+    principals = {p for node in securable.chain() for p in model.grants.get(node, {})}
+    principals |= set(model.metastore_admins) | {o for s, o in model.owners.items() if s == securable}
+    wanted = query.get("principal")
+    assignments = []
+    for principal in sorted(p for p in principals if wanted is None or p == wanted):
+        held = [
+            EffectivePrivilege(privilege=Privilege(p))
+            for p in _PRIVILEGES
+            if model.has(principal, normalise(p), securable)
+        ]
+        if held:
+            assignments.append(EffectivePrivilegeAssignment(principal=principal, privileges=held))
+    return 200, EffectivePermissionsList(privilege_assignments=assignments).as_dict()
+
+
 class EmulatorServer(FakeServer):
     """The fake API with job runs, statements and CLI commands served by an `Emulator`."""
 
@@ -336,7 +461,9 @@ class _EmulatorHandler:
 
     def _answer(self, ws: FakeWorkspace, method: str, path: str, query: dict[str, Any], body: dict[str, Any]):
         emulator = self.emulator
-        authorised = self.headers.get("Authorization") == f"Bearer {TOKEN}"  # type: ignore[attr-defined]
+        bearer = str(self.headers.get("Authorization") or "").removeprefix("Bearer ")  # type: ignore[attr-defined]
+        authorised = bearer in emulator.tokens
+        caller = emulator.tokens.get(bearer, emulator.user)
         if authorised and method == "POST" and path == "/api/2.2/jobs/run-now":
             job_id = int(body.get("job_id", 0))
             if job_id not in emulator.jobs:
@@ -357,7 +484,17 @@ class _EmulatorHandler:
             if run_id in emulator.runs:
                 return 200, emulator.run_json(run_id), {}
         if authorised and method == "POST" and path == "/api/2.0/sql/statements":
-            emulator.privileges.apply_sql(str(body.get("statement", "")), emulator.user)
+            users = emulator.warehouse_users
+            if users is not None and caller not in users:
+                return (*warehouse_denied(caller, str(body.get("warehouse_id"))), {})
+            refused = statement_refusal(emulator.privileges, caller, str(body.get("statement", "")))
+            if refused is not None:
+                return 200, refused, {}
+            emulator.privileges.apply_sql(str(body.get("statement", "")), caller)
+        if authorised and method == "GET":
+            answer = _unity_catalog(emulator, path, query)
+            if answer is not None:
+                return (*answer, {})
         if authorised and method == "POST" and path == "/emulator/cli":
             from tests.support.emulator.fake_cli import handle
 

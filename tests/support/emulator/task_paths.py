@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,8 @@ class Target:
     deployer: str = "data.engineer@example.com"
     host: str | None = None
     token: str | None = None
+    # The token a task running as an identity authenticates with (the emulator's; None: `token`).
+    token_for: Callable[[str], str] | None = field(default=None, repr=False)
     extra_volumes: set[tuple[str, str, str]] = field(default_factory=set)
     resource_ids: dict[tuple[str, str], str] = field(default_factory=dict)
     # The Spark Connect server that runs pipeline updates and data tests (the test session's

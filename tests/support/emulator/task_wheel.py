@@ -46,7 +46,7 @@ if not found:
 found[0].load()()
 """
 
-WRITE_OPTIONS = ("--out", "--output", "--output-dir")  # arguments the task writes to (our reading)
+WRITE_OPTIONS = ("--out", "--output", "--output-dir", "--root")  # arguments the task writes to (our reading)
 TIMEOUT_S = 900
 
 
@@ -119,7 +119,7 @@ class WheelTasks:
         done = subprocess.run(
             [str(python), "-c", CALL_ENTRY_POINT, json.dumps(call)],
             cwd=tempfile.mkdtemp(prefix="wheel-task-"),
-            env=self.environment(),
+            env=self.environment(identity),
             capture_output=True,
             text=True,
             timeout=TIMEOUT_S,
@@ -138,8 +138,9 @@ class WheelTasks:
         artifacts = self.target.bundle.get("artifacts") or {}
         return any(bool((body or {}).get("dynamic_version")) for body in artifacts.values())
 
-    def environment(self) -> dict[str, str]:
-        """A clean process environment: the workspace's host and a token, nothing of ours."""
+    def environment(self, identity: str) -> dict[str, str]:
+        """A clean process environment: the workspace's host and the token of the identity the
+        task runs as (a job task authenticates as its run_as), nothing of ours."""
         keep = {
             k: v
             for k, v in os.environ.items()
@@ -147,5 +148,6 @@ class WheelTasks:
         }
         env = keep | {"PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore::FutureWarning"}
         if self.target.host:
-            env |= {"DATABRICKS_HOST": self.target.host, "DATABRICKS_TOKEN": self.target.token or ""}
+            token = self.target.token_for(identity) if self.target.token_for else self.target.token
+            env |= {"DATABRICKS_HOST": self.target.host, "DATABRICKS_TOKEN": token or ""}
         return env

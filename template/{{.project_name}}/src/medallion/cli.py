@@ -1,8 +1,9 @@
 """The `medallion` command: one subcommand per module, imported only when used.
 
-Runtime commands (`monitor`, `sample-data`: the job's wheel tasks) live in `medallion.commands`
-and ship in the wheel; the others are local tools in `medallion.tooling.commands`, which the
-wheel leaves out. Run from an installed wheel, a tool says so in one line and exits 2.
+Runtime commands (`monitor`, `sample-data`, `landing-folders`: the job's wheel tasks) live in
+`medallion.commands` and ship in the wheel; the others are local tools in
+`medallion.tooling.commands`, which the wheel leaves out. Run from an installed wheel, a tool says
+so in one line and exits 2.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "infer": (f"{TOOLING}.infer", "draft medallion.yml from sample files"),
     "settings": (f"{TOOLING}.settings", "print the resolved pipeline settings (API JSON)"),
     "sample-data": (f"{RUNTIME}.sample_data", "write the dirty retail sample data"),
+    "landing-folders": (f"{RUNTIME}.landing_folders", "create each files source's landing folder"),
     "upgrade": (f"{TOOLING}.upgrade", "take a newer template release's helpers, keeping your edits"),
 }
 

@@ -44,6 +44,12 @@ def layer_tables(spec: Spec, catalog: str, schema: str, *layers: str) -> dict[st
     }
 
 
+def not_ingested(spark: Any, spec: Spec, catalog: str, schema: str) -> list[str]:
+    """The sources whose bronze table is empty: no rows ingested yet."""
+    tables = layer_tables(spec, catalog, schema, "bronze")
+    return [short for short, name in tables.items() if row_count(spark, name) == 0]
+
+
 def conservation(spark: Any, table: SourceTable, catalog: str, schema: str) -> tuple[int, int, int]:
     """(bronze, history, quarantine) row counts: every bronze row lands in exactly one."""
     return (

@@ -74,13 +74,17 @@ def autoloader_options(table: SourceTable) -> dict[str, str]:
     column" (docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/schema,
     "How does Auto Loader schema evolution work?"; `addNewColumns` is not allowed with a given
     schema). A column that appears later is therefore kept, as JSON in bronze's `_rescued_data`;
-    add it to the spec's columns to type it in silver.
+    add it to the spec's columns to type it in silver. A source that declares no columns yet
+    (an undescribed custom table) falls back to inference with `addNewColumns`, which cannot
+    start on an empty folder: `medallion infer` drafts the columns.
     """
     options = {
         "cloudFiles.format": str(table.source.format),
         "cloudFiles.schemaEvolutionMode": "rescue",
         RESCUE_COLUMN_OPTION: "_rescued_data",
     }
+    if not table.columns:  # no schema to give: inference, which needs files to start
+        options |= {"cloudFiles.schemaEvolutionMode": "addNewColumns", "cloudFiles.inferColumnTypes": "true"}
     if table.source.format == "csv":
         options |= {"header": "true"} | CSV_DEFAULTS
     return options | table.source.options
@@ -104,7 +108,9 @@ def stream_builder(ctx: PipelineContext, table: SourceTable) -> Callable[[], Any
 
 
 def _autoloader(ctx: PipelineContext, table: SourceTable) -> Any:
-    reader = ctx.spark.readStream.format("cloudFiles").schema(autoloader_schema(table))
+    reader = ctx.spark.readStream.format("cloudFiles")
+    if table.columns:
+        reader = reader.schema(autoloader_schema(table))
     reader = reader.options(**autoloader_options(table))
     return reader.load(location(ctx, table)).selectExpr("*", FILE_PATH)
 

@@ -220,17 +220,9 @@ class _Builder:
             for column in reference.columns:
                 self.check_column(f"{where}.references[{index}].columns", column, known)
         thresholds = Thresholds(**{**self.default_thresholds, **body.get("thresholds", {})})
-        source = self.source_config(name, body.get("source", {}))
-        if source.type == "files" and not columns:
-            self.problem(
-                f"{where}.columns",
-                "declare the table's columns (name: type): Auto Loader reads files with this schema, "
-                "so that the first update on an empty landing folder starts instead of failing with "
-                "CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE (`medallion infer` drafts them from sample files)",
-            )
         return SourceTable(
             name=name,
-            source=source,
+            source=self.source_config(name, body.get("source", {})),
             columns=columns,
             primary_key=primary_key,
             sequence_by=sequence_by,

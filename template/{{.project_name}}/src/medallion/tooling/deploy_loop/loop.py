@@ -4,6 +4,8 @@ The job is started with `bundle run --no-wait` and the pipeline update it causes
 directly (the first JOB_TASK update after the latest one before the run): the live status and
 the diagnosis come from the same monitor the job's own monitor task uses, and a fix such as a
 full refresh of a few tables can be started and watched without running the whole job again.
+Before anything is deployed, the preflight (preflight.py) refuses, naming the fix, an identity
+that cannot use the SQL warehouse or create (or use) the bundle's schema.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from medallion.monitor.watch import Polling, StatusLine
 from medallion.spec.model import Spec
 from medallion.tooling.deploy_loop.bundle import BundleCli, BundleCommandError, only_key, pipeline_job_key
 from medallion.tooling.deploy_loop.fixes import Fix, apply_grants, choose_fix, log_fix
+from medallion.tooling.deploy_loop.preflight import Preflight
 from medallion.tooling.deploy_loop.setup_sql import SETUP_SQL, run_setup
 
 
@@ -52,9 +55,12 @@ def deploy(cli: BundleCli, client: WorkspaceClient, spec: Spec, options: DeployO
     if not warehouse_id:
         raise ConfigurationError("no warehouse: pass --warehouse-id or set the bundle variable warehouse_id")
     warehouse = Warehouse(client, warehouse_id)
+    preflight = Preflight(client, summary_before, warehouse)
+    preflight.warehouse()  # before any SQL: sql/setup.sql runs on it too
     if options.setup_sql:
         run_setup(warehouse, options.project / SETUP_SQL)
         print(f"ran {SETUP_SQL}", file=sys.stderr)
+    preflight.unity_catalog()  # after sql/setup.sql, which grants what a first deploy needs
     cli.run("bundle", "deploy", *target)
     resources = _mapping(cli.json("bundle", "summary", *target), "resources")
     pipelines = _mapping(resources, "pipelines")

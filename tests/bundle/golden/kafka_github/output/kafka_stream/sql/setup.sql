@@ -3,10 +3,12 @@
 -- answers and are all backtick-quoted. Every statement is idempotent: run it again
 -- whenever an identity changes.
 --
--- Identities
---   deployer (dev):      data.engineer@example.com  (the pipeline runs as whoever deploys dev;
+-- Identities (who runs what: README.md, "Who runs what")
+--   dev deployer:        data.engineer@example.com  (dev deploys and runs as each developer;
 --                        add a line per developer, or grant a group instead)
---   prod run_as:         none: prod runs as its deployer (set prod_run_as in databricks.yml)
+--   CI (deploys staging and prod): not given yet. Before CI's first deploy, put its
+--                        application ID in the commented "Deployers" GRANT below and run it.
+--   staging/prod run_as: none: they run as their deployer (set prod_run_as in databricks.yml)
 --   readers (grantee):   data.engineer@example.com
 --
 -- Order
@@ -20,14 +22,20 @@
 --   Schema and volume privileges are not here: the bundle grants them on every deploy,
 --     per target (resources/kafka_stream.schema.yml `grants`), because a deploy
 --     replaces the grant list of the schema it manages.
+--   Warehouse: every identity above that runs the job needs CAN USE on the SQL warehouse
+--     "Serverless Starter Warehouse" for the monitor's checks, and every deployer for the
+--     warehouse lookup at `bundle validate`. That is a warehouse permission, not a Unity
+--     Catalog privilege: grant it in the warehouse's Permissions (or
+--     `databricks warehouses update-permissions`). `medallion deploy` checks it first.
 
 -- ===== Catalog and sources (before the first deploy) =====
 
 CREATE CATALOG IF NOT EXISTS `main`
   COMMENT 'Medallion pipeline kafka_stream (bronze, silver, gold)';
 
--- The pipeline's identities: use the catalog and create the bundle's schema.
+-- Deployers: use the catalog and create the bundle's schema (each target's deploy creates it).
 GRANT USE CATALOG, CREATE SCHEMA ON CATALOG `main` TO `data.engineer@example.com`;
+-- GRANT USE CATALOG, CREATE SCHEMA ON CATALOG `main` TO `<CI service principal application ID>`;
 
 -- Readers: enter the catalog (the bundle grants USE SCHEMA + SELECT on the schema).
 GRANT USE CATALOG ON CATALOG `main` TO `data.engineer@example.com`;
