@@ -70,7 +70,8 @@ def entry_points(project: Path) -> set[str]:
     scripts = tomllib.loads((project / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts == {"medallion": "medallion.cli:console_main"}, scripts
     commands = task_commands(project)
-    assert commands == {"monitor", "sample-data"}, commands  # the default render's dev job loads the sample
+    # the default render's job creates the landing folders and judges the run; its dev job loads the sample
+    assert commands == {"landing-folders", "monitor", "sample-data"}, commands
     by_name = command_modules(project)
     return {"medallion.cli", "medallion.__main__", *(by_name[c] for c in commands)}
 
