@@ -188,6 +188,10 @@ def test_every_stated_minimum_agrees(renders: list[Render]) -> None:
     stated = set(re.findall(r"(?:>=|before) v?(\d+\.\d+(?:\.\d+)?)", text))
     wanted = {f"{needed[0]}.{needed[1]}", ".".join(map(str, needed))}
     assert stated <= wanted, f"{DEPLOY_BUNDLE.relative_to(REPO)} tells users other versions: {stated}"
+    # databricks.yml makes an older CLI refuse to deploy instead of dropping what it lacks.
+    for render in renders:
+        bundle = render.files["databricks.yml"]["bundle"]
+        assert bundle.get("databricks_cli_version") == ">= {}.{}.{}".format(*needed), render.answers
 
 
 def test_every_mapping_has_its_required_fields_in_its_own_file(renders: list[Render]) -> None:

@@ -147,3 +147,42 @@ def test_the_emulator_keeps_a_pipeline_wheel_of_an_installed_version(tmp_path: P
     pipeline_seen, job_seen = redeploy_with_a_changed_helper(project, tmp_path / "workspace")
     assert job_seen == ["old", "new"]
     assert pipeline_seen == ["old", "old"]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},
+        {"include_sample_data": "no"},
+        {"source_type": "delta", "source_location": "main.raw"},
+        {"source_type": "kafka", "source_location": "broker-1.example.com:9092"},
+        {"source_tables": "invoices,payments"},
+    ],
+)
+def test_the_readme_says_the_sample_is_loaded_only_where_the_dev_job_loads_it(
+    tmp_path: Path, answers: dict[str, str]
+) -> None:
+    project = render_project(answers, tmp_path)
+    readme = (project / "README.md").read_text()
+    dev = resolve_target(project, "dev")
+    tasks = {
+        t["task_key"] for job in dev.config["resources"]["jobs"].values() for t in job.get("tasks") or []
+    }
+    says_loaded = "the job's first task loads the sample" in readme
+    # The sample is the retail tables' (sample-data writes nothing for other tables).
+    retail = "source_tables" not in answers
+    assert says_loaded == ("load_sample_data" in tasks and retail), (answers, sorted(tasks))
+    assert "### Where to put the data on Databricks" in readme
+    assert "### Who runs what" in readme
+
+
+def test_a_deployer_without_warehouse_access_cannot_resolve_the_warehouse_lookup(tmp_path: Path) -> None:
+    """`bundle validate` looks the warehouse's id up by name as the deployer: CI's principal needs
+    CAN USE on it before staging's first validate (README "Who runs what")."""
+    project = render_project({"ci_principal": CI}, tmp_path / "render")
+    emulator = Emulator(tmp_path / "workspace", user=CI)
+    emulator.warehouse_users = {"data.engineer@example.com"}
+    with pytest.raises(RuntimeError, match="failed to resolve warehouse: Serverless Starter Warehouse"):
+        emulator.resolve(project, "staging")
+    emulator.warehouse_users.add(CI)
+    assert emulator.resolve(project, "staging").target == "staging"

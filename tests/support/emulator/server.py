@@ -115,7 +115,18 @@ class Emulator:
     # -- bundle commands ---------------------------------------------------------------------
 
     def resolve(self, project: Path, target: str | None) -> Any:
-        return resolve_target(Path(project), target, self.user)
+        """The target as the deployer's CLI resolves it; a `warehouse` lookup fails for a deployer
+        who cannot use the warehouse: the CLI resolves it with GetByName over the warehouses the
+        caller may see (databricks/cli bundle/config/variable/resolve_warehouse.go; List SQL
+        warehouses API: "that a user has access to") and reports
+        `failed to resolve <lookup>, err: ...` (bundle/config/mutator/resolve_lookup_variables.go)."""
+        resolved = resolve_target(Path(project), target, self.user)
+        users = self.warehouse_users
+        for use in resolved.lookups:
+            if use.kind == "warehouse" and users is not None and self.user not in users:
+                missing = f"warehouse named '{use.name}' does not exist"
+                raise RuntimeError(f"failed to resolve warehouse: {use.name}, err: {missing}")
+        return resolved
 
     def deploy(self, project: Path, target: str | None) -> Deployed:
         """`bundle deploy`: build artifacts (build.go), sync files, create schemas/volumes as the
