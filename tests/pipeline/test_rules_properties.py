@@ -124,3 +124,18 @@ def test_dates_and_timestamps_with_and_without_format(spark: Any) -> None:
     values = typed(spark, moment, ["2024-01-02 03:04:05", "yesterday", " 2024-01-02T03:04:05 "])
     assert [str(v) if v else None for v in values] == ["2024-01-02 03:04:05", None, "2024-01-02 03:04:05"]
     assert typed(spark, Column("n", "int"), [7, None], "INT") == [7, None]
+
+
+def test_null_tokens_are_null_in_every_type_and_other_text_is_kept(spark: Any) -> None:
+    """`source.null_values`: the source's texts for a missing value read as NULL (after trimming),
+    in numbers, dates and text alike; other text, and a token inside a longer text, stay."""
+    tokens = ("NA", "\\N")
+    frame = spark.createDataFrame([(" NA ",), ("\\N",), ("12",), ("NAB",), ("",), (None,)], "x STRING")
+    numbers = [
+        r[0] for r in frame.selectExpr(typed_expression(Column("x", "int"), null_values=tokens)).collect()
+    ]
+    texts = [
+        r[0] for r in frame.selectExpr(typed_expression(Column("x", "string"), null_values=tokens)).collect()
+    ]
+    assert numbers == [None, None, 12, None, None, None]
+    assert texts == [None, None, "12", "NAB", None, None]

@@ -11,18 +11,22 @@ from medallion.sql import literal, quote_identifier
 TEMPORAL_TYPES = ("date", "timestamp", "timestamp_ntz")
 
 
-def clean_text(source: str, trim: bool) -> str:
-    """The raw value as text, trimmed when asked, with empty text as NULL."""
+def clean_text(source: str, trim: bool, null_values: tuple[str, ...] = ()) -> str:
+    """The raw value as text, trimmed when asked, with empty text and the source's null tokens
+    (`source.null_values`, compared after trimming) as NULL."""
     text = f"CAST({source} AS STRING)"
     if trim:
         text = f"trim({text})"
+    if null_values:
+        tokens = ", ".join(literal(v.strip() if trim else v) for v in null_values)
+        text = f"CASE WHEN {text} IN ({tokens}) THEN NULL ELSE {text} END"
     return f"nullif({text}, '')"
 
 
-def typed_expression(column: Column, source: str | None = None) -> str:
+def typed_expression(column: Column, source: str | None = None, null_values: tuple[str, ...] = ()) -> str:
     """SQL for one typed column from its raw value (`source`, default the column itself)."""
     raw = source or quote_identifier(column.name)
-    text = clean_text(raw, column.trim)
+    text = clean_text(raw, column.trim, null_values)
     if column.is_string:
         return {"lower": f"lower({text})", "upper": f"upper({text})"}.get(column.case, text)
     if column.type in TEMPORAL_TYPES and column.format:
@@ -31,6 +35,6 @@ def typed_expression(column: Column, source: str | None = None) -> str:
     return f"try_cast({text} AS {column.type.upper()})"
 
 
-def typed_columns(columns: tuple[Column, ...]) -> list[str]:
+def typed_columns(columns: tuple[Column, ...], null_values: tuple[str, ...] = ()) -> list[str]:
     """`typed_expression AS name` for every column, ready for selectExpr."""
-    return [f"{typed_expression(c)} AS {quote_identifier(c.name)}" for c in columns]
+    return [f"{typed_expression(c, null_values=null_values)} AS {quote_identifier(c.name)}" for c in columns]

@@ -25,7 +25,11 @@ ROW_NUMBER = "_rn"
 def typed_select(table: SourceTable) -> list[str]:
     """Typed spec columns, the raw values as a struct, and the audit columns."""
     raw = ", ".join(quote_identifier(c) for c in table.column_names)
-    return [*typed_columns(table.columns), f"struct({raw}) AS {RAW}", *AUDIT_COLUMNS]
+    return [
+        *typed_columns(table.columns, table.source.null_values),
+        f"struct({raw}) AS {RAW}",
+        *AUDIT_COLUMNS,
+    ]
 
 
 def history_columns(table: SourceTable) -> list[str]:

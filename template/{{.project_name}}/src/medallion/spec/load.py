@@ -220,9 +220,11 @@ class _Builder:
             for column in reference.columns:
                 self.check_column(f"{where}.references[{index}].columns", column, known)
         thresholds = Thresholds(**{**self.default_thresholds, **body.get("thresholds", {})})
+        source = self.source_config(name, body.get("source", {}))
+        self.check_null_tokens(where, body.get("expectations", []), source.null_values)
         return SourceTable(
             name=name,
-            source=self.source_config(name, body.get("source", {})),
+            source=source,
             columns=columns,
             primary_key=primary_key,
             sequence_by=sequence_by,
@@ -231,6 +233,21 @@ class _Builder:
             thresholds=thresholds,
             description=body.get("description", ""),
         )
+
+    def check_null_tokens(
+        self, where: str, entries: list[dict[str, Any]], null_values: tuple[str, ...]
+    ) -> None:
+        """An accepted value that is one of the source's null tokens can never match: silver
+        reads it as NULL (so a rule would pass or fail on it for the wrong reason)."""
+        tokens = {v.strip() for v in null_values}
+        for index, entry in enumerate(entries):
+            for position, value in enumerate(entry.get("values") or []):
+                if isinstance(value, str) and value.strip() in tokens:
+                    self.problem(
+                        f"{where}.expectations[{index}].values[{position}]",
+                        f"{value!r} is one of source.null_values: silver reads it as NULL, never as a "
+                        "value; remove it here (a not_null rule catches missing values)",
+                    )
 
     @staticmethod
     def column(name: str, value: str | dict[str, Any]) -> Column:
@@ -260,6 +277,7 @@ class _Builder:
             topic=merged.get("topic", name) if source_type == "kafka" else None,
             starting_offsets=merged.get("starting_offsets", "earliest"),
             skip_change_commits=merged.get("skip_change_commits", False),
+            null_values=tuple(str(v) for v in merged.get("null_values", ())),
             options={
                 k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in merged["options"].items()
             },

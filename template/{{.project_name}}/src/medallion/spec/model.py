@@ -44,6 +44,8 @@ class SourceConfig:
     starting_offsets: str = "earliest"
     skip_change_commits: bool = False
     options: dict[str, str] = field(default_factory=dict)
+    null_values: tuple[str, ...] = ()
+    """Texts that stand for a missing value in this source (silver reads them as NULL)."""
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,8 @@ def _every_key(profile: TableProfile, columns: tuple[str, ...]) -> pd.DataFrame:
     """Every key value of a table sampled with a stride: references are checked against all keys."""
     types = {c: profile.column(c).type for c in columns}
     values = {
-        tuple(parse_as(types[c], row.get(c)) for c in columns) for row in all_rows(list(profile.sample.files))
+        tuple(parse_as(types[c], row.get(c)) for c in columns)
+        for row in all_rows(list(profile.sample.files), profile.sample.null_values)
     }
     return pd.DataFrame(sorted(values, key=str), columns=list(columns), dtype=object)
 

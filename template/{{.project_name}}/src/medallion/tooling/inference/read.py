@@ -11,8 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medallion.tooling.inference.types import infer_column
+
 FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".ndjson": "json", ".parquet": "parquet"}
 DEFAULT_MAX_ROWS = 100_000
+NULL_TOKENS = ("NA", "N/A", "n/a", "#N/A", "NULL", "null", "Null", "None", "NaN", "nan", "\\N", "-", "(null)")
+"""Texts files commonly write for a missing value; one is drafted as a null token only where it
+stands where numbers, dates or booleans stand (see find_null_tokens)."""
 _NOT_IDENTIFIER = re.compile(r"[^a-z0-9_]+")
 
 
@@ -35,6 +40,8 @@ class TableSample:
     total_rows: int = 0
     """Rows in every file of the table (all were read; `rows` holds every `stride`-th)."""
     stride: int = 1
+    null_values: tuple[str, ...] = ()
+    """Texts this table writes for a missing value (already NULL in `rows`)."""
 
 
 def spread_sample(rows: Iterable[dict[str, Any]], max_rows: int) -> tuple[list[dict[str, Any]], int, int]:
@@ -66,14 +73,36 @@ def block_size(max_rows: int) -> int:
     return max(1, min(1000, max_rows // 20))
 
 
-def all_rows(files: list[Path]) -> Iterator[dict[str, Any]]:
-    """Every row of one table's files (lower-case column names), streamed."""
+def all_rows(files: list[Path], null_values: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
+    """Every row of one table's files (lower-case column names, null tokens as None), streamed."""
     reader = {"csv": _CsvReader, "json": _JsonReader, "parquet": _ParquetReader}[
         FORMATS[files[0].suffix.lower()]
     ]()
+    tokens = set(null_values)
     for file in files:
         for row in reader.rows(file):
-            yield {k.lower(): v for k, v in row.items()}
+            yield {k.lower(): None if _is_token(v, tokens) else v for k, v in row.items()}
+
+
+def find_null_tokens(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The texts this table writes for a missing value: a common null token (NULL_TOKENS) that
+    appears in a column whose other values are numbers, dates or booleans (within inference's
+    tolerance). A token found only among text values stays a value: "NA" may be a code."""
+    found: set[str] = set()
+    for column in columns:
+        values = [row.get(column) for row in rows]
+        texts = [v.strip() for v in values if isinstance(v, str)]
+        tokens = {t for t in texts if t in NULL_TOKENS}
+        others = [
+            v for v in values if v is not None and not (isinstance(v, str) and v.strip() in NULL_TOKENS)
+        ]
+        if tokens and others and infer_column(column, others).type != "string":
+            found |= tokens
+    return tuple(sorted(found))
+
+
+def _is_token(value: Any, tokens: set[str]) -> bool:
+    return isinstance(value, str) and value.strip() in tokens
 
 
 def identifier(text: str) -> str:
@@ -135,12 +164,18 @@ def read_table(name: str, files: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -
     bad = [c for c in columns if identifier(c) != c.lower()]
     if bad:
         raise SampleError(f"table {name!r}: rename columns {bad} to letters, digits and underscores")
+    lowered = [{k.lower(): v for k, v in row.items()} for row in rows]
+    names = tuple(c.lower() for c in columns)
+    tokens = find_null_tokens(lowered, names) if formats[0] != "parquet" else ()
+    if tokens:
+        lowered = [{k: None if _is_token(v, set(tokens)) else v for k, v in row.items()} for row in lowered]
     return TableSample(
         name=name,
         format=formats[0],
         files=tuple(files),
-        columns=tuple(c.lower() for c in columns),
-        rows=[{k.lower(): v for k, v in row.items()} for row in rows],
+        columns=names,
+        rows=lowered,
+        null_values=tokens,
         truncated=stride > 1,
         total_rows=total,
         stride=stride,

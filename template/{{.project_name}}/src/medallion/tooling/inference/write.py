@@ -78,6 +78,8 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
     options = {k: v for k, v in sorted(sample.options.items()) if inherited.get(k) != v}
     if options:
         source["options"] = _typed_options(options)
+    if sample.null_values:
+        source["null_values"] = list(sample.null_values)
     if source:
         lines.append(_line(2, f"source: {flow(source)}"))
     lines.append(_line(2, "columns:" if table.profile.columns else "columns: {}"))
