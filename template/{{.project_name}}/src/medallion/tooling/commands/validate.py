@@ -2,18 +2,23 @@
 
 Loading compiles what the pipeline will run (medallion.spec.load): every rule, measure and
 aggregate is parsed with sqlglot's Databricks dialect and checked against the columns of the
-table it runs on; literals are checked against column types. Exit 0 when the spec is valid,
-2 with one line per problem (file, key path, fix) when it is not.
+table it runs on; literals are checked against column types. Exit 0 when the spec is valid
+(with a `warning:` line for each measure whose name says a sum of it means nothing), 2 with one
+line per problem (file, key path, fix) when it is not.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from medallion.naming import expected_tables
 from medallion.spec import Spec, SpecError, find_spec, load_spec
+from medallion.tooling.inference.measure_meaning import not_additive
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,9 +62,25 @@ def run(args: argparse.Namespace) -> int:
     for name, layer in tables.items():
         print(f"  {layer:<15} {name}")
     print(f"compiled {rules} rule(s), {measures} measure(s), {aggregates} SQL aggregate(s) without Spark")
+    for key, message in measure_warnings(spec):
+        print(f"warning: {key}: {message}")
     if args.explain_log is not None:
         return _explain_log(spec, args.explain_log)
     return 0
+
+
+def measure_warnings(spec: Spec) -> list[tuple[str, str]]:
+    """Measures that are one column whose name says a sum of it means nothing (an identifier,
+    calendar part, ordinal, coordinate or level): valid, but very likely a mistake."""
+    found = []
+    for fact in spec.gold.facts:
+        for measure in fact.measures:
+            column = measure.expr.strip().strip("`")
+            reason = not_additive(column) if IDENTIFIER.match(column) else None
+            if reason:
+                message = f"{column} is {reason}: a sum of it means nothing; drop it or make it an attribute"
+                found.append((measure.key or f"gold.facts.{fact.name}.measures.{measure.name}", message))
+    return found
 
 
 def _explain_log(spec: Spec, log: Path) -> int:

@@ -5,17 +5,22 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from medallion.tooling.inference.foreign_keys import ForeignKey, core_name, stem_name
+from medallion.tooling.inference.measure_meaning import additive_evidence, not_additive
 from medallion.tooling.inference.primary_keys import KeyCandidate
-from medallion.tooling.inference.profile import TableProfile
+from medallion.tooling.inference.profile import ColumnProfile, TableProfile
 
 QUANTITY_NAME = re.compile(r"(^|_)(quantity|qty|units|count)($|_)")
 PRICE_NAME = re.compile(r"price")
 EXTENDED_NAME = re.compile(r"(extended|ext_|total|amount|revenue)|(^|_)(net|gross|sum|value)($|_)")
 """A price already multiplied out (extendedprice, total, line_amount): a measure as it is."""
 ATTRIBUTE_MAX_VALUES = 20
+CLOCK_MIN_VALUES = 30
+"""Values needed before a column of whole numbers 0-2400 with minutes below 60 counts as hhmm."""
+YEARS = (1800, 2100)
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ def _fact(
 ) -> Role | None:
     linked = {c for fk in outgoing for c in fk.columns}
     skip = linked | set(key.columns) | {key.sequence_by}
-    numeric = [c for c in table.columns if c.is_numeric and c.name not in skip]
+    numeric = [c for c in table.columns if c.is_numeric and c.name not in skip and not not_a_measure(c)]
     if not numeric:
         return None
     measures: dict[str, Any] = {}
@@ -97,6 +102,7 @@ def _fact(
                 "type": "decimal(18,0)" if column.type in ("int", "bigint") else "double",
             }
         )
+        notes[column.name] = additive_evidence(column.name)
     amount = _amount(numeric_names=[c.name for c in numeric], taken=set(table.sample.columns))
     if amount:
         measures[amount[0]] = amount[1]
@@ -120,6 +126,28 @@ def _fact(
         f"grain = the primary key; event_time = {event_time or 'none'}"
     )
     return Role(table.name, body, reason, notes)
+
+
+def not_a_measure(column: ColumnProfile) -> str | None:
+    """Why a numeric column is no measure: its name (an identifier, calendar part, ordinal,
+    coordinate or level), or its values (a clock time written as hhmm, a year)."""
+    reason = not_additive(column.name)
+    if reason:
+        return reason
+    whole = [v for v in column.column.values if isinstance(v, (int, Decimal)) and v == int(v)]
+    if len(whole) < CLOCK_MIN_VALUES or len(whole) < len([v for v in column.column.values if v is not None]):
+        return None
+    numbers = [int(v) for v in whole]
+    if (
+        min(numbers) >= 0
+        and max(numbers) <= 2400
+        and max(numbers) >= 100
+        and all(n % 100 < 60 for n in numbers)
+    ):
+        return "a clock time written as hhmm"
+    if YEARS[0] <= min(numbers) and max(numbers) <= YEARS[1]:
+        return "a year"
+    return None
 
 
 def _links(outgoing: list[ForeignKey], dimensions: dict[str, Role], notes: dict[str, str]) -> dict[str, Any]:
