@@ -92,9 +92,12 @@ N = 60
         ("sched_hour", [i % 24 for i in range(N)], ("range", 0, 23)),
         ("lat", [f"{40 + i / 100:.4f}" for i in range(N)], ("range", -90, 90)),
         ("lon", [f"{-74 + i / 100:.4f}" for i in range(N)], ("range", -180, 180)),
-        ("month", [i % 12 for i in range(N)], ("range", 0, 11)),  # 0-based: not the domain, observed bounds
-        ("dep_delay", [i * 7 - 20 for i in range(N)], ("range", -20, 393)),  # exact, never widened
-        ("quantity", [1 + i % 50 for i in range(N)], ("range", 1, 50)),
+        # Not a domain: the usual values widened by 10% of their span, rounded outward
+        ("month", [i % 12 for i in range(N)], ("range", -2, 13)),  # 0-based: not the month domain
+        ("dep_delay", [i * 7 - 20 for i in range(N)], ("range", -62, 435)),  # signed: no sign rule
+        ("quantity", [1 + i % 50 for i in range(N)], ("range", 0, 55)),  # a count: never below 0
+        # a temperature may be negative: a range, never non_negative
+        ("temp", [f"{20 + i * 0.5:.1f}" for i in range(N)], ("range", 17.05, 52.45)),
         ("balance", [f"{(i - 20) * 1.5:.2f}" for i in range(N)], None),  # 20 negatives: no non_negative
         ("unit_price", [f"{1 + i * 1.5:.2f}" for i in range(N)], ("non_negative", None, None)),
         # a price is never negative by meaning: one negative in 23 is dirt; a balance's is not
@@ -119,7 +122,17 @@ def test_numeric_rules_agree_with_their_evidence(
     if use == "range":
         assert (rule.params["min"], rule.params["max"]) == (low, high)
     line = next(x for x in text.splitlines() if f"column: {column}," in x)
-    assert "# min " in line and "widened" not in line
+    assert "# min " in line
+
+
+def test_an_outlier_is_named_as_suspicious_and_left_out_of_the_range(tmp_path: Path) -> None:
+    """A known-bad 1048 mph wind speed among 0-40 mph readings never becomes the rule's maximum."""
+    speeds = [f"{(i * 7) % 41}.0" for i in range(199)] + ["1048.0"]
+    text, spec = _source(tmp_path, {"event_id": list(range(200)), "wind_speed": speeds})
+    (rule,) = [e for e in spec.source("events").expectations if e.params.get("column") == "wind_speed"]
+    assert rule.use == "range" and rule.params["max"] < 50
+    line = next(x for x in text.splitlines() if "column: wind_speed," in x)
+    assert "1 suspicious value(s) left out of the rule (e.g. 1048)" in line
 
 
 def test_whole_numbers_written_as_floats_are_whole(tmp_path: Path) -> None:
@@ -130,7 +143,7 @@ def test_whole_numbers_written_as_floats_are_whole(tmp_path: Path) -> None:
     assert column_type.startswith("decimal(") and column_type.endswith(",0)")
     assert "whole numbers written with a fraction" in text
     (rule,) = [e for e in spec.source("events").expectations if e.params.get("column") == "seats"]
-    assert (rule.params["min"], rule.params["max"]) == (100, 108)
+    assert (rule.params["min"], rule.params["max"]) == (99, 109)  # 100..108 widened by 10%
 
 
 def test_star_roles(tpch: tuple[Spec, str]) -> None:

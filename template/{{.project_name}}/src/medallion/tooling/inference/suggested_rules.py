@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -21,6 +22,14 @@ DIRT_SHARE = 0.01
 """non_negative only when negatives are this rare (one typo), never for a column of signed values."""
 PRICE_NAME = re.compile(r"(price|cost|fee)")
 """Never negative by meaning: one or two negatives are dirt even in a small sample."""
+NON_NEGATIVE_NAME = re.compile(
+    r"(price|cost|fee|amount|quantity|qty|units|count|distance|weight|duration|elapsed|seats|population)"
+)
+"""Sign rules only where the name makes the sign certain (a delay or a temperature may be negative)."""
+FENCE = 3.0
+"""Values beyond the quartiles by this many interquartile ranges are suspicious, not bounds."""
+MARGIN = 0.1
+"""A drafted range reaches this share of the usual values' span beyond them."""
 DOMAIN_RANGES: tuple[tuple[re.Pattern[str], int, int, str], ...] = (
     (re.compile(r"(^|_)month($|_)"), 1, 12, "a month"),
     (re.compile(r"(^|_)hour($|_)"), 0, 23, "an hour of the day"),
@@ -113,9 +122,10 @@ def _value_rules(column: ColumnProfile, is_key: bool, case: dict[str, str]) -> l
 
 
 def _numeric(column: ColumnProfile) -> list[Suggestion]:
-    """A domain range where the name is clear; else non_negative for fixed-point columns without
-    negatives (or one or two typos), or the observed bounds exactly. Never a rule that a
-    column of signed values breaks, never bounds widened past what the data or domain says."""
+    """A domain range where the name is clear; non_negative where the name makes the sign certain
+    and negatives are absent (or one or two typos); else a range around the usual values with a
+    margin. Outliers (beyond the quartiles by FENCE interquartile ranges) are named as suspicious
+    in the evidence, never baked into the bounds."""
     values = [v for v in column.column.values if v is not None]
     negative = sum(1 for v in values if v < 0)
     span = f"min {column.minimum}, max {column.maximum} in {len(values):,} values"
@@ -130,14 +140,58 @@ def _numeric(column: ColumnProfile) -> list[Suggestion]:
                 "action": "warn",
             }
             return [Suggestion(entry, f"{span}; {meaning}: {bound_low}..{bound_high}")]
+    certain = bool(NON_NEGATIVE_NAME.search(column.name.lower()))
     if column.type.startswith("decimal") and not column.type.endswith(",0)"):
         allowed = MAX_DIRT_NEGATIVES if PRICE_NAME.search(column.name.lower()) else len(values) * DIRT_SHARE
         if negative > min(MAX_DIRT_NEGATIVES, allowed):
-            return []
-        note = f"; {negative:,} negative: flagged as dirt" if negative else ""
-        return [Suggestion({"use": "non_negative", "column": column.name, "action": "warn"}, span + note)]
-    entry = {"use": "range", "column": column.name, "min": low, "max": high, "action": "warn"}
-    return [Suggestion(entry, f"{span}; the observed bounds exactly: widen them if other values are valid")]
+            return []  # signed amounts (balances, adjustments): no bound the data would not break
+        if certain:
+            note = f"; {negative:,} negative: flagged as dirt" if negative else ""
+            entry = {"use": "non_negative", "column": column.name, "action": "warn"}
+            return [Suggestion(entry, span + "; never negative by its name" + note)]
+    usual_low, usual_high, outliers = usual_range(values)
+    whole = column.type in ("int", "bigint") or column.type.endswith(",0)")
+    margin = (usual_high - usual_low) * MARGIN
+    bound_low = _outward(usual_low - margin, whole, down=True)
+    if certain and not negative and bound_low < 0:
+        bound_low = 0  # a count or quantity: its name makes the sign certain
+    bound_high = _outward(usual_high + margin, whole, down=False)
+    entry = {"use": "range", "column": column.name, "min": bound_low, "max": bound_high, "action": "warn"}
+    evidence = f"{span}; usual values {_plain(usual_low)}..{_plain(usual_high)}, widened by {MARGIN:.0%}"
+    if outliers:
+        shown = ", ".join(str(_plain(v)) for v in sorted(set(outliers), key=abs, reverse=True)[:3])
+        evidence += f"; {len(outliers):,} suspicious value(s) left out of the rule (e.g. {shown}): check them"
+    return [Suggestion(entry, evidence)]
+
+
+def usual_range(values: list[Any]) -> tuple[float, float, list[float]]:
+    """The smallest and largest values within FENCE interquartile ranges of the quartiles, and the
+    values beyond (outliers). With no spread (IQR 0), every value is usual."""
+    numbers = sorted(float(v) for v in values)
+    q1, q3 = _quantile(numbers, 0.25), _quantile(numbers, 0.75)
+    spread = q3 - q1
+    if spread == 0:
+        return numbers[0], numbers[-1], []
+    lowest, highest = q1 - FENCE * spread, q3 + FENCE * spread
+    usual = [n for n in numbers if lowest <= n <= highest]
+    outliers = [n for n in numbers if n < lowest or n > highest]
+    return usual[0], usual[-1], outliers
+
+
+def _quantile(numbers: list[float], share: float) -> float:
+    """Linear-interpolated quantile of sorted numbers."""
+    position = (len(numbers) - 1) * share
+    below = int(position)
+    above = min(below + 1, len(numbers) - 1)
+    return numbers[below] + (numbers[above] - numbers[below]) * (position - below)
+
+
+def _outward(value: float, whole: bool, down: bool) -> int | float:
+    """A bound rounded away from the usual values: whole numbers, or two decimals."""
+    if whole:
+        return int(math.floor(value) if down else math.ceil(value))
+    scaled = value * 100
+    return (math.floor(scaled) if down else math.ceil(scaled)) / 100
 
 
 def _plain(value: Any) -> int | float:
