@@ -22,6 +22,7 @@ from medallion.retail_sample import TABLES, write_sample
 from medallion.spec import Spec, load_spec
 from medallion.spec.model import SourceTable
 from medallion.spec.trace import explain_log
+from medallion.sql import quote_name
 from medallion.tooling.local import failure as failures
 from medallion.tooling.local.config import DATABASE, spark_environment, write_conf_dir, write_pipeline_spec
 from medallion.tooling.local.connect_server import Endpoint, OwnServerWatch, serving
@@ -34,6 +35,7 @@ from medallion.tooling.local.run_report import build_report, stopped_report
 from medallion.tooling.local.run_settings import for_source
 from medallion.tooling.local.selection import Selection, select
 from medallion.tooling.local.session import EarlySession, connect_session, table_reader
+from medallion.tooling.local.table_shapes import changed_tables, fingerprints, record
 
 Echo = Callable[[str], None]
 LAYOUT = "<root>/<table>/ (one folder per source table, holding its files)"
@@ -112,6 +114,9 @@ def run_local(
     database = (database or project.name) if target else DATABASE
     root, generate = check_source(project, spec, source)
     update_id = uuid.uuid4().hex
+    shapes = fingerprints(spec)
+    rebuilt = [t for t in changed_tables(project.state, database, shapes) if selection.refreshed(t)]
+    refresh = rebuild_args(selection, rebuilt, full_refresh)
     asked = time.monotonic()
     with spark_lock():
         started = time.monotonic()
@@ -134,6 +139,14 @@ def run_local(
             if target:
                 with connect_session(endpoint, DATABASE, watch.alive) as spark:
                     spark.sql(f"CREATE DATABASE IF NOT EXISTS {database}")
+            if rebuilt:
+                echo(
+                    f"medallion.yml changed the columns of {', '.join(rebuilt)} since the last run: "
+                    "dropping and rebuilding them (a full refresh of these tables only)"
+                )
+                with connect_session(endpoint, database, watch.alive) as spark:
+                    for table in rebuilt:
+                        spark.sql(f"DROP TABLE IF EXISTS {quote_name(database, table)}")
             # opens while the pipeline runs
             reader = EarlySession(endpoint, database, watch.alive, settings.sql_conf)
             try:
@@ -145,7 +158,7 @@ def run_local(
                     echo,
                     resources.master,
                     live=live,
-                    refresh=selection.cli_args(full_refresh),
+                    refresh=refresh,
                     server=watch,
                 )
                 if not pipeline.ok:
@@ -155,6 +168,10 @@ def run_local(
                 report["report_duration_s"] = round(time.monotonic() - report_started, 1)
             finally:
                 reader.close(server_alive=watch.alive())
+    if pipeline.ok:
+        record(project.state, database, shapes, selection.tables)
+    if rebuilt:
+        report["rebuilt"] = rebuilt
     _mark_selection(report, selection)
     report["duration_s"] = round(time.monotonic() - started, 1)
     report["pipeline_duration_s"] = round(pipeline.duration_s, 1)
@@ -173,6 +190,15 @@ def run_local(
         "from": {"driver_memory": resources.memory_from, "cores": resources.cores_from},
     }
     return report
+
+
+def rebuild_args(selection: Selection, rebuilt: list[str], full_refresh: bool) -> list[str]:
+    """spark-pipelines' refresh options: the selection's, with the rebuilt tables fully refreshed
+    and the rest of the selection refreshed as usual."""
+    if not rebuilt or full_refresh:
+        return selection.cli_args(full_refresh)
+    others = [t for t in selection.tables if t not in rebuilt]
+    return ["--full-refresh", ",".join(rebuilt), *(["--refresh", ",".join(others)] if others else [])]
 
 
 def _own_server(endpoint: Endpoint) -> str:
