@@ -99,3 +99,29 @@ def test_lock_is_exclusive(tmp_path: Path) -> None:
             pass
         else:
             raise AssertionError("the lock was not held")
+
+
+def test_without_a_terminal_one_line_per_layer_with_what_is_left(default_project: Path) -> None:
+    """Non-terminal output: a line per completed layer (elapsed, tables, an estimate of the
+    rest), a failure at once; 17 tables print 4 lines, not one per flow state change."""
+    from medallion import naming
+    from medallion.spec import load_spec
+
+    layers = naming.expected_tables(load_spec(default_project / "medallion.yml"))
+    echoed: list[str] = []
+    progress = FlowProgress(echo=echoed.append, layers=dict(layers))
+    order = sorted(
+        layers, key=lambda t: ["bronze", "silver_history", "quarantine", "silver", "gold"].index(layers[t])
+    )
+    for table in order:
+        for state in ("QUEUED", "STARTING", "RUNNING", "COMPLETED"):
+            progress.feed(f"2026-01-01 10:00:00: Flow spark_catalog.default.{table} is {state}.")
+    assert [line.split("s  ", 1)[1].split(" (")[0] for line in echoed] == [
+        "bronze done",
+        "silver history and quarantine done",
+        "silver done",
+        "gold done",
+    ], echoed
+    assert all("left" in line for line in echoed[:3]) and "left" not in echoed[3]
+    progress.feed("2026-01-01 10:00:01: Flow spark_catalog.default.fact_sales has FAILED.")
+    assert echoed[-1].endswith("fact_sales FAILED")

@@ -216,11 +216,13 @@ def run_pipeline(
     *,
     refresh: list[str] | None = None,
     server: ServerWatch | None = None,
+    layers: dict[str, str] | None = None,
 ) -> PipelineRun:
     """Run the pipeline to its end (or stop it when it cannot end well), showing flow states
-    (one live line with `live`, else a line per change); all output goes to `log`.
+    (one live line with `live`, else a line per completed layer of `layers`, table -> layer, or per
+    change without them); all output goes to `log`.
     `server` is the separate server `env` connects to (SPARK_REMOTE), watched while it runs."""
-    progress = FlowProgress(echo=echo, live=LiveLine() if live else None)
+    progress = FlowProgress(echo=echo, live=LiveLine() if live else None, layers=dict(layers or {}))
     started = time.monotonic()
     stopped_at: float | None = None
     killed = False

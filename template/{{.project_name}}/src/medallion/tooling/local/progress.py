@@ -1,5 +1,6 @@
-"""Follow `spark-pipelines run` output: flow states (one live line on a terminal, else one line
-per change), errors kept aside."""
+"""Follow `spark-pipelines run` output: flow states (one live line on a terminal; else one line
+per layer as it completes, with an estimate of what is left, or a line per change when the
+layers are not known), errors kept aside. The full output goes to the pipeline log."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ _FLOW = re.compile(r"Flow '?(?P<flow>[\w.`]+)'?(?: is| has)? (?P<state>[A-Z][A-Z
 _RUN = re.compile(r"Run (?:is|has) (?P<state>[A-Z_]+)\b")
 TAIL_LINES = 60
 STARTED_STATES = ("PLANNING", "STARTING", "RUNNING")
+LAYER_NAMES = {
+    "bronze": "bronze",
+    "silver_history": "silver history and quarantine",
+    "quarantine": "silver history and quarantine",
+    "silver": "silver",
+    "gold": "gold",
+}
+"""How a table's layer (naming.expected_tables) is named in the quiet output: quarantine and
+the silver history are one step (one judges what the other keeps)."""
 
 
 def short_name(flow: str) -> str:
@@ -60,6 +70,10 @@ class FlowProgress:
     flows: dict[str, str] = field(default_factory=dict)
     run_state: str | None = None
     other_lines: list[str] = field(default_factory=list)
+    layers: dict[str, str] = field(default_factory=dict)
+    """table -> layer of the tables this run refreshes; when given (and not live), one line per
+    completed layer instead of one per flow change."""
+    announced: set[str] = field(default_factory=set)
 
     def status(self) -> str:
         """'  12.3s  flows 5/17 completed, 1 failed; now: silver_orders_history, ...'"""
@@ -88,7 +102,9 @@ class FlowProgress:
                 self.flows[name] = flow["state"]
             if self.live is not None:
                 self.live(self.status())
-            else:
+            elif self.layers and name in self.layers:
+                self._layer_lines(name, flow["state"])
+            elif not self.layers:
                 self.echo(f"  {time.monotonic() - self.started:6.1f}s  {name:<40} {flow['state']}")
             return
         run = _RUN.search(line)
@@ -97,6 +113,23 @@ class FlowProgress:
             return
         if line.strip():
             self.other_lines = [*self.other_lines[-(TAIL_LINES - 1) :], line]
+
+    def _layer_lines(self, name: str, state: str) -> None:
+        """A failed or skipped flow at once; a layer once all its tables completed, with the
+        time so far and an estimate of what is left (elapsed per completed table)."""
+        elapsed = time.monotonic() - self.started
+        if state in ("FAILED", "SKIPPED"):
+            self.echo(f"  {elapsed:6.1f}s  {name} {state}")
+            return
+        done = [t for t in self.layers if self.flows.get(t) == "COMPLETED"]
+        for layer in dict.fromkeys(LAYER_NAMES.get(v, v) for v in self.layers.values()):
+            tables = [t for t, v in self.layers.items() if LAYER_NAMES.get(v, v) == layer]
+            if layer in self.announced or not all(self.flows.get(t) == "COMPLETED" for t in tables):
+                continue
+            self.announced.add(layer)
+            left = len(self.layers) - len(done)
+            estimate = f"; about {elapsed / len(done) * left:.0f}s left" if left and done else ""
+            self.echo(f"  {elapsed:6.1f}s  {layer} done ({len(tables)} table(s)){estimate}")
 
     def final_flows(self) -> dict[str, str]:
         """Flow states at the end. A COMPLETED run completed every flow it started, so a flow last

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from medallion.naming import expected_tables
 from medallion.retail_sample import TABLES, write_sample
 from medallion.spec import Spec, load_spec
 from medallion.spec.model import SourceTable
@@ -160,6 +161,7 @@ def run_local(
                     live=live,
                     refresh=refresh,
                     server=watch,
+                    layers={t: layer for t, layer in expected_tables(spec).items() if selection.refreshed(t)},
                 )
                 if not pipeline.ok:
                     _show_tail(pipeline, project, echo)
