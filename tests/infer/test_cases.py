@@ -61,15 +61,32 @@ def test_references_need_name_affinity(tpch: tuple[Spec, str], table: str, expec
     assert {(r.columns, r.table) for r in spec.source(table).references} == expected
 
 
-def test_weaker_reference_is_a_commented_suggestion(tmp_path: Path) -> None:
+def test_a_column_named_as_its_key_is_a_reference_with_its_orphans_in_a_threshold(tmp_path: Path) -> None:
+    """tailnum -> planes.tailnum with 14% orphans (planes the table does not list): a reference,
+    and the drafted orphan threshold sits above the observed share instead of being dropped."""
     write_csv(tmp_path, "planes", [{"tailnum": f"N{i:03}", "seats": 100 + i} for i in range(40)])
     flights = [{"flight_no": i, "tailnum": f"N{i % 47:03}", "dep_delay": i % 13} for i in range(200)]
     write_csv(tmp_path, "flights", flights)
     text = infer_spec([tmp_path])
     spec_path = tmp_path / "medallion.yml"
     spec_path.write_text(text)
+    flights_spec = load_spec(spec_path).source("flights")
+    assert [(r.columns, r.table) for r in flights_spec.references] == [(("tailnum",), "planes")]
+    orphans = sum(1 for f in flights if int(f["tailnum"][1:]) >= 40) / len(flights)
+    assert orphans < flights_spec.thresholds.max_orphan_fraction <= orphans * 1.5 + 0.03
+    line = next(x for x in text.splitlines() if "max_orphan_fraction:" in x)
+    assert f"worst observed: {orphans:.1%} of tailnum -> planes" in line
+
+
+def test_a_weakly_matching_column_of_another_name_stays_a_commented_suggestion(tmp_path: Path) -> None:
+    write_csv(tmp_path, "planes", [{"tailnum": f"N{i:03}", "seats": 100 + i} for i in range(40)])
+    flights = [{"flight_no": i, "plane_tailnum": f"N{i % 47:03}"} for i in range(200)]
+    write_csv(tmp_path, "flights", flights)
+    text = infer_spec([tmp_path])
+    spec_path = tmp_path / "medallion.yml"
+    spec_path.write_text(text)
     assert not load_spec(spec_path).source("flights").references
-    line = next(x for x in text.splitlines() if "# - {columns: [tailnum], table: planes}" in x)
+    line = next(x for x in text.splitlines() if "# - {columns: [plane_tailnum], table: planes}" in x)
     assert "suggestion, only 86% match" in line and "orphans" in line
 
 

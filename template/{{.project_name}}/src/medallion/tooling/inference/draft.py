@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from medallion.tooling.inference.draft_model import Draft, DraftTable
-from medallion.tooling.inference.foreign_keys import find_foreign_keys
+from medallion.tooling.inference.foreign_keys import ForeignKey, find_foreign_keys
 from medallion.tooling.inference.primary_keys import KeyCandidate, find_key
 from medallion.tooling.inference.profile import ColumnProfile, TableProfile, profile_table
 from medallion.tooling.inference.read import DEFAULT_MAX_ROWS, all_rows, discover, read_table
 from medallion.tooling.inference.star import propose_star
-from medallion.tooling.inference.suggested_rules import suggest_rules
+from medallion.tooling.inference.suggested_rules import Suggestions, suggest_rules
 from medallion.tooling.inference.types import parse_as
 from medallion.tooling.inference.write import render
 
@@ -27,7 +29,10 @@ def build_draft(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> Draft:
         for name, profile in profiles.items()
         if (key := keys[name]) and profile.sample.truncated
     }
-    references = find_foreign_keys(profiles, keys, every_key)
+    references = [
+        _over_the_whole_file(fk, profiles, every_key) if fk.confirmed else fk
+        for fk in find_foreign_keys(profiles, keys, every_key)
+    ]
     tables = []
     for name, profile in profiles.items():
         outgoing = tuple(fk for fk in references if fk.table == name and fk.confirmed)
@@ -35,7 +40,8 @@ def build_draft(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> Draft:
         linked = {c for fk in outgoing for c in fk.columns}
         rules = suggest_rules(profile, keys[name], linked)
         notes = _column_notes(profile, keys[name])
-        tables.append(DraftTable(profile, keys[name], rules, outgoing, notes, suggested))
+        limits, why = draft_thresholds(profile, rules, outgoing)
+        tables.append(DraftTable(profile, keys[name], rules, outgoing, notes, suggested, limits, why))
     confirmed = [fk for fk in references if fk.confirmed]
     return Draft(tuple(tables), propose_star(profiles, keys, confirmed))
 
@@ -43,6 +49,70 @@ def build_draft(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> Draft:
 def infer_spec(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> str:
     """The drafted medallion.yml text for the sample files under `paths`."""
     return render(build_draft(paths, max_rows))
+
+
+MARGIN = 1.5
+"""A drafted threshold is the observed share times this, plus two points, rounded up."""
+
+
+def draft_thresholds(
+    profile: TableProfile, rules: Suggestions, references: tuple[ForeignKey, ...]
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Limits the monitor judges runs by, from the shares observed in the files, with a margin:
+    the worst reference's orphan share, and the share of rows a drop rule would quarantine
+    (NULL in a column a drop rule requires)."""
+    limits: dict[str, float] = {}
+    notes: dict[str, str] = {}
+    if references:
+        worst = max(references, key=lambda fk: fk.orphan_share)
+        limits["max_orphan_fraction"] = _with_margin(worst.orphan_share)
+        notes["max_orphan_fraction"] = (
+            f"worst observed: {worst.orphan_share:.1%} of {', '.join(worst.columns)} -> {worst.target}"
+        )
+    required = sorted(
+        {
+            column
+            for s in rules.rules
+            if s.entry.get("use") == "not_null" and s.entry.get("action") == "drop"
+            for column in [s.entry.get("column"), *(s.entry.get("columns") or [])]
+            if column
+        }
+    )
+    if required and profile.rows:
+        dropped = int(profile.frame[required].isna().any(axis=1).sum())
+        share = dropped / profile.rows
+        limits["max_quarantine_fraction"] = _with_margin(share)
+        notes["max_quarantine_fraction"] = (
+            f"observed: {share:.1%} of rows lack {', '.join(required)} (drop rules; others may add more)"
+        )
+    return limits, notes
+
+
+def _with_margin(share: float) -> float:
+    return min(1.0, math.ceil((share * MARGIN + 0.02) * 100) / 100)
+
+
+def _over_the_whole_file(
+    fk: ForeignKey, profiles: dict[str, TableProfile], every_key: dict[str, pd.DataFrame]
+) -> ForeignKey:
+    """The reference's match counted over every row of a sampled (truncated) table."""
+    profile = profiles[fk.table]
+    if not profile.sample.truncated:
+        return fk
+    target = profiles[fk.target]
+    keys = every_key.get(fk.target)
+    if keys is None:
+        keys = target.frame[list(fk.target_key)]
+    known = {tuple(str(v) for v in row) for row in keys[list(fk.target_key)].dropna().itertuples(index=False)}
+    types = {c: profile.column(c).type for c in fk.columns}
+    found = total = 0
+    for row in all_rows(list(profile.sample.files), profile.sample.null_values):
+        values = tuple(parse_as(types[c], row.get(c)) for c in fk.columns)
+        if any(v is None for v in values):
+            continue
+        total += 1
+        found += tuple(str(v) for v in values) in known
+    return replace(fk, found=found, total=total) if total else fk
 
 
 def _every_key(profile: TableProfile, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from medallion.tooling.inference.foreign_keys import ForeignKey
 from medallion.tooling.inference.primary_keys import KeyCandidate
@@ -22,6 +22,10 @@ class DraftTable:
     column_notes: dict[str, str]
     suggested_references: tuple[ForeignKey, ...] = ()
     """References whose names match but whose values match less well: written commented out."""
+    thresholds: dict[str, float] = field(default_factory=dict)
+    """Drafted data-quality limits (max_orphan_fraction, max_quarantine_fraction) and their evidence
+    in `threshold_notes`."""
+    threshold_notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,19 @@
 """Candidate foreign keys: name affinity to another table's key, value containment, many-to-one.
 
-Values alone are not enough: a line number 1..7 is contained in any 25-row integer key.
-A reference needs each column's name to match the key column it points at (after table
+Values alone are not enough for numbers: a line number 1..7 is contained in any 25-row integer
+key. A reference needs each column's name to match the key column it points at (after table
 prefixes such as `c_`/`l_`, or in `<table>_id`/`<table>key` form), possibly behind a role
-word (`origin_airport_code`, `return_city`). References with that
-affinity but a lower match rate are kept as suggestions (written commented out).
+word (`origin_airport_code`, `return_city`); or, for text, values that are (almost) all codes
+of another table's key with enough distinct codes to mean something (`origin` and `dest` hold
+`airports.faa`). A column named exactly as the key it matches is a reference even with many
+orphans (the draft's orphan threshold then says how many); other references with affinity but
+a lower match rate are kept as suggestions (written commented out).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 
 import pandas as pd
@@ -23,6 +26,8 @@ MIN_SUGGESTED = 0.5
 """Below MIN_CONTAINMENT but at least this share: a commented suggestion with its match rate."""
 MIN_INTEGER_COVERAGE = 0.1
 """Integer columns must also hit this share of the target's keys (quantities 1..10 are not ids)."""
+MIN_CODES = 10
+"""A text key needs this many distinct codes before values alone make a reference to it."""
 INTEGER_TYPES = ("int", "bigint", "smallint", "tinyint")
 
 
@@ -36,6 +41,10 @@ class ForeignKey:
     target_key: tuple[str, ...]
     found: int
     total: int
+    same_name: bool = False
+    """Each column is named exactly as the key column it matches (tailnum -> planes.tailnum)."""
+    by_values: bool = False
+    """Found by its values only (origin -> airports.faa): no name in common."""
 
     @property
     def share(self) -> float:
@@ -43,14 +52,22 @@ class ForeignKey:
 
     @property
     def confirmed(self) -> bool:
-        """Contained well enough to be proposed as a reference (else only suggested)."""
-        return self.share >= MIN_CONTAINMENT
+        """Contained well enough to be proposed as a reference (else only suggested); a column
+        named exactly as its key is one at any share above MIN_SUGGESTED."""
+        return self.share >= MIN_CONTAINMENT or self.same_name
+
+    @property
+    def orphan_share(self) -> float:
+        return (self.total - self.found) / self.total
 
     @property
     def evidence(self) -> str:
         orphans = self.total - self.found
         share = 100 * self.found / self.total
-        return f"{self.found:,} of {self.total:,} non-null values ({share:.1f}%) found; {orphans:,} orphans"
+        how = f"values found in {self.target}.{', '.join(self.target_key)}; " if self.by_values else ""
+        return (
+            f"{how}{self.found:,} of {self.total:,} non-null values ({share:.1f}%) found; {orphans:,} orphans"
+        )
 
 
 def find_foreign_keys(
@@ -167,8 +184,36 @@ def _references(
             continue
         fk = _containment(table, columns, target, key, key_rows)
         if fk is not None:
-            result.append(fk)
+            same = all(core_name(c) == core_name(k) for c, k in zip(columns, key, strict=True))
+            result.append(replace(fk, same_name=same))
+    named = {fk.columns for fk in result}
+    for column in _code_columns(table, target, key, key_rows):
+        if (column,) in named:
+            continue
+        fk = _containment(table, (column,), target, key, key_rows)
+        if fk is not None and fk.share >= MIN_CONTAINMENT:
+            result.append(replace(fk, by_values=True))
     return result
+
+
+def _code_columns(
+    table: TableProfile, target: TableProfile, key: tuple[str, ...], key_rows: pd.DataFrame
+) -> list[str]:
+    """Text columns whose values are (almost) all codes of a single-column text key with at least
+    MIN_CODES distinct codes: a reference by values, whatever the column is called."""
+    if len(key) != 1 or target.column(key[0]).type != "string":
+        return []
+    codes = set(key_rows[key[0]].dropna().astype(str))
+    if len(codes) < MIN_CODES:
+        return []
+    found = []
+    for column in table.columns:
+        if column.type != "string" or column.distinct < 2:
+            continue
+        values = table.frame[column.name].dropna().astype(str)
+        if len(values) and values.isin(codes).mean() >= MIN_CONTAINMENT:
+            found.append(column.name)
+    return found
 
 
 def _one_role(columns: tuple[str, ...], key: tuple[str, ...]) -> bool:

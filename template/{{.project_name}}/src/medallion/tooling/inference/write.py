@@ -103,6 +103,12 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
     if table.rules.rules:
         lines.append(_line(2, "expectations:"))
         lines += [_line(3, f"- {flow(s.entry)}", s.evidence) for s in table.rules.rules]
+    if table.thresholds:
+        lines.append(_line(2, "thresholds:"))
+        lines += [
+            _line(3, f"{name}: {value}", table.threshold_notes.get(name, ""))
+            for name, value in table.thresholds.items()
+        ]
     if table.references:
         lines.append(_line(2, "references:"))
         lines += [
