@@ -5,6 +5,7 @@ carries its evidence, and `validate` warns on a measure whose name says it is no
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -13,6 +14,12 @@ from medallion.cli import main
 from medallion.tooling.inference.draft import infer_spec
 
 NOT_MEASURES = {"year", "month", "day", "hour", "minute", "dep_time", "sched_dep_time", "flight", "temp"}
+
+
+def utc_hour(year: int, month: int, day: int, hour: int) -> str:
+    """The local (New York, UTC-5) hour as a UTC timestamp: evening flights fall on the next day."""
+    moment = datetime(year, month, day, hour) + timedelta(hours=5)
+    return moment.strftime("%Y-%m-%dT%H:00:00Z")
 
 
 def write_flights_domain(root: Path, rows: int = 800) -> Path:
@@ -26,17 +33,18 @@ def write_flights_domain(root: Path, rows: int = 800) -> Path:
     (root / "flights").mkdir()
     lines = [
         "flight_id,year,month,day,dep_time,sched_dep_time,dep_delay,arr_delay,carrier,flight,air_time,"
-        "distance,hour,minute,temp"
+        "distance,hour,minute,temp,time_hour"
     ]
     for i in range(rows):
         sched = rng.randint(5, 23) * 100 + rng.choice([0, 15, 30, 45, 59])
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
         delay = rng.randint(-15, 40)
         dep = sched + delay if (sched % 100) + delay < 60 and (sched % 100) + delay >= 0 else sched
         lines.append(
-            f"{i + 1},2013,{rng.randint(1, 12)},{rng.randint(1, 28)},{dep},{sched},{delay},"
+            f"{i + 1},2013,{month},{day},{dep},{sched},{delay},"
             f"{delay + rng.randint(-10, 30)},{rng.choice(carriers)},{rng.randint(1, 2500)},"
             f"{rng.randint(30, 600)},{rng.randint(80, 4000)},{sched // 100},{sched % 100},"
-            f"{rng.uniform(20, 95):.1f}"
+            f"{rng.uniform(20, 95):.1f},{utc_hour(2013, month, day, sched // 100)}"
         )
     (root / "flights" / "part-0.csv").write_text("\n".join(lines) + "\n")
     return root
@@ -65,3 +73,19 @@ def test_validate_warns_on_a_measure_that_is_a_calendar_part(tmp_path: Path, cap
     out = capsys.readouterr().out
     assert "warning: gold.facts.flights.measures.month: month is a calendar part" in out
     assert "dep_delay" not in out.split("warning:", 1)[-1]
+
+
+def test_a_date_is_derived_from_year_month_and_day_and_is_the_facts_event_time(tmp_path: Path) -> None:
+    """time_hour is UTC: for evening flights its date is the next day. The draft derives the
+    local date from year/month/day, says why, and dates the fact by it."""
+    raw = write_flights_domain(tmp_path / "raw")
+    text = infer_spec([raw])
+    document = yaml.safe_load(text)
+    derived = document["sources"]["flights"]["columns"]["date"]
+    assert derived["type"] == "date" and "concat_ws('-', year, month, day)" in derived["expr"]
+    line = next(x for x in text.splitlines() if x.strip().startswith("date: {type: date"))
+    assert "time_hour's date differs on" in line
+    assert document["gold"]["facts"]["flights"]["event_time"] == "date"
+    spec = tmp_path / "medallion.yml"
+    spec.write_text(text)
+    assert main(["validate", "--spec", str(spec)]) == 0

@@ -139,3 +139,40 @@ def test_null_tokens_are_null_in_every_type_and_other_text_is_kept(spark: Any) -
     ]
     assert numbers == [None, None, 12, None, None, None]
     assert texts == [None, None, "12", "NAB", None, None]
+
+
+def test_a_derived_column_is_computed_from_the_typed_columns_and_never_fails(spark: Any) -> None:
+    """`columns: {flight_date: {type: date, expr: ...}}`: computed in silver from the typed
+    year/month/day (not read from the file); an impossible date is NULL, not a failed run."""
+    from medallion.silver import typed_query
+    from medallion.spec.model import SourceConfig, SourceTable, Thresholds
+
+    table = SourceTable(
+        name="flights",
+        source=SourceConfig(type="files", format="csv", path="flights"),
+        columns=(
+            Column("year", "int"),
+            Column("month", "int"),
+            Column("day", "int"),
+            Column(
+                "flight_date",
+                "date",
+                expr="CAST(try_to_timestamp(concat_ws('-', year, month, day), 'y-M-d') AS DATE)",
+            ),
+        ),
+        primary_key=(),
+        sequence_by=None,
+        expectations=(),
+        references=(),
+        thresholds=Thresholds(),
+    )
+    bronze = spark.createDataFrame(
+        [("2013", "1", "31", None, "f1"), ("2013", "13", "1", None, "f2"), (" 2013 ", "02", "3", None, "f3")],
+        "year STRING, month STRING, day STRING, _rescued_data STRING, _source_file STRING",
+    ).selectExpr("*", "current_timestamp() AS _ingested_at", "'u1' AS _update_id")
+    rows = typed_query(bronze, table).select("year", "flight_date").collect()
+    assert [(r.year, str(r.flight_date) if r.flight_date else None) for r in rows] == [
+        (2013, "2013-01-31"),
+        (2013, None),
+        (2013, "2013-02-03"),
+    ]

@@ -134,3 +134,34 @@ def test_bad_calendar_names_the_key_and_the_fix(
     retail["gold"]["calendar"] = calendar
     problems = _problems(tmp_path, retail)
     assert any(expected in p for p in problems), problems
+
+
+def test_a_derived_column_loads_and_rules_and_gold_may_use_it(tmp_path: Path, retail: dict) -> None:
+    columns = retail["sources"]["orders"]["columns"]
+    columns["order_date"] = {"type": "date", "expr": "CAST(order_ts AS DATE)"}
+    retail["sources"]["orders"]["expectations"].append(
+        {"use": "not_null", "column": "order_date", "action": "warn"}
+    )
+    retail["gold"]["facts"]["sales"]["attributes"] = ["status", "order_date"]
+    spec = load_spec(_write(tmp_path, retail))
+    orders = spec.source("orders")
+    assert [c.name for c in orders.derived_columns] == ["order_date"]
+    assert "order_date" not in orders.raw_column_names and "order_date" in orders.column_names
+
+
+@pytest.mark.parametrize(
+    ("expr", "found"),
+    [
+        ("CAST(ordered_on AS DATE)", "ordered_on"),  # no such column
+        ("order_date + 1", "order_date"),  # another derived column: only source columns are in scope
+        ("count(order_id)", "aggregate count()"),
+    ],
+)
+def test_a_bad_derived_column_is_named_with_its_key(
+    tmp_path: Path, retail: dict, expr: str, found: str
+) -> None:
+    columns = retail["sources"]["orders"]["columns"]
+    columns["order_date"] = {"type": "date", "expr": "CAST(order_ts AS DATE)"}
+    columns["next_day"] = {"type": "date", "expr": expr}
+    problems = _problems(tmp_path, retail)
+    assert any("sources.orders.columns.next_day.expr" in p and found in p for p in problems), problems

@@ -62,7 +62,7 @@ def autoloader_schema(table: SourceTable) -> str:
     CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE."""
     as_text = table.source.format in TEXT_FORMATS
     return ", ".join(
-        f"{quote_identifier(c.name)} {'STRING' if as_text else c.type.upper()}" for c in table.columns
+        f"{quote_identifier(c.name)} {'STRING' if as_text else c.type.upper()}" for c in table.raw_columns
     )
 
 
@@ -83,7 +83,7 @@ def autoloader_options(table: SourceTable) -> dict[str, str]:
         "cloudFiles.schemaEvolutionMode": "rescue",
         RESCUE_COLUMN_OPTION: "_rescued_data",
     }
-    if not table.columns:  # no schema to give: inference, which needs files to start
+    if not table.raw_columns:  # no schema to give: inference, which needs files to start
         options |= {"cloudFiles.schemaEvolutionMode": "addNewColumns", "cloudFiles.inferColumnTypes": "true"}
     if table.source.format == "csv":
         options |= {"header": "true"} | CSV_DEFAULTS
@@ -109,7 +109,7 @@ def stream_builder(ctx: PipelineContext, table: SourceTable) -> Callable[[], Any
 
 def _autoloader(ctx: PipelineContext, table: SourceTable) -> Any:
     reader = ctx.spark.readStream.format("cloudFiles")
-    if table.columns:
+    if table.raw_columns:
         reader = reader.schema(autoloader_schema(table))
     reader = reader.options(**autoloader_options(table))
     return reader.load(location(ctx, table)).selectExpr("*", FILE_PATH)
@@ -152,7 +152,7 @@ def _local_json(ctx: PipelineContext, table: SourceTable) -> Any:
     records = lines.where("trim(value) <> ''").selectExpr(
         f"{json_record('value')} AS {RECORD}", f"value AS {RAW_TEXT}", FILE_PATH
     )
-    names = table.column_names
+    names = table.raw_column_names
     named = records.selectExpr(*json_columns(names), SOURCE_FILE)
     return named.selectExpr(*checked_columns(names), SOURCE_FILE)
 
@@ -164,7 +164,7 @@ def _local_csv(ctx: PipelineContext, table: SourceTable, layout: CsvLayout) -> A
     positions = [*(POSITION.format(i) for i in range(layout.width)), CORRUPT]
     rows = reader.load(location(ctx, table)).selectExpr(*positions, FILE_PATH)
     grouped = rows.selectExpr(*positions, header_group(layout), SOURCE_FILE)
-    names = table.column_names
+    names = table.raw_column_names
     named = grouped.selectExpr(*csv_columns(names, layout), SOURCE_FILE)
     return named.selectExpr(*checked_columns(names), SOURCE_FILE)
 
@@ -197,7 +197,7 @@ def _has_header(table: SourceTable) -> bool:
 def csv_layout(folder: str, table: SourceTable) -> CsvLayout:
     """Read the header line of every CSV file in `folder` (cheap: one record per file)."""
     if not _has_header(table):
-        return CsvLayout((table.column_names,), {_file_key(p): 0 for p in data_files(folder)})
+        return CsvLayout((table.raw_column_names,), {_file_key(p): 0 for p in data_files(folder)})
     options = {k.lower(): v for k, v in (CSV_DEFAULTS | table.source.options).items()}
     headers: dict[tuple[str, ...], int] = {}
     files: dict[str, int] = {}
@@ -256,10 +256,10 @@ def _parquet(ctx: PipelineContext, table: SourceTable, path: str, present: Any) 
 
     Locally a Parquet folder also stands in for a Delta table (no Delta jar here).
     """
-    names = set(present.fieldNames()) if present else set(table.column_names)
+    names = set(present.fieldNames()) if present else set(table.raw_column_names)
     missing = [
         f"CAST(NULL AS {c.type.upper()}) AS {quote_identifier(c.name)}"
-        for c in table.columns
+        for c in table.raw_columns
         if c.name not in names
     ]
     stream = ctx.spark.readStream.format("parquet").schema(present or _spec_ddl(table)).load(path)
@@ -274,7 +274,7 @@ def _parquet_schema(spark: Any, path: str) -> Any:
 
 
 def _spec_ddl(table: SourceTable) -> str:
-    return ", ".join(f"{quote_identifier(c.name)} {c.type.upper()}" for c in table.columns)
+    return ", ".join(f"{quote_identifier(c.name)} {c.type.upper()}" for c in table.raw_columns)
 
 
 def _kafka_replay(ctx: PipelineContext, table: SourceTable) -> Any:

@@ -23,12 +23,23 @@ ROW_NUMBER = "_rn"
 
 
 def typed_select(table: SourceTable) -> list[str]:
-    """Typed spec columns, the raw values as a struct, and the audit columns."""
-    raw = ", ".join(quote_identifier(c) for c in table.column_names)
+    """Typed source columns, the raw values as a struct, and the audit columns."""
+    raw = ", ".join(quote_identifier(c) for c in table.raw_column_names)
     return [
-        *typed_columns(table.columns, table.source.null_values),
+        *typed_columns(table.raw_columns, table.source.null_values),
         f"struct({raw}) AS {RAW}",
         *AUDIT_COLUMNS,
+    ]
+
+
+def derived_select(table: SourceTable) -> list[str]:
+    """Every typed column, then each derived column from them (ANSI-safe: try_cast of the value)."""
+    return [
+        "*",
+        *(
+            f"try_cast(({c.expr}) AS {c.type.upper()}) AS {quote_identifier(c.name)}"
+            for c in table.derived_columns
+        ),
     ]
 
 
@@ -44,7 +55,7 @@ def quarantine_columns(table: SourceTable) -> list[str]:
 
 def latest_order(table: SourceTable) -> str:
     """Newest first: sequence_by, then ingestion time, file, and a row hash to break ties."""
-    row_hash = f"xxhash64({', '.join([*map(quote_identifier, table.column_names), RESCUED_DATA])})"
+    row_hash = f"xxhash64({', '.join([*map(quote_identifier, table.raw_column_names), RESCUED_DATA])})"
     order = [f"{INGESTED_AT} DESC", f"{SOURCE_FILE} DESC NULLS LAST", f"{row_hash} DESC"]
     if table.sequence_by:
         order.insert(0, f"{quote_identifier(table.sequence_by)} DESC NULLS LAST")
@@ -60,7 +71,8 @@ def latest_window(table: SourceTable) -> str:
 
 def typed_query(bronze: Any, table: SourceTable) -> Any:
     """bronze_<t> rows -> typed rows (never fails on a bad value)."""
-    return bronze.selectExpr(*typed_select(table))
+    typed = bronze.selectExpr(*typed_select(table))
+    return typed.selectExpr(*derived_select(table)) if table.derived_columns else typed
 
 
 def local_history_filter(table: SourceTable) -> str:

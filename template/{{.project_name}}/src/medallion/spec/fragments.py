@@ -137,7 +137,8 @@ TOO_DEEP = "is nested too deeply to compile (parentheses or operators hundreds d
 
 
 def check_fragment(text: str, scope: Scope, kind: str) -> list[str]:
-    """Problems of one rule (kind 'rule') or measure (kind 'measure') on `scope`'s columns."""
+    """Problems of one rule (kind 'rule'), measure ('measure') or derived column ('derived') on
+    `scope`'s columns."""
     if len(text) > MAX_FRAGMENT:
         return [f"is {len(text)} characters long; a {kind} is one expression (at most {MAX_FRAGMENT})"]
     try:
@@ -183,7 +184,7 @@ def _check_fragment(text: str, scope: Scope, kind: str) -> list[str]:
 
 
 def _shape(tree: exp.Expression, kind: str) -> list[str]:
-    where = "a rule" if kind == "rule" else "a measure"
+    where = {"rule": "a rule", "derived": "a derived column"}.get(kind, "a measure")
     if tree.find(exp.Star):
         return ["uses `*`, which is not a value here: check for a doubled operator such as `* *`"]
     if isinstance(tree, exp.Alias):

@@ -204,6 +204,7 @@ class _Builder:
             problem = params.decimal_problem(column.type)
             if problem:
                 self.problem(key + (".type" if isinstance(declared[column.name], dict) else ""), problem)
+        self.check_derived(where, columns)
         known = {c.name for c in columns}
         primary_key = tuple(body.get("primary_key", ()))
         for index, column in enumerate(primary_key):
@@ -234,6 +235,16 @@ class _Builder:
             description=body.get("description", ""),
         )
 
+    def check_derived(self, where: str, columns: tuple[Column, ...]) -> None:
+        """A derived column is one row-level expression over the typed source columns (not over
+        other derived ones), compiled like a rule; its value is cast to its type."""
+        raw = {c.name: c.type for c in columns if c.expr is None}
+        table = where.split(".", 1)[1]
+        scope = fragments.Scope(f"typed_{table}", raw)
+        for column in columns:
+            if column.expr is not None:
+                self.check_fragment(f"{where}.columns.{column.name}.expr", column.expr, scope, "derived")
+
     def check_null_tokens(
         self, where: str, entries: list[dict[str, Any]], null_values: tuple[str, ...]
     ) -> None:
@@ -260,6 +271,7 @@ class _Builder:
             value.get("trim", True),
             value.get("case", "preserve"),
             value.get("format"),
+            value.get("expr"),
         )
 
     def source_config(self, name: str, body: dict[str, Any]) -> SourceConfig:

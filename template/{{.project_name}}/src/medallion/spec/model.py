@@ -22,6 +22,8 @@ class Column:
     trim: bool = True
     case: Literal["lower", "upper", "preserve"] = "preserve"
     format: str | None = None
+    expr: str | None = None
+    """A derived column: SQL over the row's typed source columns, computed in silver (not read)."""
 
     @property
     def is_string(self) -> bool:
@@ -104,6 +106,19 @@ class SourceTable:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def raw_columns(self) -> tuple[Column, ...]:
+        """The columns read from the source (every column but the derived ones)."""
+        return tuple(c for c in self.columns if c.expr is None)
+
+    @property
+    def raw_column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.raw_columns)
+
+    @property
+    def derived_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.expr is not None)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

@@ -41,14 +41,53 @@ def build_draft(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> Draft:
         rules = suggest_rules(profile, keys[name], linked)
         notes = _column_notes(profile, keys[name])
         limits, why = draft_thresholds(profile, rules, outgoing)
-        tables.append(DraftTable(profile, keys[name], rules, outgoing, notes, suggested, limits, why))
+        derived, derived_notes = propose_dates(profile)
+        tables.append(
+            DraftTable(
+                profile, keys[name], rules, outgoing, notes, suggested, limits, why, derived, derived_notes
+            )
+        )
     confirmed = [fk for fk in references if fk.confirmed]
-    return Draft(tuple(tables), propose_star(profiles, keys, confirmed))
+    star = propose_star(profiles, keys, confirmed)
+    for table in tables:
+        for fact in star.facts:
+            if fact.body.get("source") == table.profile.name and table.derived:
+                fact.body["event_time"] = next(iter(table.derived))
+    return Draft(tuple(tables), star)
 
 
 def infer_spec(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> str:
     """The drafted medallion.yml text for the sample files under `paths`."""
     return render(build_draft(paths, max_rows))
+
+
+DATE_PARTS = ("year", "month", "day")
+DATE_EXPR = "CAST(try_to_timestamp(concat_ws('-', year, month, day), 'y-M-d') AS DATE)"
+
+
+def propose_dates(profile: TableProfile) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """A derived date from year, month and day columns (whole numbers), named `date` (or
+    `<table>_date` when taken); the evidence says whether a timestamp of the table disagrees
+    with them (a UTC time stamp of a local day), which is why the parts decide the date."""
+    names = {c.name: c for c in profile.columns}
+    parts = [names.get(p) for p in DATE_PARTS]
+    if not all(c is not None and c.type in ("int", "bigint") for c in parts):
+        return {}, {}
+    name = "date" if "date" not in names else f"{profile.name}_date"
+    evidence = "from year, month and day"
+    for column in profile.columns:
+        if column.type != "timestamp":
+            continue
+        rows = profile.frame[[*DATE_PARTS, column.name]].dropna()
+        differ = sum(
+            1
+            for y, m, d, moment in rows.itertuples(index=False)
+            if (int(y), int(m), int(d)) != (moment.year, moment.month, moment.day)
+        )
+        if differ:
+            share = f"{differ:,} of {len(rows):,} rows ({differ / len(rows):.1%})"
+            evidence += f"; {column.name}'s date differs on {share}, e.g. a UTC time of a local day"
+    return {name: {"type": "date", "expr": DATE_EXPR}}, {name: evidence}
 
 
 MARGIN = 1.5

@@ -26,6 +26,9 @@ class DraftTable:
     """Drafted data-quality limits (max_orphan_fraction, max_quarantine_fraction) and their evidence
     in `threshold_notes`."""
     threshold_notes: dict[str, str] = field(default_factory=dict)
+    derived: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Proposed derived columns (name -> {type, expr}) and their evidence in `derived_notes`."""
+    derived_notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

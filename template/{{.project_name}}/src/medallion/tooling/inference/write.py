@@ -88,6 +88,10 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
         if column.name in table.rules.case:
             spec = {"type": column.type, "case": table.rules.case[column.name]}
         lines.append(_line(3, f"{column.name}: {flow(spec)}", table.column_notes.get(column.name, "")))
+    for name, body in table.derived.items():
+        lines.append(
+            _line(3, f"{name}: {flow(body)}", f"derived {table.derived_notes.get(name, '')}".strip())
+        )
     if table.key:
         lines.append(_line(2, f"primary_key: {flow(list(table.key.columns))}", table.key.evidence))
         if table.key.sequence_by:
