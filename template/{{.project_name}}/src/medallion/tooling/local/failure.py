@@ -2,8 +2,10 @@
 
 Kinds: `out_of_memory` (the driver's heap, with how to raise it), `server_died` (the Spark
 Connect server's JVM ended while the run was going), `flow_failed` (a table's flow failed:
-its name and the first meaningful error line), `stalled` (the process did not end after its
-server did), `exited` (anything else, with the last meaningful line).
+its name and the first meaningful error line), `schema_change` (the local metastore refused a
+table's new columns: the table, the spec key that shapes it, and the fix), `stalled` (the
+process did not end after its server did), `exited` (anything else, with the last meaningful
+line).
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ _PREFIX = re.compile(
 )
 _NOISE = ("Picked up JAVA_TOOL_OPTIONS", "WARNING: Using incubator modules", "Setting default log level")
 MAX_LINE = 300
+SCHEMA_CHANGE = re.compile(
+    r"CANNOT_MERGE_INCOMPATIBLE_DATA_TYPE|Unable to alter table|incompatible with the existing columns"
+)
+_TABLE_IN = re.compile(r"(?:alter table|table)\s+`?(?:[\w]+`?\.`?)*(?P<table>\w+)`?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,38 @@ def flow_failed(tables: Sequence[str], lines: Sequence[str]) -> Failure:
         table=table,
         detail=line,
     )
+
+
+def schema_change(failure: Failure, lines: Sequence[str]) -> Failure:
+    """A flow failure or exit whose error is the local metastore refusing new columns becomes a
+    `schema_change` naming the table and the spec key that shapes it; others are unchanged."""
+    text = " ".join(line for line in lines if SCHEMA_CHANGE.search(line))
+    if not text:
+        return failure
+    named = (
+        _TABLE_IN.search(text[text.find("Unable to alter table") :]) if "Unable to alter" in text else None
+    )
+    table = failure.table or (named["table"] if named else None)
+    key = spec_key(table) if table else "medallion.yml"
+    return Failure(
+        "schema_change",
+        f"the local metastore refused new columns of {table or 'a table'} ({key} changed): "
+        f"{failure.detail or first_error_line(lines) or 'see the pipeline log'}",
+        f"run-local rebuilds the tables whose columns medallion.yml changes; for a change it cannot "
+        f"see (code under src/), run `medallion run-local --select {table or '<table>'}+ --full-refresh`; "
+        "if that fails too: `medallion server stop`, then delete .medallion/warehouse, "
+        ".medallion/metastore_db and .medallion/storage (local tables only; the next run rebuilds them)",
+        table=table,
+        detail=failure.detail,
+    )
+
+
+def spec_key(table: str) -> str:
+    """The spec key that decides a table's columns: its source's columns, or the gold section."""
+    for prefix, suffix in (("bronze_", ""), ("quarantine_", ""), ("silver_", "_history"), ("silver_", "")):
+        if table.startswith(prefix) and table.endswith(suffix):
+            return f"sources.{table[len(prefix) : len(table) - len(suffix) or None]}.columns"
+    return "gold"
 
 
 def stalled(seconds: float) -> Failure:

@@ -292,7 +292,7 @@ def run_pipeline(
 def _ended_badly(returncode: int, progress: FlowProgress, recent: list[str]) -> Failure | None:
     """Why a run that ended by itself did not complete (None when it did)."""
     if progress.failed_flows:
-        return failures.flow_failed(progress.failed_flows, recent)
+        return failures.schema_change(failures.flow_failed(progress.failed_flows, recent), recent)
     if returncode != 0 or progress.run_state not in (None, "COMPLETED"):
-        return failures.exited(returncode, recent)
+        return failures.schema_change(failures.exited(returncode, recent), recent)
     return None
