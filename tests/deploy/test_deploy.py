@@ -125,3 +125,24 @@ def test_setup_sql_is_split_safely() -> None:
         "GRANT SELECT ON TABLE `a;b` TO `u`",
         "SELECT 'it''s; fine'",
     ]
+
+
+def test_a_grant_inside_a_nested_comment_is_never_run() -> None:
+    """Databricks SQL comments nest: the GRANT is inside the outer comment."""
+    text = "/* outer /* inner */ GRANT ALL PRIVILEGES ON CATALOG main TO `x`; still comment */ SELECT 1;"
+    assert split_statements(text) == ["SELECT 1"]
+
+
+def test_a_dollar_quoted_body_is_one_statement() -> None:
+    text = (
+        "CREATE FUNCTION f(x INT) RETURNS INT LANGUAGE PYTHON AS $$\nreturn x; # not the end\n$$;\n"
+        "CREATE FUNCTION g() RETURNS STRING LANGUAGE PYTHON AS $body$ return 'a;b' $body$;"
+    )
+    assert split_statements(text) == [
+        "CREATE FUNCTION f(x INT) RETURNS INT LANGUAGE PYTHON AS $$\nreturn x; # not the end\n$$",
+        "CREATE FUNCTION g() RETURNS STRING LANGUAGE PYTHON AS $body$ return 'a;b' $body$",
+    ]
+
+
+def test_escaped_quotes_do_not_end_a_string() -> None:
+    assert split_statements(r"SELECT 'a\';b'; SELECT 2") == [r"SELECT 'a\';b'", "SELECT 2"]

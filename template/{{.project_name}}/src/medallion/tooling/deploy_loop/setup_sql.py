@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from medallion.monitor.warehouse import Warehouse
@@ -9,40 +10,71 @@ from medallion.monitor.warehouse import Warehouse
 SETUP_SQL = Path("sql") / "setup.sql"
 
 
+DOLLAR_QUOTE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
+
+
 def split_statements(text: str) -> list[str]:
-    """Split on `;` outside quotes, backticks and comments; drop empty and comment-only pieces."""
-    statements, current, quote, index = [], [], "", 0
+    """Split on `;` outside quotes, backticks, `$$` (or `$tag$`) bodies and comments, as Databricks
+    SQL reads them: `--` to the end of the line, and bracketed comments that nest
+    (`/* a /* b */ still a comment */`); drop empty and comment-only pieces."""
+    statements: list[str] = []
+    current: list[str] = []
+    index = 0
     while index < len(text):
         char, pair = text[index], text[index : index + 2]
-        if quote:
-            current.append(char)
-            if char == quote and text[index + 1 : index + 2] == quote:  # doubled quote inside
-                current.append(text[index + 1])
-                index += 1
-            elif char == "\\" and quote != "`":
-                current.append(text[index + 1 : index + 2])
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif pair == "--":
+        dollar = DOLLAR_QUOTE.match(text, index) if char == "$" else None
+        if pair == "--":
             end = text.find("\n", index)
             index = len(text) if end < 0 else end
-            continue
         elif pair == "/*":
-            end = text.find("*/", index + 2)
-            index = len(text) if end < 0 else end + 2
-            continue
+            index = _comment_end(text, index)
         elif char in "'\"`":
-            quote = char
-            current.append(char)
+            end = _quoted_end(text, index, char)
+            current.append(text[index:end])
+            index = end
+        elif dollar is not None:
+            close = text.find(dollar.group(0), dollar.end())
+            end = len(text) if close < 0 else close + len(dollar.group(0))
+            current.append(text[index:end])
+            index = end
         elif char == ";":
             statements.append("".join(current).strip())
             current = []
+            index += 1
         else:
             current.append(char)
-        index += 1
+            index += 1
     statements.append("".join(current).strip())
     return [s for s in statements if s]
+
+
+def _comment_end(text: str, index: int) -> int:
+    """Where a bracketed comment starting at `index` ends; nested ones count (Spark SQL)."""
+    depth, index = 1, index + 2
+    while index < len(text) and depth:
+        pair = text[index : index + 2]
+        if pair == "/*":
+            depth, index = depth + 1, index + 2
+        elif pair == "*/":
+            depth, index = depth - 1, index + 2
+        else:
+            index += 1
+    return index
+
+
+def _quoted_end(text: str, index: int, quote: str) -> int:
+    """Where a quoted text (or backticked name) starting at `index` ends: a doubled quote is one
+    quote; a backslash escapes in strings, not in backticks."""
+    index += 1
+    while index < len(text):
+        char = text[index]
+        if (char == quote and text[index + 1 : index + 2] == quote) or (char == "\\" and quote != "`"):
+            index += 2
+        elif char == quote:
+            return index + 1
+        else:
+            index += 1
+    return len(text)
 
 
 def run_setup(warehouse: Warehouse, path: Path) -> list[str]:
