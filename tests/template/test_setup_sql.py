@@ -182,3 +182,28 @@ def test_setup_job_runs_the_rendered_file_on_the_warehouse(render_answers) -> No
     task = body["tasks"][0]["sql_task"]
     assert task["warehouse_id"] == "${var.warehouse_id}"
     assert (resource.parent / task["file"]["path"]).resolve() == (project / "sql" / "setup.sql").resolve()
+
+
+def test_a_comma_in_the_user_name_grants_to_one_principal(tmp_path: Path) -> None:
+    """Identities are joined with spaces (no name holds one): a comma in the workspace user name
+    stays inside its backtick-quoted principal instead of adding a GRANT to a second one."""
+    import os
+    import subprocess
+
+    from tests.rendering import RENDERER
+
+    answers = tmp_path / "answers.json"
+    answers.write_text(
+        json.dumps({"notification_email": "ops@example.com", "ci_principal": SP, "grantee": "analysts"})
+    )
+    env = {**os.environ, **OFFLINE_ENV, "DATABRICKS_USER_NAME": "ops,admin@example.com"}
+    done = subprocess.run(
+        [str(RENDERER), str(REPO), "--config-file", str(answers), "--output-dir", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    found = grants(setup_sql(tmp_path / "out" / "medallion_pipeline"))
+    assert {g.principal for g in found} == {"ops,admin@example.com", SP, "analysts"}
