@@ -61,6 +61,25 @@ def _slow_statements(ws: FakeWorkspace) -> None:
 
 CASES = [
     Case(
+        "429 with a negative Retry-After, then success",
+        "GET",
+        PIPELINE,
+        Fault(429, "REQUEST_LIMIT_EXCEEDED", "Too many requests.", retry_after=-5),
+        0,
+        "",
+    ),
+    Case("an empty 200 body once, then success", "GET", PIPELINE, Fault(200, "", "", body=""), 0, ""),
+    Case("an empty 200 body on the updates once", "GET", UPDATES, Fault(200, "", "", body=""), 0, ""),
+    Case(
+        "an empty 200 body forever",
+        "GET",
+        PIPELINE,
+        Fault(200, "", "", body=""),
+        2,
+        "answered without pipeline_id or spec (not a pipeline)",
+        forever=True,
+    ),
+    Case(
         "GET pipeline hangs", "GET", PIPELINE, Fault(0, "", "", hang=True), 3, "did not answer", forever=True
     ),
     Case("503 forever", "GET", PIPELINE, UNAVAILABLE, 3, "the --timeout of 4 s ran out", forever=True),

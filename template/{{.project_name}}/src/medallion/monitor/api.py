@@ -31,6 +31,10 @@ from medallion.monitor.redact import redact
 
 T = TypeVar("T")
 MAX_BACKOFF_S = 10.0
+MAX_ODD_ANSWERS = 3
+"""A well-formed but empty answer (`problem` says so) is asked again this many times in all."""
+SLEEP_ERROR = "sleep length must be non-negative"
+"""What the SDK raises when a 429 or 503 carries a negative Retry-After: a retry, not a fault of ours."""
 # error_code values the SDK derives from a gateway's status line (HTML or empty bodies).
 _TRANSIENT_CODES = {
     "BAD_GATEWAY",
@@ -65,6 +69,8 @@ def transient(error: BaseException) -> str | None:
         return None
     if isinstance(error, (requests.exceptions.JSONDecodeError, json.JSONDecodeError)):
         return "an answer that is not JSON"
+    if isinstance(error, ValueError) and SLEEP_ERROR in str(error):
+        return "a Retry-After the SDK cannot wait for (negative)"
     if isinstance(error, requests.RequestException):
         return _first_line(f"{type(error).__name__}: {error}")
     if isinstance(error, (ConnectionError, TimeoutError)):
@@ -88,18 +94,30 @@ def call(
     fn: Callable[..., T],
     *args: Any,
     retry: bool = True,
+    problem: Callable[[Any], str | None] | None = None,
     **kwargs: Any,
 ) -> T:
     """`fn(*args, **kwargs)` (an SDK call) within the client's deadline, retrying transient faults.
 
     `endpoint` names the request in messages ("GET /api/2.0/pipelines/<id>"). `retry=False`
-    for a request that must not be sent twice (starting an update).
+    for a request that must not be sent twice (starting an update). `problem(answer)` says what
+    is wrong with a well-formed answer (e.g. an empty body): asked again, at most
+    MAX_ODD_ANSWERS times in all, then `MalformedResponse`.
     """
     deadline = deadline_of(client.config.clock)
-    attempt = 0
+    attempt = odd = 0
     while True:
         try:
-            return deadline.run(endpoint, fn, *args, **kwargs)
+            answer = deadline.run(endpoint, fn, *args, **kwargs)
+            wrong = problem(answer) if problem is not None else None
+            if wrong is None:
+                return answer
+            odd += 1
+            if odd >= MAX_ODD_ANSWERS or not retry:
+                raise MalformedResponse(f"{endpoint} {wrong}")
+            attempt += 1
+            _back_off(deadline, endpoint, wrong, attempt)
+            continue
         except DeadlineReached as error:
             if str(error).startswith(endpoint):
                 raise

@@ -10,7 +10,7 @@ from databricks.sdk.errors import NotFound, PermissionDenied, Unauthenticated
 from databricks.sdk.service.pipelines import GetPipelineResponse
 
 from medallion import naming
-from medallion.monitor.api import MalformedResponse, call
+from medallion.monitor.api import call
 from medallion.monitor.deadline import DeadlineReached, deadline_of
 from medallion.monitor.diagnosis import Diagnosis, Failure, classify, diagnose_events, diagnose_state
 from medallion.monitor.errors import ConfigurationError
@@ -49,12 +49,16 @@ def get_pipeline(client: WorkspaceClient, pipeline_id: str) -> GetPipelineRespon
     """The pipeline, or a ConfigurationError saying why it cannot be read."""
     endpoint = f"GET /api/2.0/pipelines/{pipeline_id}"
     try:
-        pipeline = call(client, endpoint, client.pipelines.get, pipeline_id)
+        return call(client, endpoint, client.pipelines.get, pipeline_id, problem=_not_a_pipeline)
     except (NotFound, PermissionDenied, Unauthenticated) as error:
         raise ConfigurationError(f"cannot read pipeline {pipeline_id}: {error}") from None
-    if not pipeline.pipeline_id and not pipeline.spec:
-        raise MalformedResponse(f"{endpoint} answered without pipeline_id or spec (not a pipeline)")
-    return pipeline
+
+
+def _not_a_pipeline(pipeline: GetPipelineResponse) -> str | None:
+    """An answer without pipeline_id or spec (an empty body, once, is asked again)."""
+    if pipeline.pipeline_id or pipeline.spec:
+        return None
+    return "answered without pipeline_id or spec (not a pipeline)"
 
 
 def locate(pipeline: GetPipelineResponse, target: RemoteTarget) -> Location:
