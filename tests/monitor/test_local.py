@@ -126,3 +126,32 @@ def test_one_empty_source_is_named(tmp_path: Path) -> None:
 def test_rows_everywhere_says_nothing_about_ingestion(tmp_path: Path) -> None:
     _, report = judge(tmp_path, local_report())
     assert not [c for c in report["criteria"] if c["name"] == "rows ingested"]
+
+
+def _body(**changes: Any) -> str:
+    return json.dumps({"status": "COMPLETED", "tables": {}, **changes})
+
+
+BRONZE = {"layer": "bronze"}
+RULE = {"table": "t", "rule": "r", "action": "warn"}
+ORPHAN = {"table": "t", "columns": ["a"]}
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (_body(tables={"bronze_orders": {**BRONZE, "rows": "x"}}), "tables.bronze_orders.rows is 'x'"),
+        (_body(tables={"bronze_orders": {"rows": 1}}), "tables.bronze_orders needs rows and a layer"),
+        (_body(rules=[{**RULE, "passed": None, "failed": 1}]), "rules[0] needs passed and failed"),
+        (_body(tables={"bronze_orders": {**BRONZE, "rows": 0}}).replace("0}", "NaN}"), "NaN is not a number"),
+        (json.dumps({"status": 5, "tables": {}}), "status is 5"),
+        (_body(orphans=[{**ORPHAN, "checked": -1, "orphans": 0}]), "orphans[0] needs checked and orphans"),
+    ],
+)
+def test_a_malformed_report_is_refused_naming_its_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, says: str
+) -> None:
+    """Wrong types, NULL or negative counts, NaN: exit 2 with the key, never a traceback."""
+    code, _ = judge(tmp_path, body)
+    assert code == 2
+    assert says in capsys.readouterr().err
