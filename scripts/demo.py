@@ -26,7 +26,10 @@ def stage(number: int, total: int, text: str) -> None:
     print(f"[{number}/{total}] {text}", flush=True)
 
 
-FLOW_STATE = re.compile(r"^\s+[\d.]+s\s+(?P<flow>\S+)\s+(?P<state>[A-Z_]+)$")
+PROGRESS = re.compile(
+    r"^\s+[\d.]+s\s+(?P<what>.+?)( done \(\d+ table\(s\)\)(; about \d+s left)?| FAILED| SKIPPED)$"
+)
+"""run-local's progress lines off a terminal: a layer done, or a flow failed or skipped."""
 JVM_NOTICES = ("WARNING: Using incubator modules:",)
 
 
@@ -34,10 +37,10 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> int:
     return subprocess.run(command, cwd=cwd, env=env, check=False).returncode
 
 
-def run_folding_flow_states(command: list[str], cwd: Path, env: dict[str, str]) -> int:
+def run_folding_flow_states(command: list[str], cwd: Path, env: dict[str, str], report: Path) -> int:
     """Run, printing the output (stderr merged) except the JVM's start-up notice and the
-    per-flow state lines, which become one summary line."""
-    final: dict[str, str] = {}
+    progress lines (a failed flow's is kept), then one summary line of the flows' final states
+    from the run's report."""
     with subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as process:
@@ -45,13 +48,14 @@ def run_folding_flow_states(command: list[str], cwd: Path, env: dict[str, str]) 
         for line in process.stdout:
             if line.startswith(JVM_NOTICES):
                 continue
-            match = FLOW_STATE.match(line.rstrip("\n"))
-            if match:
-                final[match["flow"]] = match["state"]
-                if match["state"] == "FAILED":
-                    print(line, end="", flush=True)
+            match = PROGRESS.match(line.rstrip("\n"))
+            if match and not line.rstrip().endswith("FAILED"):
                 continue
             print(line, end="", flush=True)
+    try:
+        final = json.loads(report.read_text()).get("flows") or {}
+    except (OSError, ValueError):
+        final = {}
     states = Counter(final.values())
     print(
         "      flows: " + ", ".join(f"{n} {state.lower()}" for state, n in sorted(states.items())), flush=True
@@ -131,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     stage(3, total, "run bronze -> silver -> gold on local Apache Spark Declarative Pipelines")
     report = project / ".medallion" / "report.json"
     code = run_folding_flow_states(
-        [python, "-m", "medallion", "run-local", "--report-json", str(report)], project, env
+        [python, "-m", "medallion", "run-local", "--report-json", str(report)], project, env, report
     )
     stage(4, total, "judge the run with the monitor's criteria")
     verdict = run(
