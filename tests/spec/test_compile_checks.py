@@ -299,3 +299,16 @@ def test_real_run_local_log_is_traced_to_the_rule(default_project: Path) -> None
     (line,) = explain_log(spec, RUN_LOCAL_LOG)
     assert "sources.orders.expectations[5].rule (rule discount_within_price" in line
     assert "DATATYPE_MISMATCH" in line
+
+
+def test_explain_log_reads_only_the_end_of_a_huge_log(tmp_path: Path, monkeypatch) -> None:
+    """A log of any size: only its last MAX_LOG_BYTES are read (an unbounded read of a 17 GB file
+    was killed by the kernel), from a whole line, and the command says so."""
+    from medallion.tooling.commands import validate
+
+    monkeypatch.setattr(validate, "MAX_LOG_BYTES", 1024)
+    log = tmp_path / "pipeline.log"
+    log.write_text("noise line\n" * 5000 + "last line\n")
+    text, size = validate.read_tail(log, 1024)
+    assert size == log.stat().st_size > 1024
+    assert len(text.encode()) <= 1024 and text.startswith("noise line\n") and text.endswith("last line\n")

@@ -19,6 +19,8 @@ from medallion.spec import Spec, SpecError, find_spec, load_spec
 from medallion.tooling.inference.measure_meaning import not_additive
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_LOG_BYTES = 32 * 2**20
+"""--explain-log reads at most this much of a log (its end): a log can be any size."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,6 +85,17 @@ def measure_warnings(spec: Spec) -> list[tuple[str, str]]:
     return found
 
 
+def read_tail(path: Path, limit: int) -> tuple[str, int]:
+    """The last `limit` bytes of a file as text (from its first whole line), and its size."""
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - limit))
+        data = handle.read(limit)
+    if size > limit:
+        data = data.split(b"\n", 1)[-1]
+    return data.decode("utf-8", errors="replace"), size
+
+
 def _explain_log(spec: Spec, log: Path) -> int:
     """Name the spec keys behind a failed run's Spark errors (exit 0 either way: the spec is valid)."""
     from medallion.spec.trace import explain_log
@@ -90,10 +103,13 @@ def _explain_log(spec: Spec, log: Path) -> int:
     if not log.is_absolute() and not log.exists():
         log = spec.path.parent / log
     try:
-        text = log.read_text(errors="replace")
+        text, size = read_tail(log, MAX_LOG_BYTES)
     except OSError as error:
         print(f"{log}: cannot read the log: {error.strerror or error}", file=sys.stderr)
         return 2
+    if size > MAX_LOG_BYTES:
+        shown = f"{size / 2**20:,.0f} MiB; reading its last {MAX_LOG_BYTES // 2**20} MiB"
+        print(f"{log}: {shown}, where a run's errors end")
     found = explain_log(spec, text)
     if not found:
         print(f"{log}: no Spark error in it comes from a rule, measure or aggregate of {spec.path}")
