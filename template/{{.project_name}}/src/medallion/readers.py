@@ -41,10 +41,16 @@ CSV_DEFAULTS = {"escape": '"', "multiLine": "true"}
 LINE_OPTIONS = {"sep": "\u0001", "quote": "", "header": "false", "mode": "PERMISSIVE"}
 
 
+def is_absolute(folder: str) -> bool:
+    """A source path that names its own place (/Volumes/..., s3://...), not one under the source
+    location."""
+    return folder.startswith("/") or "://" in folder
+
+
 def location(ctx: PipelineContext, table: SourceTable, path: str | None = None) -> str:
     """A source folder: absolute paths as they are, others under medallion.source_location."""
     folder = path or table.source.path
-    if folder.startswith("/") or "://" in folder:
+    if is_absolute(folder):
         return folder
     return f"{ctx.settings.source_location}/{folder}" if ctx.settings.source_location else folder
 

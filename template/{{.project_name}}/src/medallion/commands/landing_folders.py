@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from medallion.readers import is_absolute
 from medallion.spec import SpecError, load_spec
 
 
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"landing-folders: {error}", file=sys.stderr)
         return 2
     for table in spec.sources:
-        if table.source.type != "files" or table.source.path.startswith("/") or "://" in table.source.path:
+        if table.source.type != "files" or is_absolute(table.source.path):
             continue  # Kafka and Delta read no folder; an absolute path is not under this landing
         folder = args.root / table.source.path
         try:
