@@ -62,6 +62,8 @@ class TableRules:
     sequence_by: str | None
     required: tuple[str, ...]
     """Columns of the drop rules (not_null): a row with one of them NULL or unreadable is quarantined."""
+    read_as: Mapping[str, str] = field(default_factory=dict)
+    """Spec column -> its name in the files, where the spec renames it (source_name)."""
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,9 @@ class Oracle:
 
     def typed(self, table: str, column: str) -> str:
         """Spark's silver typing of one column: text, trimmed, empty as NULL, then a safe cast."""
-        spark_type = self.rules[table].types[column]
-        text = f"NULLIF(TRIM(CAST({ident(column)} AS VARCHAR)), '')"
+        rules = self.rules[table]
+        spark_type = rules.types[column]
+        text = f"NULLIF(TRIM(CAST({ident(rules.read_as.get(column, column))} AS VARCHAR)), '')"
         return f"TRY_CAST({text} AS {duck_type(spark_type)})"
 
     def _view(self, table: str) -> None:
@@ -191,6 +194,11 @@ def rules_from_spec(spec: Mapping[str, Any]) -> tuple[dict[str, TableRules], lis
     tables: dict[str, TableRules] = {}
     for name, source in spec["sources"].items():
         types = {c: (t if isinstance(t, str) else t["type"]) for c, t in source["columns"].items()}
+        read_as = {
+            c: t["source_name"]
+            for c, t in source["columns"].items()
+            if isinstance(t, dict) and "source_name" in t
+        }
         required: list[str] = []
         for rule in source.get("expectations", []):
             if rule.get("action") != "drop":
@@ -199,7 +207,12 @@ def rules_from_spec(spec: Mapping[str, Any]) -> tuple[dict[str, TableRules], lis
                 raise AssertionError(f"{name}: the oracle knows drop rules of not_null only, not {rule}")
             required += rule.get("columns") or [rule["column"]]
         tables[name] = TableRules(
-            name, types, tuple(source.get("primary_key", ())), source.get("sequence_by"), tuple(required)
+            name,
+            types,
+            tuple(source.get("primary_key", ())),
+            source.get("sequence_by"),
+            tuple(required),
+            read_as,
         )
     gold = spec.get("gold") or {}
     dimensions = {name: d["source"] for name, d in (gold.get("dimensions") or {}).items()}

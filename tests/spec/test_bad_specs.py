@@ -73,11 +73,19 @@ def add_expectation(entry: Doc) -> Callable[[Doc], None]:
     return edit
 
 
-def column(name: str, spark_type: str, table: str = "orders") -> Callable[[Doc], None]:
+def column(name: str, spark_type: str | Doc, table: str = "orders") -> Callable[[Doc], None]:
     def edit(d: Doc) -> None:
         d["sources"][table]["columns"][name] = spark_type
 
     return edit
+
+
+def role_meeting_a_fact_column(d: Doc) -> None:
+    """The fact keeps a column `line_number_key` and plays customer as the role `line_number`."""
+    orders(d)["columns"]["line_number_key"] = "string"
+    sales = d["gold"]["facts"]["sales"]
+    sales["attributes"].append("line_number_key")
+    sales["dimensions"]["line_number"] = {"dimension": "customer", "columns": ["customer_id"]}
 
 
 def text(old: str, new: str, encoding: str = "utf-8") -> Callable[[str], bytes]:
@@ -321,6 +329,22 @@ CASES: dict[str, Case] = {
     ),
     "empty file": Case("(top level)", ("empty",), raw=lambda spec: b"# nothing yet\n"),
     "reserved prefix __": Case("sources.orders.columns.__rank", ("reserved",), column("__rank", "int")),
+    # -- source_name: each column of the files is read once, derived columns are not read -------
+    "two columns read from one source column": Case(
+        "sources.orders.columns.qty.source_name",
+        ("'quantity'", "already read as 'quantity'"),
+        column("qty", {"type": "int", "source_name": "quantity"}),
+    ),
+    "a derived column with a source_name": Case(
+        "sources.orders.columns.doubled.source_name",
+        ("derived", "remove source_name"),
+        column("doubled", {"type": "int", "expr": "quantity * 2", "source_name": "Doubled"}),
+    ),
+    "a role whose key meets a fact column": Case(
+        "gold.facts.sales.dimensions.line_number",
+        ("line_number_key", "clashes", "another name"),
+        role_meeting_a_fact_column,
+    ),
 }
 
 

@@ -70,4 +70,6 @@ def parse_records(records: Any, table: SourceTable) -> Any:
         f"CAST(value AS STRING) AS {RAW_TEXT}",
         f"format_string('kafka://%s/%d/%d', topic, partition, offset) AS {SOURCE_FILE}",
     )
-    return decoded.selectExpr(*columns_from_record(table.raw_column_names), *META_NAMES, SOURCE_FILE)
+    return decoded.selectExpr(
+        *columns_from_record(table.raw_column_names, sources=table.source_names), *META_NAMES, SOURCE_FILE
+    )

@@ -68,7 +68,7 @@ def autoloader_schema(table: SourceTable) -> str:
     CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE."""
     as_text = table.source.format in TEXT_FORMATS
     return ", ".join(
-        f"{quote_identifier(c.name)} {'STRING' if as_text else c.type.upper()}" for c in table.raw_columns
+        f"{quote_identifier(c.read_as)} {'STRING' if as_text else c.type.upper()}" for c in table.raw_columns
     )
 
 
@@ -96,6 +96,18 @@ def autoloader_options(table: SourceTable) -> dict[str, str]:
     return options | table.source.options
 
 
+def renaming(table: SourceTable) -> list[str]:
+    """Every column of a read, those the spec renames (source_name) under the spec's name."""
+    renamed = table.renamed
+    if not renamed:
+        return ["*"]
+    sources = ", ".join(quote_identifier(s) for s in renamed)
+    return [
+        *(f"{quote_identifier(s)} AS {quote_identifier(n)}" for s, n in renamed.items()),
+        f"* EXCEPT ({sources})",
+    ]
+
+
 def stream_builder(ctx: PipelineContext, table: SourceTable) -> Callable[[], Any]:
     """Do definition-time work now (outside any query function, where analysis is not allowed)
     and return the function that builds the source's raw stream: the spec's columns,
@@ -118,7 +130,7 @@ def _autoloader(ctx: PipelineContext, table: SourceTable) -> Any:
     if table.raw_columns:
         reader = reader.schema(autoloader_schema(table))
     reader = reader.options(**autoloader_options(table))
-    return reader.load(location(ctx, table)).selectExpr("*", FILE_PATH)
+    return reader.load(location(ctx, table)).selectExpr(*renaming(table), FILE_PATH)
 
 
 def _delta(ctx: PipelineContext, table: SourceTable) -> Any:
@@ -126,7 +138,7 @@ def _delta(ctx: PipelineContext, table: SourceTable) -> Any:
     return (
         reader.options(**table.source.options)
         .table(delta_table_name(ctx, table))
-        .selectExpr("*", FILE_PATH, NO_RESCUE)
+        .selectExpr(*renaming(table), FILE_PATH, NO_RESCUE)
     )
 
 
@@ -159,7 +171,7 @@ def _local_json(ctx: PipelineContext, table: SourceTable) -> Any:
         f"{json_record('value')} AS {RECORD}", f"value AS {RAW_TEXT}", FILE_PATH
     )
     names = table.raw_column_names
-    named = records.selectExpr(*json_columns(names), SOURCE_FILE)
+    named = records.selectExpr(*json_columns(names, sources=table.source_names), SOURCE_FILE)
     return named.selectExpr(*checked_columns(names), SOURCE_FILE)
 
 
@@ -171,7 +183,7 @@ def _local_csv(ctx: PipelineContext, table: SourceTable, layout: CsvLayout) -> A
     rows = reader.load(location(ctx, table)).selectExpr(*positions, FILE_PATH)
     grouped = rows.selectExpr(*positions, header_group(layout), SOURCE_FILE)
     names = table.raw_column_names
-    named = grouped.selectExpr(*csv_columns(names, layout), SOURCE_FILE)
+    named = grouped.selectExpr(*csv_columns(names, layout, table.source_names), SOURCE_FILE)
     return named.selectExpr(*checked_columns(names), SOURCE_FILE)
 
 
@@ -203,7 +215,7 @@ def _has_header(table: SourceTable) -> bool:
 def csv_layout(folder: str, table: SourceTable) -> CsvLayout:
     """Read the header line of every CSV file in `folder` (cheap: one record per file)."""
     if not _has_header(table):
-        return CsvLayout((table.raw_column_names,), {_file_key(p): 0 for p in data_files(folder)})
+        return CsvLayout((tuple(table.source_names.values()),), {_file_key(p): 0 for p in data_files(folder)})
     options = {k.lower(): v for k, v in (CSV_DEFAULTS | table.source.options).items()}
     headers: dict[tuple[str, ...], int] = {}
     files: dict[str, int] = {}
@@ -262,14 +274,14 @@ def _parquet(ctx: PipelineContext, table: SourceTable, path: str, present: Any) 
 
     Locally a Parquet folder also stands in for a Delta table (no Delta jar here).
     """
-    names = set(present.fieldNames()) if present else set(table.raw_column_names)
+    names = set(present.fieldNames()) if present else {c.read_as for c in table.raw_columns}
     missing = [
         f"CAST(NULL AS {c.type.upper()}) AS {quote_identifier(c.name)}"
         for c in table.raw_columns
-        if c.name not in names
+        if c.read_as not in names
     ]
     stream = ctx.spark.readStream.format("parquet").schema(present or _spec_ddl(table)).load(path)
-    return stream.selectExpr("*", *missing, FILE_PATH, NO_RESCUE)
+    return stream.selectExpr(*renaming(table), *missing, FILE_PATH, NO_RESCUE)
 
 
 def _parquet_schema(spark: Any, path: str) -> Any:
@@ -280,7 +292,7 @@ def _parquet_schema(spark: Any, path: str) -> Any:
 
 
 def _spec_ddl(table: SourceTable) -> str:
-    return ", ".join(f"{quote_identifier(c.name)} {c.type.upper()}" for c in table.raw_columns)
+    return ", ".join(f"{quote_identifier(c.read_as)} {c.type.upper()}" for c in table.raw_columns)
 
 
 def _kafka_replay(ctx: PipelineContext, table: SourceTable) -> Any:

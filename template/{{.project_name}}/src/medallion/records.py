@@ -39,27 +39,41 @@ def json_record(text: str) -> str:
     return f"from_json({text}, {literal(MAP_TYPE)})"
 
 
-def columns_from_record(names: tuple[str, ...], record: str = RECORD, raw: str = RAW_TEXT) -> list[str]:
-    """One STRING column per spec column, then `_rescued_data` for everything else."""
-    known = f"array({', '.join(literal(n) for n in names)})"
+def columns_from_record(
+    names: tuple[str, ...],
+    record: str = RECORD,
+    raw: str = RAW_TEXT,
+    sources: Mapping[str, str] | None = None,
+) -> list[str]:
+    """One STRING column per spec column (read by its source name), then `_rescued_data` for
+    everything else."""
+    read_as = dict(sources or {})
+    known = f"array({', '.join(literal(read_as.get(n, n)) for n in names)})"
     unknown = f"map_filter({record}, (k, v) -> NOT array_contains({known}, k))"
     rescued = (
         f"CASE WHEN {raw} IS NULL THEN NULL "
         f"WHEN {record} IS NULL THEN to_json(map({literal(RAW_RECORD_KEY)}, {raw})) "
         f"WHEN cardinality({unknown}) > 0 THEN to_json({unknown}) END AS {RESCUED_DATA}"
     )
-    return [f"{record}[{literal(n)}] AS {quote_identifier(n)}" for n in names] + [rescued]
+    return [f"{record}[{literal(read_as.get(n, n))}] AS {quote_identifier(n)}" for n in names] + [rescued]
 
 
-def json_columns(names: Sequence[str], record: str = RECORD, raw: str = RAW_TEXT) -> list[str]:
-    """A JSON record -> the spec's columns and `_rescue_map` (unknown keys, or the raw text)."""
-    known = f"array({', '.join(literal(n) for n in names)})"
+def json_columns(
+    names: Sequence[str],
+    record: str = RECORD,
+    raw: str = RAW_TEXT,
+    sources: Mapping[str, str] | None = None,
+) -> list[str]:
+    """A JSON record -> the spec's columns (each read by its source name) and `_rescue_map`
+    (unknown keys, or the raw text)."""
+    read_as = dict(sources or {})
+    known = f"array({', '.join(literal(read_as.get(n, n)) for n in names)})"
     unknown = f"map_filter({record}, (k, v) -> NOT array_contains({known}, k))"
     rescue = (
         f"CASE WHEN {raw} IS NULL THEN {_EMPTY_MAP} "
         f"WHEN {record} IS NULL THEN map({literal(RAW_RECORD_KEY)}, {raw}) ELSE {unknown} END AS {RESCUE_MAP}"
     )
-    return [*(f"{record}[{literal(n)}] AS {quote_identifier(n)}" for n in names), rescue]
+    return [*(f"{record}[{literal(read_as.get(n, n))}] AS {quote_identifier(n)}" for n in names), rescue]
 
 
 def checked_columns(names: Sequence[str], rescue: str = RESCUE_MAP) -> list[str]:
@@ -131,20 +145,25 @@ def rescue_keys(header: Sequence[str], names: Sequence[str]) -> dict[int, str]:
     return keys
 
 
-def csv_columns(names: Sequence[str], layout: CsvLayout) -> list[str]:
-    """Positional fields -> the spec's columns by each file's header, and `_rescue_map`.
+def csv_columns(
+    names: Sequence[str], layout: CsvLayout, sources: Mapping[str, str] | None = None
+) -> list[str]:
+    """Positional fields -> the spec's columns by each file's header (a column is found under
+    its source name, `sources`, exactly as the header writes it), and `_rescue_map`.
 
     Unknown header columns are rescued under their names, fields beyond the header as `_c<i>`,
     and a record wider than the read width whole as `_raw_record` (the last position is set).
     A file whose header is unknown has every field rescued by position.
     """
     width = layout.width
+    read_as = dict(sources or {})
     columns = []
     for name in names:
+        source = read_as.get(name, name)
         branches = [
-            f"WHEN {group} THEN {POSITION.format(header.index(name))}"
+            f"WHEN {group} THEN {POSITION.format(header.index(source))}"
             for group, header in enumerate(layout.headers)
-            if name in header
+            if source in header
         ]
         value = f"CASE {HEADER_GROUP} {' '.join(branches)} END" if branches else "CAST(NULL AS STRING)"
         columns.append(f"{value} AS {quote_identifier(name)}")
@@ -157,7 +176,9 @@ def csv_columns(names: Sequence[str], layout: CsvLayout) -> list[str]:
 
     groups = []
     for group, header in enumerate(layout.headers):
-        keys = rescue_keys(header, names) | {i: EXTRA_KEY.format(i) for i in range(len(header), width)}
+        keys = rescue_keys(header, [read_as.get(n, n) for n in names]) | {
+            i: EXTRA_KEY.format(i) for i in range(len(header), width)
+        }
         groups.append(f"WHEN {group} THEN {rescue_map(keys)}")
     unknown = rescue_map({i: EXTRA_KEY.format(i) for i in range(width)})
     rescue = f"CASE {HEADER_GROUP} {' '.join(groups)} ELSE {unknown} END AS {RESCUE_MAP}"

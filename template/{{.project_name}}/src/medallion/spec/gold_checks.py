@@ -73,6 +73,15 @@ def _fact(fact: Fact, sources: Mapping[str, SourceTable], dims: Mapping[str, Dim
         *(f"{link.role}_key" for link in fact.links),
         *(["date_key"] if fact.event_time else []),
     ]
+    kept = {*fact.grain, *([fact.event_time] if fact.event_time else []), *fact.attributes}
+    for link in fact.links:
+        if f"{link.role}_key" in kept:
+            yield (
+                f"{where}.dimensions.{link.role}",
+                f"the role's surrogate key {link.role}_key clashes with the fact's own column "
+                f"{link.role}_key: give the role another name, e.g. "
+                f"{link.role}_dim: {{dimension: {link.dimension}, columns: {list(link.foreign_key)}}}",
+            )
     taken = set(dict.fromkeys(generated))
     for measure in fact.measures:
         if measure.name in taken:

@@ -205,6 +205,7 @@ class _Builder:
             if problem:
                 self.problem(key + (".type" if isinstance(declared[column.name], dict) else ""), problem)
         self.check_derived(where, columns)
+        self.check_source_names(where, columns)
         known = {c.name for c in columns}
         primary_key = tuple(body.get("primary_key", ()))
         for index, column in enumerate(primary_key):
@@ -245,6 +246,22 @@ class _Builder:
             if column.expr is not None:
                 self.check_fragment(f"{where}.columns.{column.name}.expr", column.expr, scope, "derived")
 
+    def check_source_names(self, where: str, columns: tuple[Column, ...]) -> None:
+        """Each source column is read into one spec column; a derived column is not read at all."""
+        readers: dict[str, str] = {}
+        for column in columns:
+            key = f"{where}.columns.{column.name}.source_name"
+            if column.expr is not None and column.source_name is not None:
+                self.problem(key, "a derived column (expr) is computed, not read: remove source_name")
+            elif column.expr is None and column.read_as in readers:
+                self.problem(
+                    key if column.source_name else f"{where}.columns.{column.name}",
+                    f"the source's column {column.read_as!r} is already read as "
+                    f"{readers[column.read_as]!r}; read each source column once",
+                )
+            elif column.expr is None:
+                readers[column.read_as] = column.name
+
     def check_null_tokens(
         self, where: str, entries: list[dict[str, Any]], null_values: tuple[str, ...]
     ) -> None:
@@ -272,6 +289,7 @@ class _Builder:
             value.get("case", "preserve"),
             value.get("format"),
             value.get("expr"),
+            value.get("source_name"),
         )
 
     def source_config(self, name: str, body: dict[str, Any]) -> SourceConfig:

@@ -24,6 +24,13 @@ class Column:
     format: str | None = None
     expr: str | None = None
     """A derived column: SQL over the row's typed source columns, computed in silver (not read)."""
+    source_name: str | None = None
+    """The column's name in the source when it is not `name` (e.g. `2B`, `playerID`, `park.key`)."""
+
+    @property
+    def read_as(self) -> str:
+        """The name the source's files or records give this column."""
+        return self.source_name or self.name
 
     @property
     def is_string(self) -> bool:
@@ -115,6 +122,16 @@ class SourceTable:
     @property
     def raw_column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.raw_columns)
+
+    @property
+    def source_names(self) -> dict[str, str]:
+        """Spec name -> name in the source, for every read column (the same name when not renamed)."""
+        return {c.name: c.read_as for c in self.raw_columns}
+
+    @property
+    def renamed(self) -> dict[str, str]:
+        """Name in the source -> spec name, for the columns the spec renames."""
+        return {c.source_name: c.name for c in self.raw_columns if c.source_name and c.source_name != c.name}
 
     @property
     def derived_columns(self) -> tuple[Column, ...]:

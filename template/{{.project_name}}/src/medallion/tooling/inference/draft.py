@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from medallion.tooling.inference.draft_model import Draft, DraftTable
-from medallion.tooling.inference.foreign_keys import ForeignKey, find_foreign_keys
+from medallion.tooling.inference.foreign_keys import ForeignKey, between_facts, find_foreign_keys
 from medallion.tooling.inference.primary_keys import KeyCandidate, find_key
 from medallion.tooling.inference.profile import ColumnProfile, TableProfile, profile_table
 from medallion.tooling.inference.read import DEFAULT_MAX_ROWS, all_rows, discover, read_table
@@ -29,10 +29,13 @@ def build_draft(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> Draft:
         for name, profile in profiles.items()
         if (key := keys[name]) and profile.sample.truncated
     }
-    references = [
-        _over_the_whole_file(fk, profiles, every_key) if fk.confirmed else fk
-        for fk in find_foreign_keys(profiles, keys, every_key)
-    ]
+    references = between_facts(
+        [
+            _over_the_whole_file(fk, profiles, every_key) if fk.confirmed else fk
+            for fk in find_foreign_keys(profiles, keys, every_key)
+        ],
+        keys,
+    )
     tables = []
     for name, profile in profiles.items():
         outgoing = tuple(fk for fk in references if fk.table == name and fk.confirmed)
@@ -145,7 +148,7 @@ def _over_the_whole_file(
     known = {tuple(str(v) for v in row) for row in keys[list(fk.target_key)].dropna().itertuples(index=False)}
     types = {c: profile.column(c).type for c in fk.columns}
     found = total = 0
-    for row in all_rows(list(profile.sample.files), profile.sample.null_values):
+    for row in all_rows(list(profile.sample.files), profile.sample.null_values, profile.sample.headers):
         values = tuple(parse_as(types[c], row.get(c)) for c in fk.columns)
         if any(v is None for v in values):
             continue
@@ -159,7 +162,7 @@ def _every_key(profile: TableProfile, columns: tuple[str, ...]) -> pd.DataFrame:
     types = {c: profile.column(c).type for c in columns}
     values = {
         tuple(parse_as(types[c], row.get(c)) for c in columns)
-        for row in all_rows(list(profile.sample.files), profile.sample.null_values)
+        for row in all_rows(list(profile.sample.files), profile.sample.null_values, profile.sample.headers)
     }
     return pd.DataFrame(sorted(values, key=str), columns=list(columns), dtype=object)
 

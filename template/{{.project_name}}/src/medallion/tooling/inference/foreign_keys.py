@@ -45,6 +45,9 @@ class ForeignKey:
     """Each column is named exactly as the key column it matches (tailnum -> planes.tailnum)."""
     by_values: bool = False
     """Found by its values only (origin -> airports.faa): no name in common."""
+    target_is_fact_of: str | None = None
+    """The table the target's own key references (batting's key holds player_id -> people): a
+    link between two facts, suggested only; each fact references the dimensions itself."""
 
     @property
     def share(self) -> float:
@@ -54,6 +57,8 @@ class ForeignKey:
     def confirmed(self) -> bool:
         """Contained well enough to be proposed as a reference (else only suggested); a column
         named exactly as its key is one at any share above MIN_SUGGESTED."""
+        if self.target_is_fact_of:
+            return False
         return self.share >= MIN_CONTAINMENT or self.same_name
 
     @property
@@ -65,9 +70,28 @@ class ForeignKey:
         orphans = self.total - self.found
         share = 100 * self.found / self.total
         how = f"values found in {self.target}.{', '.join(self.target_key)}; " if self.by_values else ""
-        return (
+        found = (
             f"{how}{self.found:,} of {self.total:,} non-null values ({share:.1f}%) found; {orphans:,} orphans"
         )
+        if self.target_is_fact_of:
+            holder = f"{self.target}'s key holds a reference to {self.target_is_fact_of}"
+            found += f"; {holder}: a fact, not a dimension"
+        return found
+
+
+def between_facts(references: list[ForeignKey], keys: dict[str, KeyCandidate | None]) -> list[ForeignKey]:
+    """Mark the references whose target is itself a fact: a table whose primary key holds one of
+    its own confirmed references (batting's key player_id, year_id, stint holds player_id ->
+    people). A dimension's key is its own (people.player_id, teams' year and team)."""
+    referencing: dict[str, str] = {}
+    for fk in references:
+        key = keys.get(fk.table)
+        if fk.confirmed and fk.target != fk.table and key and set(fk.columns) <= set(key.columns):
+            referencing.setdefault(fk.table, fk.target)
+    return [
+        replace(fk, target_is_fact_of=referencing[fk.target]) if fk.target in referencing else fk
+        for fk in references
+    ]
 
 
 def find_foreign_keys(
@@ -137,8 +161,17 @@ def _same_word(a: str, b: str) -> bool:
 
 
 def _role_of(a: str, b: str) -> bool:
-    """origin_airport ~ airport, return_city ~ city: `a` is `b` behind a role word."""
-    return len(b) >= 3 and a.endswith("_" + b)
+    """origin_airport ~ airport, return_city ~ city: `a` is `b` behind a role word; or an id
+    followed by one (team_id_winner ~ team_id)."""
+    return len(b) >= 3 and (a.endswith("_" + b) or (a.startswith(b + "_") and bool(_ID_SUFFIX.search(b))))
+
+
+def role_word(column: str, key_column: str) -> str:
+    """The role word of a column that plays a key: origin (origin_airport), winner (team_id_winner)."""
+    a, b = core_name(column), core_name(key_column)
+    if a == b:
+        return ""
+    return a[: -len(b) - 1] if a.endswith("_" + b) else a[len(b) + 1 :]
 
 
 def name_affinity(column: str, key_column: str, target: str) -> bool:
@@ -180,7 +213,7 @@ def _references(
     ]
     result = []
     for columns in product(*options):
-        if len(set(columns)) != len(columns) or not _one_role(columns, key):
+        if len(set(columns)) != len(columns) or not _one_role(columns, key, table.sample.columns):
             continue
         fk = _containment(table, columns, target, key, key_rows)
         if fk is not None:
@@ -216,16 +249,20 @@ def _code_columns(
     return found
 
 
-def _one_role(columns: tuple[str, ...], key: tuple[str, ...]) -> bool:
-    """Composite columns play one role: (return_city, return_branch_code), not (return_city, branch_code)."""
-    roles = set()
-    for column, key_column in zip(columns, key, strict=True):
-        a, b = core_name(column), core_name(key_column)
-        if a == b:
-            roles.add("")
-        elif _role_of(a, b):
-            roles.add(a[: -len(b) - 1])
-    return len(roles) <= 1
+def _one_role(columns: tuple[str, ...], key: tuple[str, ...], table_columns: tuple[str, ...] = ()) -> bool:
+    """Composite columns play one role: (return_city, return_branch_code), not (return_city,
+    branch_code) when the table has return_branch_code. A column without a role is shared
+    context when the table has no role version of it: (year_id, team_id_winner)."""
+    roles = {role_word(column, key_column) for column, key_column in zip(columns, key, strict=True)}
+    played = roles - {""}
+    if len(played) > 1:
+        return False
+    if not played or "" not in roles:
+        return True
+    role = next(iter(played))
+    plain = [c for c, k in zip(columns, key, strict=True) if not role_word(c, k)]
+    names = set(table_columns)
+    return not any(f"{role}_{c}" in names or f"{c}_{role}" in names for c in plain)
 
 
 def _family(spark_type: str) -> str:
@@ -257,7 +294,7 @@ def _containment(
     hits = int(value_rows.isin(key_rows).sum())
     if hits / len(values) < MIN_SUGGESTED:
         return None
-    if _family(table.column(columns[0]).type) == "integer":
+    if all(_family(table.column(c).type) == "integer" for c in columns):
         covered = int(pd.MultiIndex.from_frame(distinct.astype(str)).isin(key_rows).sum())
         sampled_keys = len(target.frame[list(key)].dropna().drop_duplicates())
         if covered < min(len(keys), sampled_keys) * MIN_INTEGER_COVERAGE:

@@ -32,13 +32,23 @@ ENGLISH_ID = {
     "acid",
 }
 """Words ending in "id" that are not identifiers (lower-cased headers lose camelCase: playerid)."""
-ORDINAL_LAST = {"rank", "position", "pos", "seq", "sequence", "ordinal", "stint", "round", "lineno", "line"}
+ORDINAL_LAST = {
+    "rank", "position", "pos", "seq", "sequence", "ordinal", "stint", "round", "lineno", "line", "inseason",
+}  # fmt: skip
 COORDINATE = {"lat", "latitude", "lon", "lng", "longitude", "alt", "altitude", "elevation"}
 LEVEL = {
     "temp", "temperature", "dewp", "dewpoint", "humid", "humidity", "pressure", "speed", "rate",
     "ratio", "pct", "percent", "percentage", "avg", "average", "mean", "score", "age", "gust",
-    "visib", "visibility", "dir", "direction", "precip_rate",
+    "visib", "visibility", "dir", "direction", "precip_rate", "share", "median", "per",
+    "era", "ba", "baopp", "obp", "slg", "ops", "whip", "fp",
 }  # fmt: skip
+"""Levels, rates and averages (the last line: baseball's earned run average, batting average,
+on-base and slugging rates, fielding percentage)."""
+BOUND = {
+    "max", "min", "maximum", "minimum", "needed", "required", "limit", "threshold", "target", "quota",
+    "capacity", "cap",
+}  # fmt: skip
+"""A bound or target a row is measured against (points_max, votes needed): not an amount."""
 MONEY = re.compile(r"(price|amount|amt|cost|total|discount|revenue|fee|tax|balance|salary|payment|charge)")
 COUNT = re.compile(
     r"(^|_)(quantity|qty|units|count|cnt|n|num_\w+|games|g|ab|r|h|hr|rbi|bb|so|sb|w|l|sv)($|_)"
@@ -70,6 +80,8 @@ def not_additive(name: str) -> str | None:
         return "a coordinate"
     if any(t in LEVEL for t in tokens):
         return "a level (it averages; a sum of it means nothing)"
+    if any(t in BOUND for t in tokens):
+        return "a bound or target (a limit rows are measured against, not an amount)"
     return None
 
 

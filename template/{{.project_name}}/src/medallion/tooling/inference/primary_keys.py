@@ -12,13 +12,17 @@ from medallion.tooling.inference.profile import ColumnProfile, TableProfile
 from medallion.tooling.inference.types import tolerated
 
 MAX_KEY_COLUMNS = 3
+WIDE_KEY_COLUMNS = 4
+"""Four columns are searched only when no key of up to MAX_KEY_COLUMNS exists (a fielding line:
+player, year, stint and position)."""
 MAX_COMBINATION_COLUMNS = 12
 """Composite keys are searched among this many most id-like columns (wide tables stay fast)."""
 KEY_TYPES = ("string", "int", "bigint", "smallint", "tinyint", "date", "timestamp", "timestamp_ntz")
 TIMESTAMP_TYPES = ("timestamp", "timestamp_ntz")
 """Timestamps are key columns only beside others (a unique (time_hour, carrier, flight)), never
 alone, and never a change column such as updated_at (that orders versions instead)."""
-ID_NAME = re.compile(r"(^|_)(id|key|code|no|nr|num|number|isbn|sku|uuid|guid|ref)($|_)|id$")
+ID_NAME = re.compile(r"(^|_)(id|key|code|no|nr|num|number|isbn|sku|uuid|guid|ref)$|id$")
+"""An identifier's name ends in its id word (team_id_winner names the winner's team: a reference)."""
 SEQUENCE_NAME = re.compile(r"(updated|modified|changed|version|loaded|ingested|extracted|as_of|last_)")
 
 
@@ -44,7 +48,9 @@ def find_key(table: TableProfile) -> KeyCandidate | None:
     columns = sorted(eligible, key=lambda c: _column_rank(c, table))
     sequences = [c.name for c in table.columns if c.is_temporal and c.non_null]
     found: list[KeyCandidate] = []
-    for size in range(1, MAX_KEY_COLUMNS + 1):
+    for size in range(1, WIDE_KEY_COLUMNS + 1):
+        if size > MAX_KEY_COLUMNS and found:
+            break
         pool = columns if size == 1 else columns[:MAX_COMBINATION_COLUMNS]
         for combo in combinations(pool, size):
             if size == 1 and combo[0].type in TIMESTAMP_TYPES:

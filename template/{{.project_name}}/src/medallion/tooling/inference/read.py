@@ -19,6 +19,9 @@ NULL_TOKENS = ("NA", "N/A", "n/a", "#N/A", "NULL", "null", "Null", "None", "NaN"
 """Texts files commonly write for a missing value; one is drafted as a null token only where it
 stands where numbers, dates or booleans stand (see find_null_tokens)."""
 _NOT_IDENTIFIER = re.compile(r"[^a-z0-9_]+")
+_ID_BEFORE_WORD = re.compile(r"(?<=[a-z])ID(?=[a-z])")
+"""`teamIDwinner`: ID is a word of its own (team_id_winner)."""
+_WORD_START = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 class SampleError(ValueError):
@@ -42,6 +45,13 @@ class TableSample:
     stride: int = 1
     null_values: tuple[str, ...] = ()
     """Texts this table writes for a missing value (already NULL in `rows`)."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Each column's name in the files -> its spec name (the keys of `rows`)."""
+
+    @property
+    def source_names(self) -> dict[str, str]:
+        """Spec name -> the files' name, for the columns whose names differ."""
+        return {name: header for header, name in self.headers.items() if header != name}
 
 
 def spread_sample(rows: Iterable[dict[str, Any]], max_rows: int) -> tuple[list[dict[str, Any]], int, int]:
@@ -73,15 +83,21 @@ def block_size(max_rows: int) -> int:
     return max(1, min(1000, max_rows // 20))
 
 
-def all_rows(files: list[Path], null_values: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
-    """Every row of one table's files (lower-case column names, null tokens as None), streamed."""
+def all_rows(
+    files: list[Path], null_values: tuple[str, ...] = (), headers: dict[str, str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every row of one table's files (spec column names, null tokens as None), streamed."""
     reader = {"csv": _CsvReader, "json": _JsonReader, "parquet": _ParquetReader}[
         FORMATS[files[0].suffix.lower()]
     ]()
     tokens = set(null_values)
+    names = dict(headers or {})
     for file in files:
         for row in reader.rows(file):
-            yield {k.lower(): None if _is_token(v, tokens) else v for k, v in row.items()}
+            yield {
+                names.get(k) or column_identifier(k): None if _is_token(v, tokens) else v
+                for k, v in row.items()
+            }
 
 
 def find_null_tokens(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> tuple[str, ...]:
@@ -103,6 +119,30 @@ def find_null_tokens(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> tu
 
 def _is_token(value: Any, tokens: set[str]) -> bool:
     return isinstance(value, str) and value.strip() in tokens
+
+
+def column_identifier(header: str) -> str:
+    """A spec column name for a name in the files: snake case (`playerID` -> `player_id`,
+    `teamIDwinner` -> `team_id_winner`,
+    `park.key` -> `park_key`), `x` before a leading digit (`2B` -> `x2b`, as R's make.names)."""
+    words = _WORD_START.sub("_", _ID_BEFORE_WORD.sub("ID_", header.strip()))
+    name = _NOT_IDENTIFIER.sub("_", words.lower()).strip("_") or "column"
+    return name if not name[0].isdigit() else f"x{name}"
+
+
+def spec_names(headers: Iterable[str]) -> dict[str, str]:
+    """Each header -> a distinct spec column name (a second `player_id` becomes `player_id_2`)."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        base = column_identifier(header)
+        name, number = base, 1
+        while name in taken:
+            number += 1
+            name = f"{base}_{number}"
+        names[header] = name
+        taken.add(name)
+    return names
 
 
 def identifier(text: str) -> str:
@@ -138,9 +178,31 @@ def _tables_in(path: Path) -> Iterator[tuple[str, list[Path]]]:
             yield folder.name, _data_files(folder)
         loose = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FORMATS)
         if loose and not folders:
-            yield path.name, loose
+            yield from _loose_tables(path.name, loose)
     else:
         raise SampleError(f"{path}: no such file or folder")
+
+
+def _loose_tables(folder: str, files: list[Path]) -> Iterator[tuple[str, list[Path]]]:
+    """Files side by side: one table per name once digits are set aside (`Batting.csv` and
+    `BattingPost.csv` are two tables; `orders_2024_01.csv` and `orders_2024_02.csv` one); a
+    folder whose files all share one name (or are Spark's `part-...` files) is one table named
+    after the folder."""
+    groups: dict[str, list[Path]] = {}
+    for file in files:
+        groups.setdefault(_table_stem(file.stem), []).append(file)
+    if len(groups) == 1:
+        yield folder, files
+        return
+    for stem, members in groups.items():
+        yield stem or folder, members
+
+
+def _table_stem(stem: str) -> str:
+    """A file's table name without its digits (dates, sequence numbers); "" for Spark part files."""
+    if stem.lower().startswith("part-"):
+        return ""
+    return re.sub(r"[-_. ]+", "_", re.sub(r"\d+", "", stem)).strip("_")
 
 
 def _data_files(folder: Path) -> list[Path]:
@@ -161,11 +223,9 @@ def read_table(name: str, files: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -
     columns = dict.fromkeys(reader.declared)
     for row in rows:
         columns.update(dict.fromkeys(row))
-    bad = [c for c in columns if identifier(c) != c.lower()]
-    if bad:
-        raise SampleError(f"table {name!r}: rename columns {bad} to letters, digits and underscores")
-    lowered = [{k.lower(): v for k, v in row.items()} for row in rows]
-    names = tuple(c.lower() for c in columns)
+    headers = spec_names(columns)
+    lowered = [{headers[k]: v for k, v in row.items()} for row in rows]
+    names = tuple(headers.values())
     tokens = find_null_tokens(lowered, names) if formats[0] != "parquet" else ()
     if tokens:
         lowered = [{k: None if _is_token(v, set(tokens)) else v for k, v in row.items()} for row in lowered]
@@ -176,6 +236,7 @@ def read_table(name: str, files: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -
         columns=names,
         rows=lowered,
         null_values=tokens,
+        headers=headers,
         truncated=stride > 1,
         total_rows=total,
         stride=stride,

@@ -6,9 +6,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import combinations
 from typing import Any
 
-from medallion.tooling.inference.foreign_keys import ForeignKey, core_name, stem_name
+from medallion.tooling.inference.foreign_keys import ForeignKey, core_name, role_word, stem_name
 from medallion.tooling.inference.measure_meaning import additive_evidence, not_additive
 from medallion.tooling.inference.primary_keys import KeyCandidate
 from medallion.tooling.inference.profile import ColumnProfile, TableProfile
@@ -51,9 +52,9 @@ def propose_star(
     dimensions = {name: _dimension(tables[name], keyed[name]) for name in referenced}
     facts = []
     for name, key in keyed.items():
-        if name in dimensions and not _event_times(tables[name], key):
-            continue  # a referenced table without an event grain is a dimension only
         outgoing = [fk for fk in references if fk.table == name and fk.target in dimensions]
+        if name in dimensions and not _event_times(tables[name], key) and len(outgoing) < 2:
+            continue  # a referenced table without an event grain or links of its own is a dimension only
         fact = _fact(tables[name], key, outgoing, dimensions) if outgoing else None
         if fact:
             facts.append(fact)
@@ -80,7 +81,17 @@ def _dimension(table: TableProfile, key: KeyCandidate) -> Role:
         if scd == 2
         else "SCD1: no key has several versions in the sample"
     )
-    return Role(singular(table.name), body, f"referenced by other tables; {why}")
+    return Role(dimension_name(table), body, f"referenced by other tables; {why}")
+
+
+def dimension_name(table: TableProfile) -> str:
+    """The table's name in the singular, unless `<name>_key` (the surrogate key gold generates)
+    is already one of its columns (parks with `park_key`): then the table's own name."""
+    columns = set(table.sample.columns)
+    for name in (singular(table.name), table.name, f"{table.name}_dim"):
+        if f"{name}_key" not in columns:
+            return name
+    return f"{table.name}_dimension"
 
 
 def _fact(
@@ -89,10 +100,12 @@ def _fact(
     linked = {c for fk in outgoing for c in fk.columns}
     skip = linked | set(key.columns) | {key.sequence_by}
     numeric = [c for c in table.columns if c.is_numeric and c.name not in skip and not not_a_measure(c)]
+    notes: dict[str, str] = {}
+    repeated = {c.name: part for c in numeric if (part := repeated_over(table, key.columns, c.name))}
+    numeric = [c for c in numeric if c.name not in repeated]
     if not numeric:
         return None
     measures: dict[str, Any] = {}
-    notes: dict[str, str] = {}
     for column in numeric:
         measures[column.name] = (
             column.name
@@ -112,7 +125,7 @@ def _fact(
     body: dict[str, Any] = {"source": table.name, "grain": list(key.columns)}
     if event_time:
         body["event_time"] = event_time
-    body["dimensions"] = _links(outgoing, dimensions, notes)
+    body["dimensions"] = _links(outgoing, dimensions, notes, set(table.sample.columns))
     body["measures"] = measures
     attributes = [
         c.name
@@ -125,7 +138,28 @@ def _fact(
         f"references {', '.join(sorted({fk.target for fk in outgoing}))} and has numeric measures; "
         f"grain = the primary key; event_time = {event_time or 'none'}"
     )
+    for name, part in repeated.items():
+        reason += f"; {name} is no measure: one value per {', '.join(part)}, repeated on each row"
     return Role(table.name, body, reason, notes)
+
+
+REPEATED_MIN_DISTINCT = 5
+"""A column needs this many distinct values before a repetition of it says anything."""
+
+
+def repeated_over(table: TableProfile, grain: tuple[str, ...], column: str) -> tuple[str, ...] | None:
+    """The part of the grain a numeric column repeats over, if any: the same value on every row of
+    each group (halloffame's ballots per year and voting body, repeated for each candidate). Its
+    sum counts one group's figure once per row: not an additive measure."""
+    frame = table.frame[[*grain, column]].dropna()
+    if len(grain) < 2 or frame[column].nunique() < REPEATED_MIN_DISTINCT:
+        return None
+    for size in range(1, len(grain)):
+        for part in combinations(grain, size):
+            groups = frame.groupby(list(part), sort=False)[column]
+            if groups.ngroups * 2 <= len(frame) and bool((groups.nunique() <= 1).all()):
+                return part
+    return None
 
 
 def not_a_measure(column: ColumnProfile) -> str | None:
@@ -150,31 +184,41 @@ def not_a_measure(column: ColumnProfile) -> str | None:
     return None
 
 
-def _links(outgoing: list[ForeignKey], dimensions: dict[str, Role], notes: dict[str, str]) -> dict[str, Any]:
-    """`dimension: [columns]`; a dimension referenced several times gets one role per reference."""
+def _links(
+    outgoing: list[ForeignKey], dimensions: dict[str, Role], notes: dict[str, str], columns: set[str]
+) -> dict[str, Any]:
+    """`dimension: [columns]`; a dimension referenced several times gets one role per reference.
+    A role whose surrogate key `<role>_key` is already a column of the fact (homegames' team_key)
+    is named `<role>_dim`."""
     plays = Counter(fk.target for fk in outgoing)
     links: dict[str, Any] = {}
     for fk in outgoing:
         name = dimensions[fk.target].name
-        if plays[fk.target] == 1:
+        role = name if plays[fk.target] == 1 else role_name(fk, name)
+        while role in links or f"{role}_key" in columns:
+            role += "_dim" if f"{role}_key" in columns else "_again"
+        if role == name:
             links[name] = list(fk.columns)
             continue
-        role = role_name(fk, name)
-        while role in links:
-            role += "_again"
-        links[role] = list(fk.columns) if role == name else {"dimension": name, "columns": list(fk.columns)}
+        if plays[fk.target] == 1:
+            links[role] = {"dimension": name, "columns": list(fk.columns)}
+            notes[role] = f"{name}_key is a column of {fk.table}: the role has a name of its own"
+            continue
+        links[role] = {"dimension": name, "columns": list(fk.columns)}
         notes[role] = f"dim_{name} plays {plays[fk.target]} roles in {fk.table}"
     return links
 
 
 def role_name(fk: ForeignKey, dimension: str) -> str:
     """origin_airport_code -> airport_code gives `origin_airport`; the key's own name gives the dimension."""
-    column, key = core_name(fk.columns[0]), core_name(fk.target_key[0])
+    pairs = list(zip(fk.columns, fk.target_key, strict=True))
+    first, target = next(((c, k) for c, k in pairs if core_name(c) != core_name(k)), pairs[0])
+    column, key = core_name(first), core_name(target)
     if column == key:
         return dimension
-    if column.endswith("_" + key):
-        return f"{column[: -len(key) - 1]}_{dimension}"
-    stem = stem_name(fk.columns[0]) or column
+    if column.endswith("_" + key) or column.startswith(key + "_"):
+        return f"{role_word(first, target)}_{dimension}"
+    stem = stem_name(first) or column
     return stem if stem.endswith(dimension) else f"{stem}_{dimension}"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from medallion.tooling.inference.draft_model import Draft, DraftTable
-from medallion.tooling.inference.primary_keys import MAX_COMBINATION_COLUMNS
+from medallion.tooling.inference.primary_keys import MAX_COMBINATION_COLUMNS, WIDE_KEY_COLUMNS
 from medallion.tooling.inference.star import Role
 
 HEADER = """\
@@ -20,6 +20,20 @@ HEADER = """\
 """
 
 
+def _side_by_side(draft: Draft) -> list[str]:
+    """A note when tables were found as files side by side (core/Batting.csv, core/People.csv):
+    each source reads a folder of its own, so the files move into one folder per table."""
+    moves = [
+        f"{t.profile.sample.files[0].name} -> {t.profile.name}/"
+        for t in draft.tables
+        if t.profile.sample.files and t.profile.sample.files[0].parent.name.lower() != t.profile.name
+    ]
+    if not moves:
+        return []
+    shown = ", ".join(moves[:3]) + (f" and {len(moves) - 3} more" if len(moves) > 3 else "")
+    return [f"# Tables found as files side by side: give each its folder ({shown}).", "#"]
+
+
 def flow(value: Any) -> str:
     """One value as inline YAML (flow style), quoted only where YAML needs it."""
     text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1 << 30, allow_unicode=True)
@@ -28,7 +42,7 @@ def flow(value: Any) -> str:
 
 def render(draft: Draft) -> str:
     """The whole spec file."""
-    lines = [HEADER.rstrip("\n"), "version: 1", ""]
+    lines = [HEADER.rstrip("\n"), *_side_by_side(draft), "version: 1", ""]
     default_format, common = _defaults(draft.tables)
     lines += ["defaults:", "  source:", "    type: files", f"    format: {default_format}"]
     if common:
@@ -83,10 +97,15 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
     if source:
         lines.append(_line(2, f"source: {flow(source)}"))
     lines.append(_line(2, "columns:" if table.profile.columns else "columns: {}"))
+    renamed = sample.source_names
     for column in table.profile.columns:
         spec: Any = column.type
-        if column.name in table.rules.case:
-            spec = {"type": column.type, "case": table.rules.case[column.name]}
+        if column.name in table.rules.case or column.name in renamed:
+            spec = {"type": column.type}
+            if column.name in renamed:
+                spec["source_name"] = renamed[column.name]
+            if column.name in table.rules.case:
+                spec["case"] = table.rules.case[column.name]
         lines.append(_line(3, f"{column.name}: {flow(spec)}", table.column_notes.get(column.name, "")))
     for name, body in table.derived.items():
         lines.append(
@@ -100,7 +119,8 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
         lines.append(
             _line(
                 2,
-                "# no unique column set of up to 3 columns in the sample (composite keys searched among "
+                f"# no unique column set of up to {WIDE_KEY_COLUMNS} columns in the sample (composite keys "
+                "searched among "
                 f"the {MAX_COMBINATION_COLUMNS} most id-like columns): add primary_key by hand",
             )
         )
@@ -126,7 +146,9 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
             _line(
                 2,
                 f"# - {flow({'columns': list(fk.columns), 'table': fk.target})}",
-                f"suggestion, only {fk.share:.0%} match: {fk.evidence}",
+                f"a link between facts: {fk.evidence}"
+                if fk.target_is_fact_of
+                else f"suggestion, only {fk.share:.0%} match: {fk.evidence}",
             )
             for fk in table.suggested_references
         ]
