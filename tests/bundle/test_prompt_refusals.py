@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from importlib import metadata
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
@@ -24,6 +25,29 @@ def reserved_names() -> set[str]:
     return set(listed.group(1).split())
 
 
+def installed_closure(names: set[str]) -> set[str]:
+    """The distributions `names` need, transitively, as far as they are installed here
+    (typing_extensions arrives through pyspark's and the SDK's requirements)."""
+    found: set[str] = set()
+    todo = sorted(names)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for requirement in requires:
+            if "extra ==" in requirement:
+                continue
+            match = re.match(r"[A-Za-z0-9_.-]+", requirement)
+            if match:
+                todo.append(match.group(0).lower().replace("_", "-"))
+    return found
+
+
 def test_reserved_names_cover_the_standard_library_and_the_projects_packages(tmp_path: Path) -> None:
     """A project named like a module it imports cannot be installed or shadows that module."""
     pattern = re.compile(r"[a-z][a-z0-9_]{0,62}")
@@ -34,7 +58,9 @@ def test_reserved_names_cover_the_standard_library_and_the_projects_packages(tmp
         *pyproject["dependencies"],
         *(r for extra in pyproject["optional-dependencies"].values() for r in extra),
     ]
-    distributions = {re.match(r"[A-Za-z0-9_.-]+", r).group(0).lower().replace("_", "-") for r in requirements}
+    distributions = installed_closure(
+        {re.match(r"[A-Za-z0-9_.-]+", r).group(0).lower().replace("_", "-") for r in requirements}
+    )
     imports = {
         module
         for module, owners in packages_distributions().items()

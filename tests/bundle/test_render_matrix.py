@@ -49,6 +49,13 @@ EXPECTED_REFUSALS = {
     "profile_space": _message("databricks_cli_profile"),
     "location_http": _message("catalog_managed_location"),
     "unknown_file_format": "file_format",
+    # Answers that rendered a broken project: YAML words, colliding derived tables, a transitive dependency.
+    "project_shadows_transitive_dependency": 'project_name: "typing_extensions" is the name of a Python',
+    "tables_yaml_boolean": 'source_tables: "on" is read by YAML as a boolean or null',
+    "tables_yaml_null": 'source_tables: "null" is read by YAML as a boolean or null',
+    "tables_history_collision": 'source_tables: "orders" and "orders_history" would both make the table',
+    "pipeline_yaml_boolean": 'pipeline_name: "off" is read by YAML as a boolean or null',
+    "catalog_yaml_boolean": 'catalog: "yes" is read by YAML as a boolean or null',
 }
 
 

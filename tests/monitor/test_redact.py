@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from medallion.monitor.redact import redact, redact_all
+from medallion.monitor.redact import redact, redact_all, remember
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,18 @@ from medallion.monitor.redact import redact, redact_all
         ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl end", "jwt [REDACTED] end"),
         ("aws AKIAABCDEFGHIJKLMNOP key", "aws [REDACTED] key"),
         ("gh ghp_abcdefghijklmnopqrstuvwxyz0123 x", "gh [REDACTED] x"),
+        ("PGPASSWORD=s3cr3t psql -h db", "PGPASSWORD=[REDACTED] psql -h db"),
+        (
+            "DefaultEndpointsProtocol=https;AccountName=lake;AccountKey=QUJDREVG+/xyz==;EndpointSuffix=x",
+            "DefaultEndpointsProtocol=https;AccountName=lake;AccountKey=[REDACTED];EndpointSuffix=x",
+        ),
+        ("x-api-key: 9f8e7d6c5b4a", "x-api-key: [REDACTED]"),
+        ("google AIzaSyA1234567890abcdefghijklmnopqrstuv ok", "google [REDACTED] ok"),
+        (
+            "key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAKC\n-----END RSA PRIVATE KEY----- after",
+            "key [REDACTED] after",
+        ),
+        ("cut -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqh", "cut [REDACTED]"),
     ],
 )
 def test_secrets_are_redacted(text: str, shown: str) -> None:
@@ -50,3 +62,29 @@ def test_ordinary_text_stays(text: str) -> None:
 def test_json_values_are_redacted_keys_kept() -> None:
     report = {"diagnoses": [{"evidence": ["Bearer abcdefgh1234"], "password": 3}], "n": 1}
     assert redact_all(report) == {"diagnoses": [{"evidence": ["Bearer [REDACTED]"], "password": 3}], "n": 1}
+
+
+def test_a_configured_token_of_any_shape_is_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABRICKS_TOKEN", "plain-words-token-99")
+    assert redact("the CLI said: plain-words-token-99 is invalid") == "the CLI said: [REDACTED] is invalid"
+
+
+def test_a_remembered_secret_is_redacted_everywhere() -> None:
+    remember("Corr3ct-Horse-Battery")
+    assert redact_all({"events": ["login Corr3ct-Horse-Battery failed"]}) == {
+        "events": ["login [REDACTED] failed"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("red \x1b[31mALERT\x1b[0m", "red \\x1b[31mALERT\\x1b[0m"),
+        ("over\rwrite", "over\\rwrite"),
+        ("crlf\r\nline\tkept", "crlf\nline\tkept"),
+        ("evil \u202egnp.exe", "evil \\u202egnp.exe"),
+        ("bell\x07 and nul\x00", "bell\\x07 and nul\\x00"),
+    ],
+)
+def test_control_characters_are_shown_as_escapes(text: str, shown: str) -> None:
+    assert redact(text) == shown

@@ -45,7 +45,7 @@ SEASONS_OF_TEAMS = (
 """Every table with a yearID and a teamID: each references a team's season."""
 DIMENSIONS = {"people", "teams", "parks", "schools", "teamsfranchises"}
 """What the analyst looks things up in (each must be a dimension)."""
-FACTS = {"batting", "pitching", "fielding", "salaries", "appearances", "managers", "homegames"}
+FACTS = {"batting", "pitching", "fielding", "salaries", "appearances", "homegames"}
 """Event tables that must never be referenced as if they were dimensions."""
 NOT_ADDITIVE = {
     "era", "ba_opp", "year_id", "stint", "ballots", "needed", "points_max", "inseason", "game_num",

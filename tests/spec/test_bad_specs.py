@@ -329,6 +329,45 @@ CASES: dict[str, Case] = {
     ),
     "empty file": Case("(top level)", ("empty",), raw=lambda spec: b"# nothing yet\n"),
     "reserved prefix __": Case("sources.orders.columns.__rank", ("reserved",), column("__rank", "int")),
+    # -- hostile rules: reflection, randomness, substitution, non-numbers ----------------------
+    "rule calls reflect": Case(
+        RULE,
+        ("reflect()", "java code"),
+        rule("reflect('java.lang.System', 'getenv', 'HOME') IS NOT NULL"),
+    ),
+    "rule calls java_method": Case(RULE, ("java_method()", "java code"), rule("java_method('a', 'b') = 'c'")),
+    "rule calls rand": Case(RULE, ("rand()", "both or neither"), rule("rand() > 0.5")),
+    "rule calls uuid": Case(RULE, ("uuid()", "differently"), rule("uuid() <> ''")),
+    "rule calls raise_error": Case(
+        RULE, ("raise_error()", "action: fail"), rule("raise_error('no') IS NULL")
+    ),
+    "rule with ${...} in a literal": Case(RULE, ("${", "concat"), rule("status <> '${spark.app.id}'")),
+    "rule order_ts > 5": Case(RULE, ("time `order_ts`", "number"), rule("order_ts > 5")),
+    "rule CAST(status AS INT)": Case(RULE, ("try_cast(status as int)",), rule("CAST(status AS INT) > 1")),
+    "rule divides by a column": Case(
+        RULE, ("divides by `discount`", "try_divide"), rule("quantity / discount > 1")
+    ),
+    "rule with a 42-digit number": Case(
+        RULE, ("42 digits", "38"), rule("quantity < 123456789012345678901234567890123456789012")
+    ),
+    "rule with a Python regex": Case(RULE, ("(?p", "java", "(?<name>"), rule("status rlike '(?P<s>open)'")),
+    "aggregate calls reflect": Case(
+        AGGREGATE,
+        ("reflect()",),
+        aggregate("SELECT reflect('java.lang.System', 'getenv', 'HOME') AS home FROM {fact_sales}"),
+    ),
+    "threshold .nan": Case(
+        "sources.orders.thresholds.max_quarantine_fraction",
+        ("nan", "not a number"),
+        lambda d: orders(d).setdefault("thresholds", {}).update({"max_quarantine_fraction": float("nan")}),
+    ),
+    "range bound .inf": Case(
+        "sources.orders.expectations[1].max",
+        ("inf",),
+        lambda d: orders(d)["expectations"].__setitem__(
+            1, {"use": "range", "column": "quantity", "min": 0, "max": float("inf"), "action": "warn"}
+        ),
+    ),
     # -- source_name: each column of the files is read once, derived columns are not read -------
     "two columns read from one source column": Case(
         "sources.orders.columns.qty.source_name",

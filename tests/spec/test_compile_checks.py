@@ -65,6 +65,23 @@ def test_aggregates_are_rendered_as_the_pipeline_renders_them(default_project: P
     assert render_aggregate(aggregate.sql or "") == render_sql(aggregate.sql or "", known)
 
 
+def test_placeholders_and_safe_divide_inside_literals_stay_text() -> None:
+    """Only SQL text is rewritten: '{fact_sales}' and 'safe_divide(' in a string literal or a
+    quoted name are what the user wrote."""
+    from medallion.gold.aggregates import placeholders, render_sql
+
+    sql = (
+        "SELECT '{fact_sales} safe_divide(' AS label, `{dim_date}` AS q, "
+        "safe_divide(SUM(amount), 2) AS r FROM {fact_sales}"
+    )
+    expected = (
+        "SELECT '{fact_sales} safe_divide(' AS label, `{dim_date}` AS q, "
+        "try_divide(SUM(amount), 2) AS r FROM `fact_sales`"
+    )
+    assert placeholders(sql) == ["fact_sales"]
+    assert render_sql(sql, ["fact_sales"]) == expected == render_aggregate(sql)
+
+
 def test_rules_and_measures_carry_their_spec_keys(default_project: Path) -> None:
     spec = load_spec(default_project / "medallion.yml")
     orders = {r.name: r.key for r in spec.source("orders").row_rules}

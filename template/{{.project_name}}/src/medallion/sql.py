@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -34,3 +35,39 @@ def literal(value: object) -> str:
         return repr(value)
     text = str(value).replace("\\", "\\\\").replace("'", "\\'")
     return f"'{text}'"
+
+
+def outside_literals(sql: str, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> str:
+    """`pattern` replaced in the SQL text only, never inside a string literal ('...', "...",
+    with backslash escapes) or a quoted name (`...`): a literal '{fact_sales}' stays text."""
+    return "".join(pattern.sub(replace, part) if code else part for code, part in _segments(sql))
+
+
+def find_outside_literals(sql: str, pattern: re.Pattern[str]) -> list[str]:
+    """Every match of `pattern`'s first group in the SQL text outside literals and quoted names."""
+    return [m.group(1) for code, part in _segments(sql) if code for m in pattern.finditer(part)]
+
+
+def _segments(sql: str) -> list[tuple[bool, str]]:
+    """The text cut into (is SQL text, part): string literals and quoted names are parts of
+    their own (an unterminated one runs to the end)."""
+    parts: list[tuple[bool, str]] = []
+    start = index = 0
+    while index < len(sql):
+        quote = sql[index]
+        if quote not in "'\"`":
+            index += 1
+            continue
+        parts.append((True, sql[start:index]))
+        end = index + 1
+        while end < len(sql) and sql[end] != quote:
+            end += 2 if sql[end] == "\\" and quote != "`" else 1
+        if end < len(sql) and quote == "`" and sql[end + 1 : end + 2] == "`":
+            end += 2  # a doubled backtick inside a quoted name
+            while end < len(sql) and sql[end] != "`":
+                end += 1
+        end = min(end + 1, len(sql))
+        parts.append((False, sql[index:end]))
+        start = index = end
+    parts.append((True, sql[start:]))
+    return [(code, part) for code, part in parts if part]

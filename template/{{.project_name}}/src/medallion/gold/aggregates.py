@@ -14,12 +14,12 @@ from pyspark.sql import DataFrame, SparkSession
 from medallion.gold.ratios import expand_sql
 from medallion.spec.gold_checks import PLACEHOLDER
 from medallion.spec.model import CustomTable
-from medallion.sql import quote_identifier
+from medallion.sql import find_outside_literals, outside_literals, quote_identifier
 
 
 def placeholders(sql: str) -> list[str]:
     """Table names written in braces, in order of appearance."""
-    return PLACEHOLDER.findall(sql)
+    return find_outside_literals(sql, PLACEHOLDER)
 
 
 def render_sql(sql: str, known: Iterable[str]) -> str:
@@ -28,7 +28,7 @@ def render_sql(sql: str, known: Iterable[str]) -> str:
     unknown = sorted(set(placeholders(sql)) - allowed)
     if unknown:
         raise ValueError(f"unknown table(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
-    return expand_sql(PLACEHOLDER.sub(lambda m: quote_identifier(m.group(1)), sql))
+    return expand_sql(outside_literals(sql, PLACEHOLDER, lambda m: quote_identifier(m.group(1))))
 
 
 def python_function(path: str) -> Callable[[Any], DataFrame]:

@@ -12,6 +12,8 @@ import re
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
+from medallion.sql import outside_literals
+
 _SQL_CALL = re.compile(r"\bsafe_divide\s*\(", re.IGNORECASE)
 
 
@@ -22,4 +24,4 @@ def safe_divide(numerator: Column, denominator: Column) -> Column:
 
 def expand_sql(text: str) -> str:
     """Rewrite safe_divide(a, b) calls in SQL text to try_divide(a, b)."""
-    return _SQL_CALL.sub("try_divide(", text)
+    return outside_literals(text, _SQL_CALL, lambda _: "try_divide(")

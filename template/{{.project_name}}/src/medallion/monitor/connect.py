@@ -10,7 +10,7 @@ from databricks.sdk.config import Config
 
 from medallion.monitor.deadline import Deadline, DeadlineClock
 from medallion.monitor.errors import ConfigurationError
-from medallion.monitor.redact import redact
+from medallion.monitor.redact import redact, remember
 
 # Longest wait for one HTTP answer (the SDK's default is 60 s). Statements are submitted with
 # a 10 s server-side wait, so 30 s leaves room; a hung connection is retried by the SDK.
@@ -47,6 +47,7 @@ def workspace_client(profile: str | None = None, deadline: Deadline | None = Non
             )
         except ValueError as error:
             raise ConfigurationError(f"cannot authenticate to Databricks: {redact(str(error))}") from None
+        remember(config.token, config.client_secret, config.password)
         return WorkspaceClient(config=config)
 
     return deadline.run("authenticating to Databricks", connect)

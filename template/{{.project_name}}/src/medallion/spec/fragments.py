@@ -21,6 +21,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.schema import MappingSchema
 
 from medallion.spec.spark_functions import FUNCTIONS
+from medallion.sql import outside_literals, quote_identifier
 
 DIALECT = "databricks"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -148,7 +149,7 @@ def check_fragment(text: str, scope: Scope, kind: str) -> list[str]:
 
 
 def _check_fragment(text: str, scope: Scope, kind: str) -> list[str]:
-    problems = scan(text)
+    problems = scan(text) or substituted(text)
     if problems:
         return problems
     try:
@@ -164,7 +165,7 @@ def _check_fragment(text: str, scope: Scope, kind: str) -> list[str]:
     typed = _typed(tree, scope)
     if typed is None:
         return []
-    problems = _comparisons(typed)
+    problems = _comparisons(typed) or _casts_of_text(typed)
     if problems:
         return problems
     result = typed.type
@@ -202,7 +203,79 @@ def _shape(tree: exp.Expression, kind: str) -> list[str]:
     if aggregate is not None:
         name = aggregate.sql_name().lower()
         return [f"uses the aggregate {name}(): {where} sees one row; aggregate in gold.aggregates"]
-    return unknown_functions(tree) or decimal_types(tree)
+    return (
+        unknown_functions(tree)
+        or refused_functions(tree)
+        or decimal_types(tree)
+        or _divisions(tree)
+        or _long_literals(tree)
+        or _regex_flavour(tree)
+    )
+
+
+MAX_DIGITS = 38
+_PYTHON_ONLY_REGEX = re.compile(r"\(\?P[<=>]")
+_REGEX_CALLS = {"rlike", "regexp", "regexp_like", "regexp_extract", "regexp_extract_all", "regexp_replace",
+                "regexp_count", "regexp_instr", "regexp_substr", "split"}  # fmt: skip
+
+
+def _divisions(tree: exp.Expression) -> list[str]:
+    """`a / b`, `a div b`, `a % b`: under ANSI SQL a zero divisor fails the whole update
+    (DIVIDE_BY_ZERO) instead of failing one row; only a non-zero number may divide."""
+    for node in tree.find_all(exp.Div, exp.IntDiv, exp.Mod):
+        divisor = node.expression
+        while isinstance(divisor, (exp.Paren, exp.Neg)):
+            divisor = divisor.this
+        if isinstance(divisor, exp.Literal) and not divisor.is_string and _non_zero(divisor.this):
+            continue
+        safe = "try_mod" if isinstance(node, exp.Mod) else "try_divide"
+        return [
+            f"divides by `{_shown(node.expression)}`: one zero divisor fails the whole update under ANSI "
+            f"SQL; write {safe}({_shown(node.this)}, {_shown(node.expression)}) (NULL on zero)"
+        ]
+    return []
+
+
+def _non_zero(text: str) -> bool:
+    try:
+        return float(text) != 0
+    except ValueError:
+        return False
+
+
+def _long_literals(tree: exp.Expression) -> list[str]:
+    """A whole or decimal number written with more than 38 digits: Spark's DECIMAL holds 38."""
+    for literal in tree.find_all(exp.Literal):
+        if literal.is_string or "e" in literal.this.lower():
+            continue
+        digits = sum(ch.isdigit() for ch in literal.this.lstrip("0"))
+        if digits > MAX_DIGITS:
+            return [
+                f"writes a number with {digits} digits; Spark's DECIMAL holds at most {MAX_DIGITS}: "
+                "write fewer digits, or a double such as 1.5E40"
+            ]
+    return []
+
+
+def _regex_flavour(tree: exp.Expression) -> list[str]:
+    """Patterns run on Java's regex engine: Python's named groups (?P<name>...) do not parse there."""
+    patterns: list[str] = []
+    for node in tree.find_all(exp.RegexpLike, exp.RegexpExtract, exp.RegexpReplace, exp.RegexpSplit):
+        argument = node.expression if not isinstance(node, exp.RegexpReplace) else node.args.get("expression")
+        if isinstance(argument, exp.Literal) and argument.is_string:
+            patterns.append(argument.this)
+    for node in tree.find_all(exp.Anonymous):
+        if str(node.name).lower() in _REGEX_CALLS and len(node.expressions) > 1:
+            argument = node.expressions[1]
+            if isinstance(argument, exp.Literal) and argument.is_string:
+                patterns.append(argument.this)
+    for pattern in patterns:
+        if _PYTHON_ONLY_REGEX.search(pattern):
+            return [
+                f"uses the Python-only regex syntax (?P...) in {pattern!r}: Spark runs Java regexes; "
+                "name a group with (?<name>...) and refer back with \\k<name>"
+            ]
+    return []
 
 
 def decimal_types(tree: exp.Expression) -> list[str]:
@@ -219,6 +292,57 @@ def decimal_types(tree: exp.Expression) -> list[str]:
         problem = decimal_problem(f"decimal({precision},{scale})")
         if problem:
             return [f"casts to {problem}"]
+    return []
+
+
+REFLECTION = frozenset({"reflect", "java_method", "try_reflect"})
+NONDETERMINISTIC = frozenset(
+    {"rand", "randn", "random", "randstr", "uniform", "uuid", "shuffle", "monotonically_increasing_id",
+     "spark_partition_id"}
+)  # fmt: skip
+STOPS_THE_QUERY = frozenset({"raise_error", "assert_true"})
+_SUBSTITUTED = re.compile(r"\$\{")
+
+
+def _function_names(tree: exp.Expression) -> list[str]:
+    return [
+        str(node.name).lower() if isinstance(node, exp.Anonymous) else node.sql_name().lower()
+        for node in tree.find_all(exp.Func)
+    ]
+
+
+def refused_functions(tree: exp.Expression, *, aggregate: bool = False) -> list[str]:
+    """Functions a spec may not call: reflection runs Java code; a function that answers
+    differently each time splits a row into both history and quarantine (or neither), since each
+    side evaluates the rule on its own (aggregates may use those); raise_error and assert_true
+    stop the whole update instead of failing one rule."""
+    for name in _function_names(tree):
+        if name in REFLECTION:
+            return [
+                f"calls {name}(), which runs Java code (reflection): not allowed in a spec; write it in SQL"
+            ]
+        if name in NONDETERMINISTIC and not aggregate:
+            return [
+                f"calls {name}(), which answers differently each time it runs: history and quarantine "
+                "evaluate each rule separately, so a row could land in both or neither; use a "
+                "deterministic expression (e.g. sample by key: abs(hash(order_id)) % 10 = 0)"
+            ]
+        if name in STOPS_THE_QUERY and not aggregate:
+            return [
+                f"calls {name}(), which stops the whole update instead of failing the rule; "
+                "give the rule `action: fail` to stop on it"
+            ]
+    return []
+
+
+def substituted(text: str) -> list[str]:
+    """`${...}` anywhere: Spark's variable substitution rewrites it before the SQL is parsed,
+    inside string literals too."""
+    if _SUBSTITUTED.search(text):
+        return [
+            "contains `${`, which Spark replaces with a configuration variable before parsing (even "
+            "inside quotes); write the text as concat('$', '{...}') instead"
+        ]
     return []
 
 
@@ -356,6 +480,12 @@ def _comparisons(tree: exp.Expression) -> list[str]:
     for node in tree.find_all(exp.Between):
         pairs += [(node.this, node.args["low"]), (node.this, node.args["high"])]
     for left, right in pairs:
+        if {_kind(left), _kind(right)} == {"time", "number"}:
+            return [
+                f"compares the time `{_shown(left if _kind(left) == 'time' else right)}` with the number "
+                f"`{_shown(right if _kind(left) == 'time' else left)}`: Spark refuses the query "
+                "(DATATYPE_MISMATCH); compare with a date or timestamp, e.g. DATE'2024-01-31'"
+            ]
         for text, other in ((left, right), (right, left)):
             target = _kind(other)
             if _kind(text) != "text" or target not in ("number", "time"):
@@ -376,6 +506,23 @@ def _comparisons(tree: exp.Expression) -> list[str]:
     return []
 
 
+def _casts_of_text(tree: exp.Expression) -> list[str]:
+    """CAST of text to a number, time or boolean: under ANSI SQL one value that does not convert
+    fails the whole update instead of failing its row."""
+    for node in tree.find_all(exp.Cast):
+        if isinstance(node, exp.TryCast) or _kind(node.this) != "text":
+            continue
+        target = node.to
+        if target.this in exp.DataType.TEXT_TYPES:
+            continue
+        shown = target.sql(DIALECT)
+        return [
+            f"casts text `{_shown(node.this)}` to {shown}: one value that does not convert fails the whole "
+            f"update under ANSI SQL; write try_cast({_shown(node.this)} AS {shown}) (NULL when it does not)"
+        ]
+    return []
+
+
 def _casts(value: str, target: str) -> bool:
     from medallion.spec.params import value_as
 
@@ -392,8 +539,8 @@ def render_aggregate(sql: str) -> str:
     Mirrors medallion.gold.aggregates.render_sql (checked by tests/spec) without importing
     pyspark.
     """
-    quoted = PLACEHOLDER.sub(lambda m: "`" + m.group(1).replace("`", "``") + "`", sql)
-    return _SAFE_DIVIDE.sub("try_divide(", quoted)
+    quoted = outside_literals(sql, PLACEHOLDER, lambda m: quote_identifier(m.group(1)))
+    return outside_literals(quoted, _SAFE_DIVIDE, lambda _: "try_divide(")
 
 
 def check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) -> list[str]:
@@ -406,7 +553,7 @@ def check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) ->
 
 
 def _check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) -> list[str]:
-    problems = scan(sql, allow_comments=True, allow_trailing_semicolon=True)
+    problems = scan(sql, allow_comments=True, allow_trailing_semicolon=True) or substituted(sql)
     if problems:
         return [p.replace("a fragment is one expression", "an aggregate is one query") for p in problems]
     text = render_aggregate(sql)
@@ -418,7 +565,12 @@ def _check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) -
         kind = type(statements[0]).__name__.upper() if statements else "nothing"
         return [f"must be one SELECT query (found {kind}); the pipeline runs it as a materialized view"]
     query = statements[0]
-    return unknown_functions(query) or decimal_types(query) or _aggregate_columns(query, tables)
+    return (
+        unknown_functions(query)
+        or refused_functions(query, aggregate=True)
+        or decimal_types(query)
+        or _aggregate_columns(query, tables)
+    )
 
 
 def output_columns(sql: str) -> list[str] | None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 
 from medallion import naming
 from medallion.spec.model import Dimension, Fact, Gold, SourceTable
+from medallion.sql import find_outside_literals
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 TIME_TYPES = ("date", "timestamp", "timestamp_ntz")
@@ -97,7 +98,7 @@ def _aggregates(gold: Gold, sources: Mapping[str, SourceTable]) -> Iterator[Prob
         tables.add(naming.DATE_DIMENSION)
     for aggregate in gold.aggregates:
         own = naming.aggregate_table(aggregate.name)
-        for name in PLACEHOLDER.findall(aggregate.sql or ""):
+        for name in find_outside_literals(aggregate.sql or "", PLACEHOLDER):
             if name not in tables - {own}:
                 known = ", ".join(sorted(tables - {own}))
                 yield f"gold.aggregates.{aggregate.name}.sql", f"{{{name}}} is not a table; known: {known}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -60,7 +61,7 @@ def load_spec(path: Path | str) -> Spec:
     document = _read_yaml(path)
     if document is None:
         raise SpecError(path, [SpecProblem("", "the file is empty: start with `version: 1` and `sources:`")])
-    problems = _schema_problems(document)
+    problems = _non_finite(document) or _schema_problems(document)
     if problems:
         raise SpecError(path, problems)
     builder = _Builder(document)
@@ -93,6 +94,23 @@ def key_path(parts: Any) -> str:
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def _non_finite(value: Any, where: tuple[Any, ...] = ()) -> list[SpecProblem]:
+    """YAML's .nan and .inf are floats every comparison fails (or passes) on: never a threshold,
+    bound or value a spec can mean."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [
+            SpecProblem(
+                key_path(where) or "(top level)",
+                f"{value!r} is not a number a spec can use; write one such as 0.05",
+            )
+        ]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _non_finite(v, (*where, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _non_finite(v, (*where, i))]
+    return []
 
 
 def _schema_problems(document: Any) -> list[SpecProblem]:

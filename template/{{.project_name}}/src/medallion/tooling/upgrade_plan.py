@@ -54,11 +54,46 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+OWNED_AREAS = ("src/medallion/", "typings/")
+"""Where template-owned files live: a manifest entry elsewhere is refused."""
+
+
 def read_manifest(root: Path) -> dict:
     path = root / MANIFEST
     if not path.is_file():
         raise UpgradeError(f"{path}: missing; this project predates `medallion upgrade`")
-    return json.loads(path.read_text())
+    document = json.loads(path.read_text())
+    files = document.get("files") if isinstance(document, dict) else None
+    if not isinstance(files, dict):
+        raise UpgradeError(f"{path}: no `files` object (path -> sha256)")
+    for relative in files:
+        confined(root, relative, path)
+    return document
+
+
+def confined(root: Path, relative: str, manifest: Path | None = None) -> Path:
+    """`root / relative` for a template-owned file, refused (naming the entry) when the path is
+    absolute, climbs out with `..`, lies outside OWNED_AREAS, or resolves (through a link)
+    outside `root`."""
+    where = f"{manifest}: " if manifest else ""
+    if not isinstance(relative, str):
+        raise UpgradeError(f"{where}entry {relative!r} is not a path: refused")
+    parts = Path(relative).parts
+    if (
+        Path(relative).is_absolute()
+        or "\\" in relative
+        or ".." in parts
+        or not relative.startswith(OWNED_AREAS)
+    ):
+        raise UpgradeError(
+            f"{where}entry {relative!r} is not a template file under {' or '.join(OWNED_AREAS)}: refused, "
+            "nothing was written (restore the manifest from version control)"
+        )
+    target = root / relative
+    base = root.resolve()
+    if not target.resolve().is_relative_to(base):
+        raise UpgradeError(f"{where}entry {relative!r} resolves outside {root} (a link?): refused")
+    return target
 
 
 def read_answers(project: Path) -> dict[str, str]:
@@ -83,7 +118,7 @@ def plan_upgrade(project: Path, render: Path) -> Plan:
     owned = sorted(set(shipped) | set(new["files"]))
     diffs = []
     for relative in owned:
-        mine, theirs = project / relative, render / relative
+        mine, theirs = confined(project, relative), confined(render, relative)
         if not theirs.is_file():
             if mine.is_file() and sha256(mine) == shipped.get(relative):
                 plan.removed.append(relative)
@@ -112,11 +147,11 @@ def apply_upgrade(project: Path, render: Path, plan: Plan) -> None:
     """Write the plan: owned files, the new manifest and answers; new versions of kept files and
     the user-owned differences into PLAN_DIR."""
     for relative in [*plan.replaced, *plan.added]:
-        target = project / relative
+        target = confined(project, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes((render / relative).read_bytes())
+        target.write_bytes(confined(render, relative).read_bytes())
     for relative in plan.removed:
-        (project / relative).unlink()
+        confined(project, relative).unlink()
     for relative in (MANIFEST, ANSWERS_FILE):
         (project / relative).write_bytes((render / relative).read_bytes())
     saved = project / PLAN_DIR
@@ -124,7 +159,7 @@ def apply_upgrade(project: Path, render: Path, plan: Plan) -> None:
     saved.mkdir(parents=True)
     (saved / "template.diff").write_text(plan.diff)
     for relative in plan.kept:
-        if (render / relative).is_file():
+        if confined(render, relative).is_file():
             target = saved / "template" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes((render / relative).read_bytes())

@@ -30,11 +30,7 @@ def build_draft(paths: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -> Draft:
         if (key := keys[name]) and profile.sample.truncated
     }
     references = between_facts(
-        [
-            _over_the_whole_file(fk, profiles, every_key) if fk.confirmed else fk
-            for fk in find_foreign_keys(profiles, keys, every_key)
-        ],
-        keys,
+        _over_the_whole_files(find_foreign_keys(profiles, keys, every_key), profiles, every_key), keys
     )
     tables = []
     for name, profile in profiles.items():
@@ -134,27 +130,44 @@ def _with_margin(share: float) -> float:
     return min(1.0, math.ceil((share * MARGIN + 0.02) * 100) / 100)
 
 
-def _over_the_whole_file(
+def _over_the_whole_files(
+    references: list[ForeignKey], profiles: dict[str, TableProfile], every_key: dict[str, pd.DataFrame]
+) -> list[ForeignKey]:
+    """Each confirmed reference of a sampled (truncated) table, its match counted over every row
+    of the table's files (one read of them for all its references)."""
+    counted: dict[int, ForeignKey] = {}
+    by_table: dict[str, list[tuple[int, ForeignKey]]] = {}
+    for index, fk in enumerate(references):
+        if fk.confirmed and profiles[fk.table].sample.truncated:
+            by_table.setdefault(fk.table, []).append((index, fk))
+    for table, entries in by_table.items():
+        profile = profiles[table]
+        known = [_known_keys(fk, profiles, every_key) for _, fk in entries]
+        types = {c: profile.column(c).type for _, fk in entries for c in fk.columns}
+        found = [0] * len(entries)
+        total = [0] * len(entries)
+        sample = profile.sample
+        for row in all_rows(list(sample.files), sample.null_values, sample.headers):
+            typed = {c: parse_as(t, row.get(c)) for c, t in types.items()}
+            for position, (_, fk) in enumerate(entries):
+                values = tuple(typed[c] for c in fk.columns)
+                if any(v is None for v in values):
+                    continue
+                total[position] += 1
+                found[position] += tuple(str(v) for v in values) in known[position]
+        for position, (index, fk) in enumerate(entries):
+            if total[position]:
+                counted[index] = replace(fk, found=found[position], total=total[position])
+    return [counted.get(index, fk) for index, fk in enumerate(references)]
+
+
+def _known_keys(
     fk: ForeignKey, profiles: dict[str, TableProfile], every_key: dict[str, pd.DataFrame]
-) -> ForeignKey:
-    """The reference's match counted over every row of a sampled (truncated) table."""
-    profile = profiles[fk.table]
-    if not profile.sample.truncated:
-        return fk
-    target = profiles[fk.target]
+) -> set[tuple[str, ...]]:
     keys = every_key.get(fk.target)
     if keys is None:
-        keys = target.frame[list(fk.target_key)]
-    known = {tuple(str(v) for v in row) for row in keys[list(fk.target_key)].dropna().itertuples(index=False)}
-    types = {c: profile.column(c).type for c in fk.columns}
-    found = total = 0
-    for row in all_rows(list(profile.sample.files), profile.sample.null_values, profile.sample.headers):
-        values = tuple(parse_as(types[c], row.get(c)) for c in fk.columns)
-        if any(v is None for v in values):
-            continue
-        total += 1
-        found += tuple(str(v) for v in values) in known
-    return replace(fk, found=found, total=total) if total else fk
+        keys = profiles[fk.target].frame[list(fk.target_key)]
+    return {tuple(str(v) for v in row) for row in keys[list(fk.target_key)].dropna().itertuples(index=False)}
 
 
 def _every_key(profile: TableProfile, columns: tuple[str, ...]) -> pd.DataFrame:

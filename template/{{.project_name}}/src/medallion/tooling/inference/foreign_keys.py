@@ -45,9 +45,8 @@ class ForeignKey:
     """Each column is named exactly as the key column it matches (tailnum -> planes.tailnum)."""
     by_values: bool = False
     """Found by its values only (origin -> airports.faa): no name in common."""
-    target_is_fact_of: str | None = None
-    """The table the target's own key references (batting's key holds player_id -> people): a
-    link between two facts, suggested only; each fact references the dimensions itself."""
+    fact_link: str | None = None
+    """Why this links two facts (see between_facts): suggested only, never a dimension."""
 
     @property
     def share(self) -> float:
@@ -57,7 +56,7 @@ class ForeignKey:
     def confirmed(self) -> bool:
         """Contained well enough to be proposed as a reference (else only suggested); a column
         named exactly as its key is one at any share above MIN_SUGGESTED."""
-        if self.target_is_fact_of:
+        if self.fact_link:
             return False
         return self.share >= MIN_CONTAINMENT or self.same_name
 
@@ -73,25 +72,40 @@ class ForeignKey:
         found = (
             f"{how}{self.found:,} of {self.total:,} non-null values ({share:.1f}%) found; {orphans:,} orphans"
         )
-        if self.target_is_fact_of:
-            holder = f"{self.target}'s key holds a reference to {self.target_is_fact_of}"
-            found += f"; {holder}: a fact, not a dimension"
+        if self.fact_link:
+            found += f"; {self.fact_link}"
         return found
 
 
 def between_facts(references: list[ForeignKey], keys: dict[str, KeyCandidate | None]) -> list[ForeignKey]:
-    """Mark the references whose target is itself a fact: a table whose primary key holds one of
-    its own confirmed references (batting's key player_id, year_id, stint holds player_id ->
-    people). A dimension's key is its own (people.player_id, teams' year and team)."""
-    referencing: dict[str, str] = {}
+    """Mark the references that link two facts (each fact references the dimensions itself):
+    - the target is an association: every column of its key is one of its own references
+      (appearances: year, team -> teams; player -> people);
+    - or the target's key holds one of its own references (batting: player -> people) and the
+      referencing row's key holds the whole reference (fielding's player, year, stint, position
+      holds batting's player, year, stint): a detail of a fact line.
+    An order line still references its order (orders' key is its own), and a segment its flight
+    (the segment's key does not hold the flight)."""
+    covered: dict[str, set[str]] = {}
     for fk in references:
-        key = keys.get(fk.table)
-        if fk.confirmed and fk.target != fk.table and key and set(fk.columns) <= set(key.columns):
-            referencing.setdefault(fk.table, fk.target)
-    return [
-        replace(fk, target_is_fact_of=referencing[fk.target]) if fk.target in referencing else fk
-        for fk in references
-    ]
+        if fk.confirmed and fk.target != fk.table:
+            covered.setdefault(fk.table, set()).update(fk.columns)
+    marked = []
+    for fk in references:
+        target_key = set(keys[fk.target].columns) if keys.get(fk.target) else set()
+        own_key = set(keys[fk.table].columns) if keys.get(fk.table) else set()
+        held = target_key & covered.get(fk.target, set())
+        if target_key and target_key <= covered.get(fk.target, set()):
+            why = f"every column of {fk.target}'s key is a reference of its own: an association, a fact"
+            fk = replace(fk, fact_link=why)
+        elif held and set(fk.columns) <= own_key:
+            why = (
+                f"{fk.target}'s key holds its reference {', '.join(sorted(held))} and {fk.table}'s key "
+                "holds this one: a detail of a fact line"
+            )
+            fk = replace(fk, fact_link=why)
+        marked.append(fk)
+    return marked
 
 
 def find_foreign_keys(

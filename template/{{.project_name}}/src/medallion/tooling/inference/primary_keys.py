@@ -44,6 +44,7 @@ def find_key(table: TableProfile) -> KeyCandidate | None:
     such as `seats` can be unique too, and (city, branch_code) is still the better key.
     """
     frame = table.frame.loc[table.frame.astype(str).drop_duplicates().index]
+    codes = pd.DataFrame({c: pd.factorize(frame[c])[0] for c in frame.columns}, index=frame.index)
     eligible = (c for c in table.columns if _may_be_key(c, table.rows))
     columns = sorted(eligible, key=lambda c: _column_rank(c, table))
     sequences = [c.name for c in table.columns if c.is_temporal and c.non_null]
@@ -58,7 +59,7 @@ def find_key(table: TableProfile) -> KeyCandidate | None:
             names = {c.name for c in combo}
             if any(set(k.columns) <= names for k in found):
                 continue
-            key = _check(frame, combo, sequences, table)
+            key = _check(frame, codes, combo, sequences, table)
             if key:
                 found.append(key)
     return min(found, key=lambda k: _rank(k, table)) if found else None
@@ -83,16 +84,24 @@ def _may_be_key(column: ColumnProfile, rows: int) -> bool:
 
 
 def _check(
-    frame: pd.DataFrame, combo: tuple[ColumnProfile, ...], sequences: list[str], table: TableProfile
+    frame: pd.DataFrame,
+    codes: pd.DataFrame,
+    combo: tuple[ColumnProfile, ...],
+    sequences: list[str],
+    table: TableProfile,
 ) -> KeyCandidate | None:
+    """`codes` holds each column of `frame` factorized (-1 for NULL): uniqueness is decided on
+    integers, and the rows themselves are read only when a key repeats."""
     names = tuple(c.name for c in sorted(combo, key=lambda c: table.sample.columns.index(c.name)))
-    keyed = frame.dropna(subset=list(names))
-    if keyed.empty:
+    columns = codes[list(names)]
+    present = (columns >= 0).all(axis=1)
+    if not present.any():
         return None
-    repeated = keyed.duplicated(subset=list(names), keep=False)
+    repeated = (columns if present.all() else columns[present]).duplicated(keep=False)
     if not repeated.any():
         sequence = _sequence_hint(table, names)
         return KeyCandidate(names, sequence, 0, _evidence(table, names, 0, sequence))
+    keyed = frame.loc[present]
     candidates = [s for s in sequences if s not in names and not keyed.duplicated(subset=[*names, s]).any()]
     if not candidates or not _look_like_versions(keyed[repeated], names, candidates):
         return None

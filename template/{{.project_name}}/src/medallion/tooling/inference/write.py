@@ -147,7 +147,7 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
                 2,
                 f"# - {flow({'columns': list(fk.columns), 'table': fk.target})}",
                 f"a link between facts: {fk.evidence}"
-                if fk.target_is_fact_of
+                if fk.fact_link
                 else f"suggestion, only {fk.share:.0%} match: {fk.evidence}",
             )
             for fk in table.suggested_references
