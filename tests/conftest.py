@@ -73,11 +73,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _file_cost_rank(items: list[pytest.Item]) -> dict[pytest.Item, tuple[int, int]]:
-    """Each item's sort key: its file's tier (0 pipeline, 1 spark, 2 neither; a file takes its
-    heaviest test's tier) and the file's place in the collection."""
+    """Each item's sort key: its file's tier (-1 minutes, 0 pipeline, 1 spark, 2 neither; a file
+    takes its heaviest test's tier) and the file's place in the collection."""
     tiers: dict[str, int] = {}
     for item in items:
-        tier = 0 if item.get_closest_marker("pipeline") else 1 if item.get_closest_marker("spark") else 2
+        tier = (
+            -1
+            if item.get_closest_marker("minutes")
+            else 0
+            if item.get_closest_marker("pipeline")
+            else 1
+            if item.get_closest_marker("spark")
+            else 2
+        )
         tiers[item.location[0]] = min(tier, tiers.get(item.location[0], 2))
     places = {path: place for place, path in enumerate(dict.fromkeys(item.location[0] for item in items))}
     return {item: (tiers[item.location[0]], places[item.location[0]]) for item in items}

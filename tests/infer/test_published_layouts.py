@@ -209,3 +209,20 @@ def test_a_surrogate_key_never_meets_a_column_of_the_same_name(tmp_path: Path) -
         "parks": ["park_key"],
         "team_dim": {"dimension": "team", "columns": ["team_key"]},
     }
+
+
+@pytest.mark.parametrize(
+    ("encoding", "option"), [("utf-16", "UTF-16"), ("latin-1", "ISO-8859-1"), ("utf-8", None)]
+)
+def test_a_file_in_another_encoding_is_read_and_the_reader_is_told(
+    tmp_path: Path, encoding: str, option: str | None
+) -> None:
+    folder = tmp_path / "cities"
+    folder.mkdir()
+    rows = "".join(f"{i},Zürich {i},café\n" for i in range(30))
+    (folder / "cities.csv").write_bytes(("id,name,note\n" + rows).encode(encoding))
+    spec = yaml.safe_load(infer_spec([folder]))
+    cities = spec["sources"]["cities"]
+    options = spec["defaults"]["source"].get("options", {}) | (cities.get("source") or {}).get("options", {})
+    assert options.get("encoding") == option
+    assert cities["primary_key"] == ["id"] and cities["columns"]["name"] == "string"

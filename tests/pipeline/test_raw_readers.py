@@ -149,3 +149,15 @@ def test_layout_width_has_a_margin() -> None:
     layout = CsvLayout((("a", "b"), ("a", "b", "c")), {})
     assert layout.width == 3 + CSV_MARGIN
     assert layout.schema().count(" STRING") == layout.width + 1
+
+
+def test_csv_in_utf16_reads_as_infer_declares_it(spark: Any, tmp_path: Path) -> None:
+    """infer drafts encoding: UTF-16 for a file with a UTF-16 byte-order mark; the local reader
+    then reads every record and every character."""
+    data = "id,name,note\n1,Zoë,café\n2,Łukasz,naïve\n".encode("utf-16")
+    rows = read_source(spark, tmp_path, "csv", {"utf16.csv": data}, encoding="UTF-16")
+    assert {k: (v["name"], v["note"]) for k, v in rows.items()} == {
+        "1": ("Zoë", "café"),
+        "2": ("Łukasz", "naïve"),
+    }
+    assert all(v["_rescued_data"] is None for v in rows.values())

@@ -29,6 +29,7 @@ from tests.support.local_run import medallion
 
 pytestmark = [
     pytest.mark.pipeline,
+    pytest.mark.minutes,
     pytest.mark.skipif(shutil.which("java") is None, reason="Java 17 is needed for local runs"),
 ]
 ROWS = int(os.environ.get("SCALE_ROWS", "30000"))

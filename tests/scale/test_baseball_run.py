@@ -28,6 +28,7 @@ from tests.support.local_run import LocalRun, copy_project, medallion, run_local
 
 pytestmark = [
     pytest.mark.pipeline,
+    pytest.mark.minutes,
     pytest.mark.skipif(shutil.which("java") is None, reason="Java 17 is needed for local runs"),
 ]
 

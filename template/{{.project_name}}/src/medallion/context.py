@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from medallion import rules
 from medallion.spec import Spec, load_spec
 
 Engine = Literal["databricks", "local"]
@@ -102,6 +104,7 @@ class PipelineContext:
 
             spark = SparkSession.active()
         settings = Settings.from_conf(lambda key: _conf_get(spark, key))
+        rules.fix_clock(time.time_ns() // 1000)  # one "now" for every rule of this update
         return cls(spark, dp, load_spec(Path(settings.spec_path)), settings)
 
 

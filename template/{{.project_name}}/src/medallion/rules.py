@@ -1,7 +1,9 @@
 """The one rule compiler: spec rules -> SQL predicates shared by both engines.
 
 Every rule becomes `coalesce((rule), false)`, so a NULL (for example a value that failed to
-cast) counts as a failure everywhere.
+cast) counts as a failure everywhere. "Now" is one instant per update: history and quarantine
+are separate flows, and each would otherwise read its own clock (a row stamped between the
+two would land in neither); `fix_clock` sets it when the pipeline is defined.
 """
 
 from __future__ import annotations
@@ -10,16 +12,36 @@ import re
 from collections.abc import Iterable
 
 from medallion.spec.model import Expectation
-from medallion.sql import literal
+from medallion.sql import literal, outside_literals
 
 ERRORS_COLUMN = "_errors"
 # safe_divide(a, b) -> try_divide(a, b), as in measures and aggregates (medallion.gold.ratios)
 _SAFE_DIVIDE = re.compile(r"\bsafe_divide\s*\(", re.IGNORECASE)
 
 
+_NOW = re.compile(
+    r"\b(current_timestamp|now|localtimestamp|current_date|curdate)\b(\s*\(\s*\))?", re.IGNORECASE
+)
+_clock: list[int] = []
+"""The update's instant in microseconds since the epoch (empty until fix_clock)."""
+
+
+def fix_clock(epoch_micros: int) -> None:
+    """Every rule compiled from now on reads this instant as "now" (one per update)."""
+    _clock[:] = [epoch_micros]
+
+
+def _fixed_now(match: re.Match[str]) -> str:
+    instant = f"timestamp_micros({_clock[0]})"
+    return f"to_date({instant})" if match.group(1).lower() in ("current_date", "curdate") else instant
+
+
 def compile_rule(rule: str) -> str:
     """One predicate that is TRUE when the row passes and FALSE otherwise (never NULL)."""
-    return f"coalesce(({_SAFE_DIVIDE.sub('try_divide(', rule)}), false)"
+    text = outside_literals(rule, _SAFE_DIVIDE, lambda _: "try_divide(")
+    if _clock:
+        text = outside_literals(text, _NOW, _fixed_now)
+    return f"coalesce(({text}), false)"
 
 
 def compiled(expectations: Iterable[Expectation]) -> dict[str, str]:

@@ -81,26 +81,29 @@ def between_facts(references: list[ForeignKey], keys: dict[str, KeyCandidate | N
     """Mark the references that link two facts (each fact references the dimensions itself):
     - the target is an association: every column of its key is one of its own references
       (appearances: year, team -> teams; player -> people);
-    - or the target's key holds one of its own references (batting: player -> people) and the
+    - or the target's key holds a whole reference of its own (batting: player -> people) and the
       referencing row's key holds the whole reference (fielding's player, year, stint, position
       holds batting's player, year, stint): a detail of a fact line.
     An order line still references its order (orders' key is its own), and a segment its flight
     (the segment's key does not hold the flight)."""
     covered: dict[str, set[str]] = {}
+    held: dict[str, tuple[str, ...]] = {}
     for fk in references:
         if fk.confirmed and fk.target != fk.table:
             covered.setdefault(fk.table, set()).update(fk.columns)
+            key = keys.get(fk.table)
+            if key and set(fk.columns) <= set(key.columns):
+                held.setdefault(fk.table, fk.columns)
     marked = []
     for fk in references:
         target_key = set(keys[fk.target].columns) if keys.get(fk.target) else set()
         own_key = set(keys[fk.table].columns) if keys.get(fk.table) else set()
-        held = target_key & covered.get(fk.target, set())
         if target_key and target_key <= covered.get(fk.target, set()):
             why = f"every column of {fk.target}'s key is a reference of its own: an association, a fact"
             fk = replace(fk, fact_link=why)
-        elif held and set(fk.columns) <= own_key:
+        elif fk.target in held and set(fk.columns) <= own_key:
             why = (
-                f"{fk.target}'s key holds its reference {', '.join(sorted(held))} and {fk.table}'s key "
+                f"{fk.target}'s key holds its reference {', '.join(held[fk.target])} and {fk.table}'s key "
                 "holds this one: a detail of a fact line"
             )
             fk = replace(fk, fact_link=why)

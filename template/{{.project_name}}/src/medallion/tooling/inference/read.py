@@ -255,7 +255,10 @@ class _CsvReader:
         """Columns named by a header or schema, even when no row has a value."""
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
-        with file.open(newline="", encoding="utf-8-sig") as handle:
+        codec, declared = file_encoding(file)
+        if declared:
+            self.options["encoding"] = declared
+        with file.open(newline="", encoding=codec) as handle:
             head = handle.read(65536)
             handle.seek(0)
             delimiter = _sniff_delimiter(head)
@@ -265,6 +268,22 @@ class _CsvReader:
             self.declared.update(dict.fromkeys(reader.fieldnames or ()))
             for row in reader:
                 yield {k: (v if v != "" else None) for k, v in row.items() if k is not None}
+
+
+def file_encoding(file: Path) -> tuple[str, str | None]:
+    """How to read a text file: (Python codec, the `encoding` option Spark needs or None for
+    UTF-8). A UTF-16 byte-order mark says UTF-16; bytes that are not UTF-8 are ISO-8859-1 (every
+    byte is a character there, so nothing is lost)."""
+    with file.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", "UTF-16"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 3:  # not merely a character cut at the end of the read
+            return "latin-1", "ISO-8859-1"
+    return "utf-8-sig", None
 
 
 def _sniff_delimiter(head: str) -> str:
@@ -284,7 +303,10 @@ class _JsonReader:
         """Columns named by a header or schema, even when no row has a value."""
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
-        text = file.read_text(encoding="utf-8")
+        codec, declared = file_encoding(file)
+        if declared:
+            self.options["encoding"] = declared
+        text = file.read_text(encoding=codec)
         if text.lstrip().startswith("["):
             self.options["multiLine"] = "true"
             records: list[Any] = json.loads(text)
