@@ -5,6 +5,7 @@ folder, headers such as `playerID`, `2B` or `park.key`, ids followed by a role w
 from __future__ import annotations
 
 import csv
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,26 @@ def test_a_file_in_another_encoding_is_read_and_the_reader_is_told(
     options = spec["defaults"]["source"].get("options", {}) | (cities.get("source") or {}).get("options", {})
     assert options.get("encoding") == option
     assert cities["primary_key"] == ["id"] and cities["columns"]["name"] == "string"
+
+
+def test_json_lines_stream_and_an_oversized_or_broken_array_is_refused_with_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medallion.tooling.inference import read
+
+    lines = tmp_path / "events" / "events.json"
+    lines.parent.mkdir()
+    lines.write_text("".join(f'{{"id": {i}, "kind": "k{i % 3}"}}\n' for i in range(50)) + "{broken\n")
+    sample = read.read_table("events", [lines])
+    assert (sample.total_rows, sample.malformed) == (50, 1)
+    array = tmp_path / "batch" / "batch.json"
+    array.parent.mkdir()
+    array.write_text(json.dumps([{"id": i} for i in range(50)]))
+    assert read.read_table("batch", [array]).options == {"multiLine": "true"}
+    monkeypatch.setattr(read, "MAX_ARRAY_BYTES", 100)
+    with pytest.raises(read.SampleError, match=r"batch\.json: one JSON array of"):
+        read.read_table("batch", [array])
+    array.write_text('[{"id": 1}, {"id": ')
+    monkeypatch.setattr(read, "MAX_ARRAY_BYTES", 1 << 20)
+    with pytest.raises(read.SampleError, match=r"batch\.json: not one JSON array"):
+        read.read_table("batch", [array])

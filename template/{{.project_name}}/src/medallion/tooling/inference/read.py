@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -15,6 +14,8 @@ from medallion.tooling.inference.types import infer_column
 
 FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".ndjson": "json", ".parquet": "parquet"}
 DEFAULT_MAX_ROWS = 100_000
+MAX_ARRAY_BYTES = 512 * 2**20
+"""A JSON file holding one array is parsed whole; larger ones are refused (JSON lines stream)."""
 NULL_TOKENS = ("NA", "N/A", "n/a", "#N/A", "NULL", "null", "Null", "None", "NaN", "nan", "\\N", "-", "(null)")
 """Texts files commonly write for a missing value; one is drafted as a null token only where it
 stands where numbers, dates or booleans stand (see find_null_tokens)."""
@@ -306,12 +307,13 @@ class _JsonReader:
         codec, declared = file_encoding(file)
         if declared:
             self.options["encoding"] = declared
-        text = file.read_text(encoding=codec)
-        if text.lstrip().startswith("["):
+        with file.open(encoding=codec) as handle:
+            head = handle.read(4096)
+        if head.lstrip().startswith("["):
             self.options["multiLine"] = "true"
-            records: list[Any] = json.loads(text)
+            records: Iterable[Any] = self._array(file, codec)
         else:
-            records = [self._parse(line) for line in io.StringIO(text) if line.strip()]
+            records = self._lines(file, codec)
         for record in records:
             if not isinstance(record, dict):
                 self.malformed += 1
@@ -320,6 +322,27 @@ class _JsonReader:
                     k: json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v
                     for k, v in record.items()
                 }
+
+    def _lines(self, file: Path, codec: str) -> Iterator[Any]:
+        """One record per line, read line by line (a file of any size in bounded memory)."""
+        with file.open(encoding=codec) as handle:
+            for line in handle:
+                if line.strip():
+                    yield self._parse(line)
+
+    @staticmethod
+    def _array(file: Path, codec: str) -> list[Any]:
+        """The records of a file holding one JSON array (read whole: at most MAX_ARRAY_BYTES)."""
+        size = file.stat().st_size
+        if size > MAX_ARRAY_BYTES:
+            raise SampleError(
+                f"{file}: one JSON array of {size / 2**20:,.0f} MiB; infer reads arrays of at most "
+                f"{MAX_ARRAY_BYTES // 2**20} MiB: give it JSON lines (one record per line) or a smaller file"
+            )
+        try:
+            return list(json.loads(file.read_text(encoding=codec)))
+        except json.JSONDecodeError as error:
+            raise SampleError(f"{file}: not one JSON array ({error.msg} at line {error.lineno})") from None
 
     @staticmethod
     def _parse(line: str) -> Any:
