@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -118,7 +119,7 @@ def stream_builder(ctx: PipelineContext, table: SourceTable) -> Callable[[], Any
         return partial(reader, ctx, table)
     if source_type == "delta" or table.source.format == "parquet":
         path = location(ctx, table, table.name if source_type == "delta" else None)
-        return partial(_parquet, ctx, table, path, _parquet_schema(ctx.spark, path))
+        return partial(_parquet, ctx, table, path, _parquet_schema(ctx.spark, path, table))
     if source_type == "kafka":
         return partial(_kafka_replay, ctx, table)
     layout = csv_layout(location(ctx, table), table) if table.source.format == "csv" else None
@@ -284,11 +285,23 @@ def _parquet(ctx: PipelineContext, table: SourceTable, path: str, present: Any) 
     return stream.selectExpr(*renaming(table), *missing, FILE_PATH, NO_RESCUE)
 
 
-def _parquet_schema(spark: Any, path: str) -> Any:
-    """The merged schema of the Parquet files already there (None when there are none)."""
+def _parquet_schema(spark: Any, path: str, table: SourceTable) -> Any:
+    """The merged schema of the Parquet files already there (None when there are none, or when
+    the files disagree on a column's type: then the spec's types are read, and a file that does
+    not convert fails this source's flow naming the file, while the other sources run)."""
     if not any(Path(path).rglob("*.parquet")):
         return None
-    return spark.read.option("mergeSchema", "true").parquet(path).schema
+    try:
+        return spark.read.option("mergeSchema", "true").parquet(path).schema
+    except Exception as error:  # Spark raises its own classes (classic or Connect) for a failed merge
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(
+            f"source {table.name}: the Parquet files under {path} disagree on a column's type "
+            f"({first[:300]}); reading them with the spec's types instead: a file that does not "
+            "convert fails this source's flow and the error names it",
+            file=sys.stderr,
+        )
+        return None
 
 
 def _spec_ddl(table: SourceTable) -> str:
