@@ -15,7 +15,7 @@ from databricks.sdk.clock import RealClock
 from medallion.cli import main
 from medallion.monitor import connect
 from tests.deploy.conftest import install_fake_cli
-from tests.support.fake_databricks import FakeServer, FakeWorkspace, Fault
+from tests.support.fake_databricks import TOKEN, FakeServer, FakeWorkspace, Fault
 
 FAULT_CLI = Path(__file__).resolve().parents[1] / "support" / "fake_databricks_cli_faults.py"
 
@@ -113,6 +113,8 @@ def test_a_failing_bundle_command_exits_1_with_its_stderr_redacted(
     assert "deploy: databricks bundle deploy -t dev failed (1):" in err
     assert "Bearer [REDACTED]" in err and "password=[REDACTED]" in err
     assert "dapi0123" not in err and "hunter2" not in err and "Traceback" not in err
+    assert TOKEN not in err and "s3cr3t" not in err and "\x1b" not in err  # by meaning, not shape
+    assert "\\x1b[31mtoken [REDACTED] rejected" in err
 
 
 def test_no_cli_on_path_exits_2(

@@ -87,7 +87,8 @@ from tests.support.fake_statements import StatementService
 from tests.support.warehouse_python import Result
 from tests.support.warehouse_sql import NO_OP, Analyzed, SqlFailure, TableKey, analyze, bind, parse
 
-TOKEN = "dapi-fake"
+TOKEN = "plain-fake-credential"
+"""Not shaped like any token on purpose: redaction must know it because it is configured."""
 DEPLOYER = "data.engineer@example.com"  # SCIM Me's userName by default
 CATALOG_OWNER = "catalog.owner@example.com"
 __all__ = ["TOKEN", "Error", "FakeServer", "FakeUpdate", "FakeWorkspace", "FastClock", "Fault", "Flow"]

@@ -72,6 +72,8 @@ def main(args: list[str]) -> int:
     if fault == "deploy-fails" and command == "deploy":
         _log(args)
         print(SECRET_STDERR, file=sys.stderr)
+        token = os.environ.get("DATABRICKS_TOKEN", "")
+        print(f"Error: \x1b[31mtoken {token} rejected\x1b[0m; PGPASSWORD=s3cr3t", file=sys.stderr)
         return 1
     if fault == "no-warehouse" and command == "validate" and "json" in args:
         _log(args)
