@@ -161,3 +161,10 @@ def test_csv_in_utf16_reads_as_infer_declares_it(spark: Any, tmp_path: Path) -> 
         "2": ("Łukasz", "naïve"),
     }
     assert all(v["_rescued_data"] is None for v in rows.values())
+
+
+def test_csv_quoted_empty_stays_empty_text_and_unquoted_empty_is_null(spark: Any, tmp_path: Path) -> None:
+    """Bronze keeps what was received: `""` is an empty text, a field with nothing is no value."""
+    data = b'id,name,note\n1,"",x\n2,,y\n'
+    rows = read_source(spark, tmp_path, "csv", {"empty.csv": data})
+    assert (rows["1"]["name"], rows["2"]["name"]) == ("", None)

@@ -37,7 +37,10 @@ TEXT_FORMATS = ("json", "csv")
 RESCUE_COLUMN_OPTION = "rescuedDataColumn"
 HIDDEN = ("_", ".")
 # RFC 4180 quoting (a doubled quote inside quotes is one quote) and quoted newlines, on both engines
-CSV_DEFAULTS = {"escape": '"', "multiLine": "true"}
+CSV_DEFAULTS = {"escape": '"', "multiLine": "true", "nullValue": "\u0000"}
+"""RFC 4180 quoting; records may span lines; `nullValue` is a text no field holds, so that only an
+empty unquoted field is NULL and a quoted empty one ("") stays the empty text it is (bronze keeps
+what was received; silver reads empty text as NULL either way)."""
 # Spark's CSV reader as a plain line reader with a charset: no quoting, a separator JSON never holds
 LINE_OPTIONS = {"sep": "\u0001", "quote": "", "header": "false", "mode": "PERMISSIVE"}
 
