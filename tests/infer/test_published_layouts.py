@@ -244,9 +244,14 @@ def test_json_lines_stream_and_an_oversized_or_broken_array_is_refused_with_its_
     array.write_text(json.dumps([{"id": i} for i in range(50)]))
     assert read.read_table("batch", [array]).options == {"multiLine": "true"}
     monkeypatch.setattr(read, "MAX_ARRAY_BYTES", 100)
-    with pytest.raises(read.SampleError, match=r"batch\.json: one JSON array of"):
+    with pytest.raises(read.SampleError, match=r"batch\.json: one JSON document of"):
         read.read_table("batch", [array])
     array.write_text('[{"id": 1}, {"id": ')
     monkeypatch.setattr(read, "MAX_ARRAY_BYTES", 1 << 20)
-    with pytest.raises(read.SampleError, match=r"batch\.json: not one JSON array"):
+    with pytest.raises(read.SampleError, match=r"batch\.json: not one JSON document"):
         read.read_table("batch", [array])
+    pretty = tmp_path / "one" / "one.json"
+    pretty.parent.mkdir()
+    pretty.write_text(json.dumps({"id": 1, "kind": "a", "tags": ["x"]}, indent=2))
+    one = read.read_table("one", [pretty])
+    assert (one.options, one.total_rows, one.malformed) == ({"multiLine": "true"}, 1, 0)

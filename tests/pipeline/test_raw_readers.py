@@ -168,3 +168,21 @@ def test_csv_quoted_empty_stays_empty_text_and_unquoted_empty_is_null(spark: Any
     data = b'id,name,note\n1,"",x\n2,,y\n'
     rows = read_source(spark, tmp_path, "csv", {"empty.csv": data})
     assert (rows["1"]["name"], rows["2"]["name"]) == ("", None)
+
+
+def test_json_documents_read_as_infer_drafts_them(spark: Any, tmp_path: Path) -> None:
+    """infer drafts multiLine: true for a file holding a JSON array; the local reader then reads
+    each element as a record (as Auto Loader does), a pretty-printed single record as one, and
+    keeps a file that does not parse whole in `_rescued_data`."""
+    array = json.dumps([{"id": 1, "name": "Ann"}, {"id": 2, "name": "Bob", "extra": True}], indent=2)
+    single = json.dumps({"id": 3, "name": "Cy"}, indent=2)
+    files = {"a.json": array.encode(), "b.json": single.encode(), "c.json": b'[{"id": 4, "name": '}
+    rows = read_source(spark, tmp_path, "json", files, multiLine="true")
+    assert {k: v["name"] for k, v in rows.items() if k in ("1", "2", "3")} == {
+        "1": "Ann",
+        "2": "Bob",
+        "3": "Cy",
+    }
+    assert rescued(rows["2"]) == {"extra": "true"}
+    (broken,) = [v for k, v in rows.items() if k not in ("1", "2", "3")]
+    assert rescued(broken)["_raw_record"] == '[{"id": 4, "name": '

@@ -31,7 +31,7 @@ from medallion.records import (
     json_record,
 )
 from medallion.spec.model import SourceTable
-from medallion.sql import quote_identifier
+from medallion.sql import literal, quote_identifier
 
 TEXT_FORMATS = ("json", "csv")
 RESCUE_COLUMN_OPTION = "rescuedDataColumn"
@@ -161,6 +161,8 @@ def _local_json(ctx: PipelineContext, table: SourceTable) -> Any:
     """JSON lines, one record at a time, parsed by Spark's JSON parser into the spec's columns."""
     folder = location(ctx, table)
     encoding = declared_encoding(table)
+    if _multiline(table):
+        return _local_json_documents(ctx, table, folder)
     if encoding is None:
         lines = ctx.spark.readStream.format("text").load(folder)
     else:  # the text source reads UTF-8 only; Spark's CSV line reader decodes any charset
@@ -174,6 +176,28 @@ def _local_json(ctx: PipelineContext, table: SourceTable) -> Any:
     records = lines.where("trim(value) <> ''").selectExpr(
         f"{json_record('value')} AS {RECORD}", f"value AS {RAW_TEXT}", FILE_PATH
     )
+    names = table.raw_column_names
+    named = records.selectExpr(*json_columns(names, sources=table.source_names), SOURCE_FILE)
+    return named.selectExpr(*checked_columns(names), SOURCE_FILE)
+
+
+def _multiline(table: SourceTable) -> bool:
+    options = {k.lower(): str(v).strip().lower() for k, v in table.source.options.items()}
+    return options.get("multiline") == "true"
+
+
+def _local_json_documents(ctx: PipelineContext, table: SourceTable, folder: str) -> Any:
+    """`multiLine: true`: each file is one JSON document, an array of records or one record
+    (pretty-printed), as Auto Loader reads it. Each element of an array is a record; a file that
+    does not parse as an array is kept whole as one record, which then goes to `_rescued_data`."""
+    files = ctx.spark.readStream.format("text").option("wholetext", "true").load(folder)
+    elements = f"from_json(value, {literal('ARRAY<STRING>')})"
+    split = (
+        f"explode(CASE WHEN ltrim(value) LIKE '[%' THEN coalesce({elements}, array(value)) "
+        "ELSE array(value) END) AS value"
+    )
+    documents = files.selectExpr(split, FILE_PATH).where("trim(value) <> ''")
+    records = documents.selectExpr(f"{json_record('value')} AS {RECORD}", f"value AS {RAW_TEXT}", SOURCE_FILE)
     names = table.raw_column_names
     named = records.selectExpr(*json_columns(names, sources=table.source_names), SOURCE_FILE)
     return named.selectExpr(*checked_columns(names), SOURCE_FILE)

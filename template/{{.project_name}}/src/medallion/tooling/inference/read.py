@@ -309,9 +309,12 @@ class _JsonReader:
             self.options["encoding"] = declared
         with file.open(encoding=codec) as handle:
             head = handle.read(4096)
-        if head.lstrip().startswith("["):
-            self.options["multiLine"] = "true"
-            records: Iterable[Any] = self._array(file, codec)
+        first_line = head.lstrip().split("\n", 1)[0]
+        if head.lstrip().startswith("[") or (first_line.startswith("{") and self._parse(first_line) is None):
+            self.options["multiLine"] = (
+                "true"  # one document per file: an array, or one pretty-printed record
+            )
+            records: Iterable[Any] = self._document(file, codec)
         else:
             records = self._lines(file, codec)
         for record in records:
@@ -331,18 +334,20 @@ class _JsonReader:
                     yield self._parse(line)
 
     @staticmethod
-    def _array(file: Path, codec: str) -> list[Any]:
-        """The records of a file holding one JSON array (read whole: at most MAX_ARRAY_BYTES)."""
+    def _document(file: Path, codec: str) -> list[Any]:
+        """The records of a file holding one JSON document, an array of records or one record
+        (read whole: at most MAX_ARRAY_BYTES)."""
         size = file.stat().st_size
         if size > MAX_ARRAY_BYTES:
             raise SampleError(
-                f"{file}: one JSON array of {size / 2**20:,.0f} MiB; infer reads arrays of at most "
+                f"{file}: one JSON document of {size / 2**20:,.0f} MiB; infer reads documents of at most "
                 f"{MAX_ARRAY_BYTES // 2**20} MiB: give it JSON lines (one record per line) or a smaller file"
             )
         try:
-            return list(json.loads(file.read_text(encoding=codec)))
+            document = json.loads(file.read_text(encoding=codec))
         except json.JSONDecodeError as error:
-            raise SampleError(f"{file}: not one JSON array ({error.msg} at line {error.lineno})") from None
+            raise SampleError(f"{file}: not one JSON document ({error.msg} at line {error.lineno})") from None
+        return document if isinstance(document, list) else [document]
 
     @staticmethod
     def _parse(line: str) -> Any:
