@@ -356,6 +356,16 @@ CASES: dict[str, Case] = {
         ("reflect()",),
         aggregate("SELECT reflect('java.lang.System', 'getenv', 'HOME') AS home FROM {fact_sales}"),
     ),
+    "aggregate with an unterminated brace": Case(
+        AGGREGATE,
+        ("'{'", "placeholder"),
+        aggregate("SELECT date_key, SUM(amount) AS r FROM {fact_sales GROUP BY 1"),
+    ),
+    "aggregate naming a column twice": Case(
+        AGGREGATE,
+        ("'revenue' twice",),
+        aggregate("SELECT SUM(amount) AS revenue, SUM(quantity) AS Revenue FROM {fact_sales}"),
+    ),
     "threshold .nan": Case(
         "sources.orders.thresholds.max_quarantine_fraction",
         ("nan", "not a number"),

@@ -21,7 +21,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.schema import MappingSchema
 
 from medallion.spec.spark_functions import FUNCTIONS
-from medallion.sql import outside_literals, quote_identifier
+from medallion.sql import find_outside_literals, outside_literals, quote_identifier
 
 DIALECT = "databricks"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -553,7 +553,9 @@ def check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) ->
 
 
 def _check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) -> list[str]:
-    problems = scan(sql, allow_comments=True, allow_trailing_semicolon=True) or substituted(sql)
+    problems = (
+        scan(sql, allow_comments=True, allow_trailing_semicolon=True) or substituted(sql) or _braces(sql)
+    )
     if problems:
         return [p.replace("a fragment is one expression", "an aggregate is one query") for p in problems]
     text = render_aggregate(sql)
@@ -569,8 +571,30 @@ def _check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) -
         unknown_functions(query)
         or refused_functions(query, aggregate=True)
         or decimal_types(query)
+        or _duplicate_columns(sql)
         or _aggregate_columns(query, tables)
     )
+
+
+_BRACE = re.compile(r"([{}])")
+
+
+def _braces(sql: str) -> list[str]:
+    """A brace in the SQL text (outside literals) that is not part of a {table} placeholder."""
+    text = outside_literals(sql, PLACEHOLDER, lambda _: "")
+    stray = find_outside_literals(text, _BRACE)
+    if stray:
+        return [f"has a {stray[0]!r} that is no {{table}} placeholder: write a gold table as {{fact_sales}}"]
+    return []
+
+
+def _duplicate_columns(sql: str) -> list[str]:
+    """Two output columns of one name: the materialized view cannot be created."""
+    names = [n.lower() for n in output_columns(sql) or []]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        return [f"names the column {repeated[0]!r} twice: give each output column its own name (AS ...)"]
+    return []
 
 
 def output_columns(sql: str) -> list[str] | None:
