@@ -232,3 +232,21 @@ def rules_from_spec(spec: Mapping[str, Any]) -> tuple[dict[str, TableRules], lis
                 roles[role] = (dimensions[role], tuple(link))
         facts.append(FactRules(name, fact["source"], measures, roles))
     return tables, facts
+
+
+def reported_table(report: Mapping[str, Any], table: str) -> TableFigures:
+    """One source table's figures as a run's report gives them (to compare with Oracle.table)."""
+    figures = report["tables"]
+    return TableFigures(
+        bronze=figures[f"bronze_{table}"]["rows"],
+        history=figures[f"silver_{table}_history"]["rows"],
+        quarantine=figures[f"quarantine_{table}"]["rows"],
+        silver=figures[f"silver_{table}"]["rows"],
+    )
+
+
+def reported_fact(report: Mapping[str, Any], fact: str) -> FactFigures:
+    """One fact's figures as a run's report gives them (to compare with Oracle.fact)."""
+    got = report["gold"][f"fact_{fact}"]
+    totals = {m: (None if v is None else Decimal(v)) for m, v in got["measures"].items()}
+    return FactFigures(got["rows"], totals, got["orphans"])
