@@ -186,3 +186,11 @@ def test_json_documents_read_as_infer_drafts_them(spark: Any, tmp_path: Path) ->
     assert rescued(rows["2"]) == {"extra": "true"}
     (broken,) = [v for k, v in rows.items() if k not in ("1", "2", "3")]
     assert rescued(broken)["_raw_record"] == '[{"id": 4, "name": '
+
+
+def test_utf16_files_without_a_declared_encoding_are_named(
+    spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = "id,name,note\n1,Zoë,café\n".encode("utf-16")
+    read_source(spark, tmp_path, "csv", {"utf16.csv": data})
+    assert "source t: utf16.csv start with a UTF-16 byte-order mark; declare" in capsys.readouterr().err

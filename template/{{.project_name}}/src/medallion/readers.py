@@ -126,7 +126,30 @@ def stream_builder(ctx: PipelineContext, table: SourceTable) -> Callable[[], Any
     if source_type == "kafka":
         return partial(_kafka_replay, ctx, table)
     layout = csv_layout(location(ctx, table), table) if table.source.format == "csv" else None
+    _warn_utf16(table, location(ctx, table))
     return partial(_local_files, ctx, table, layout)
+
+
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _warn_utf16(table: SourceTable, folder: str) -> None:
+    """Files that start with a UTF-16 byte-order mark while the source declares no encoding:
+    their rows would reach quarantine as undecodable; say which files and what to declare."""
+    if declared_encoding(table) is not None:
+        return
+    marked = []
+    for path in data_files(folder):
+        with path.open("rb") as handle:
+            if handle.read(2) in UTF16_MARKS:
+                marked.append(path.name)
+    if marked:
+        shown = ", ".join(marked[:3]) + (f" and {len(marked) - 3} more" if len(marked) > 3 else "")
+        print(
+            f"source {table.name}: {shown} start with a UTF-16 byte-order mark; declare "
+            "source: {options: {encoding: UTF-16}} (read as UTF-8, their rows reach quarantine)",
+            file=sys.stderr,
+        )
 
 
 def _autoloader(ctx: PipelineContext, table: SourceTable) -> Any:
