@@ -194,3 +194,19 @@ def test_utf16_files_without_a_declared_encoding_are_named(
     data = "id,name,note\n1,Zoë,café\n".encode("utf-16")
     read_source(spark, tmp_path, "csv", {"utf16.csv": data})
     assert "source t: utf16.csv start with a UTF-16 byte-order mark; declare" in capsys.readouterr().err
+
+
+def test_json_a_record_not_kept_whole_is_rescued_raw(spark: Any, tmp_path: Path) -> None:
+    """A key written twice, or text after the closing brace: the columns hold what the parser
+    read and `_rescued_data` keeps the line as received; a plain record rescues nothing."""
+    lines = [
+        '{"id": 1, "name": "Ann", "name": "Annie"}',
+        '{"id": 2, "name": "Bob"} and more',
+        '{"id": 3, "name": "Cy"}\t',
+        '{"id": 4, "name": "Di", "x": 1, "x": 2}',
+    ]
+    rows = read_source(spark, tmp_path, "json", {"a.json": ("\n".join(lines) + "\n").encode()})
+    assert rescued(rows["1"])["_raw_record"] == lines[0]
+    assert rescued(rows["2"])["_raw_record"] == lines[1] and rows["2"]["name"] == "Bob"
+    assert rows["3"]["_rescued_data"] is None
+    assert rescued(rows["4"])["_raw_record"] == lines[3]  # an unknown key written twice

@@ -52,7 +52,7 @@ def columns_from_record(
     unknown = f"map_filter({record}, (k, v) -> NOT array_contains({known}, k))"
     rescued = (
         f"CASE WHEN {raw} IS NULL THEN NULL "
-        f"WHEN {record} IS NULL THEN to_json(map({literal(RAW_RECORD_KEY)}, {raw})) "
+        f"WHEN {record} IS NULL OR {not_kept_whole(raw)} THEN to_json(map({literal(RAW_RECORD_KEY)}, {raw})) "
         f"WHEN cardinality({unknown}) > 0 THEN to_json({unknown}) END AS {RESCUED_DATA}"
     )
     return [f"{record}[{literal(read_as.get(n, n))}] AS {quote_identifier(n)}" for n in names] + [rescued]
@@ -69,11 +69,25 @@ def json_columns(
     read_as = dict(sources or {})
     known = f"array({', '.join(literal(read_as.get(n, n)) for n in names)})"
     unknown = f"map_filter({record}, (k, v) -> NOT array_contains({known}, k))"
+    whole = f"map({literal(RAW_RECORD_KEY)}, {raw})"
     rescue = (
         f"CASE WHEN {raw} IS NULL THEN {_EMPTY_MAP} "
-        f"WHEN {record} IS NULL THEN map({literal(RAW_RECORD_KEY)}, {raw}) ELSE {unknown} END AS {RESCUE_MAP}"
+        f"WHEN {record} IS NULL THEN {whole} "
+        f"WHEN {not_kept_whole(raw)} THEN {whole} "
+        f"ELSE {unknown} END AS {RESCUE_MAP}"
     )
     return [*(f"{record}[{literal(read_as.get(n, n))}] AS {quote_identifier(n)}" for n in names), rescue]
+
+
+def not_kept_whole(raw: str) -> str:
+    """A record the parsed map does not hold whole: a key written twice (the map keeps one of its
+    values) or text after the record's closing brace (the parser stops there). Its raw text is
+    then rescued whole beside the columns (unknown keys included), so bronze keeps what was
+    received; a map with a key twice is never built (Spark refuses it: DUPLICATED_MAP_KEY)."""
+    keys = f"json_object_keys({raw})"
+    duplicated = f"coalesce(size(array_distinct({keys})) <> size({keys}), false)"
+    trailing = f"NOT ({raw} RLIKE {literal('}' + chr(92) + 's*$')})"
+    return f"({duplicated} OR {trailing})"
 
 
 def checked_columns(names: Sequence[str], rescue: str = RESCUE_MAP) -> list[str]:
