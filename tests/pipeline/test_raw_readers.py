@@ -204,9 +204,13 @@ def test_json_a_record_not_kept_whole_is_rescued_raw(spark: Any, tmp_path: Path)
         '{"id": 2, "name": "Bob"} and more',
         '{"id": 3, "name": "Cy"}\t',
         '{"id": 4, "name": "Di", "x": 1, "x": 2}',
+        '{"id": 5, "name": "half \\ud800 pair"}',
+        '{"id": 6, "name": "whole \\ud83d\\ude00 pair"}',
     ]
     rows = read_source(spark, tmp_path, "json", {"a.json": ("\n".join(lines) + "\n").encode()})
     assert rescued(rows["1"])["_raw_record"] == lines[0]
     assert rescued(rows["2"])["_raw_record"] == lines[1] and rows["2"]["name"] == "Bob"
     assert rows["3"]["_rescued_data"] is None
     assert rescued(rows["4"])["_raw_record"] == lines[3]  # an unknown key written twice
+    assert rescued(rows["5"])["_raw_record"] == lines[4]  # half a UTF-16 pair is no character
+    assert rows["6"]["name"] == "whole \U0001f600 pair" and rows["6"]["_rescued_data"] is None

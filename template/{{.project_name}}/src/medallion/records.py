@@ -87,7 +87,16 @@ def not_kept_whole(raw: str) -> str:
     keys = f"json_object_keys({raw})"
     duplicated = f"coalesce(size(array_distinct({keys})) <> size({keys}), false)"
     trailing = f"NOT ({raw} RLIKE {literal('}' + chr(92) + 's*$')})"
-    return f"({duplicated} OR {trailing})"
+    lone = f"{raw} RLIKE {literal(LONE_SURROGATE)}"
+    return f"({duplicated} OR {trailing} OR {lone})"
+
+
+LONE_SURROGATE = (
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+"""A JSON escape of half a UTF-16 pair (\\ud800 alone): no character, so a parser can only
+replace it; the raw text keeps it."""
 
 
 def checked_columns(names: Sequence[str], rescue: str = RESCUE_MAP) -> list[str]:
