@@ -206,6 +206,8 @@ def test_json_a_record_not_kept_whole_is_rescued_raw(spark: Any, tmp_path: Path)
         '{"id": 4, "name": "Di", "x": 1, "x": 2}',
         '{"id": 5, "name": "half \\ud800 pair"}',
         '{"id": 6, "name": "whole \\ud83d\\ude00 pair"}',
+        '{"id": 7, "name": "G", "price": 1.10, "size": 1e2}',
+        '{"id": 8, "name": "H", "price": 1.5, "n": [10, 20]}',
     ]
     rows = read_source(spark, tmp_path, "json", {"a.json": ("\n".join(lines) + "\n").encode()})
     assert rescued(rows["1"])["_raw_record"] == lines[0]
@@ -214,3 +216,5 @@ def test_json_a_record_not_kept_whole_is_rescued_raw(spark: Any, tmp_path: Path)
     assert rescued(rows["4"])["_raw_record"] == lines[3]  # an unknown key written twice
     assert rescued(rows["5"])["_raw_record"] == lines[4]  # half a UTF-16 pair is no character
     assert rows["6"]["name"] == "whole \U0001f600 pair" and rows["6"]["_rescued_data"] is None
+    assert rescued(rows["7"])["_raw_record"] == lines[6]  # 1.10 and 1e2 would print as 1.1 and 100.0
+    assert rescued(rows["8"]) == {"price": "1.5", "n": "[10,20]"}  # as written: unknown keys only

@@ -81,14 +81,21 @@ def json_columns(
 
 def not_kept_whole(raw: str) -> str:
     """A record the parsed map does not hold whole: a key written twice (the map keeps one of its
-    values) or text after the record's closing brace (the parser stops there). Its raw text is
+    values), text after the record's closing brace (the parser stops there), half a UTF-16 pair,
+    or a number the parser prints otherwise. Its raw text is
     then rescued whole beside the columns (unknown keys included), so bronze keeps what was
     received; a map with a key twice is never built (Spark refuses it: DUPLICATED_MAP_KEY)."""
     keys = f"json_object_keys({raw})"
     duplicated = f"coalesce(size(array_distinct({keys})) <> size({keys}), false)"
     trailing = f"NOT ({raw} RLIKE {literal('}' + chr(92) + 's*$')})"
     lone = f"{raw} RLIKE {literal(LONE_SURROGATE)}"
-    return f"({duplicated} OR {trailing} OR {lone})"
+    reprinted = f"{raw} RLIKE {literal(REPRINTED_NUMBER)}"
+    return f"({duplicated} OR {trailing} OR {lone} OR {reprinted})"
+
+
+REPRINTED_NUMBER = r"[:\[,]\s*-?(?:0|[1-9][0-9]*)(?:\.(?:[0-9]+0|[0-9]{16,})(?![0-9])|(?:\.[0-9]+)?[eE])"
+"""A JSON number the parser reads as a double and prints otherwise: a fraction ending in 0 after
+its first digit (1.10 -> 1.1), an exponent (1e2 -> 100.0), 16 or more decimals."""
 
 
 LONE_SURROGATE = (
