@@ -39,8 +39,9 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> int:
 
 def run_folding_flow_states(command: list[str], cwd: Path, env: dict[str, str], report: Path) -> int:
     """Run, printing the output (stderr merged) except the JVM's start-up notice and the
-    progress lines (a failed flow's is kept), then one summary line of the flows' final states
-    from the run's report."""
+    progress lines (a failed flow's is kept); the last line (the run's verdict) gets the flows'
+    final states from the run's report."""
+    last = ""
     with subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as process:
@@ -51,15 +52,16 @@ def run_folding_flow_states(command: list[str], cwd: Path, env: dict[str, str], 
             match = PROGRESS.match(line.rstrip("\n"))
             if match and not line.rstrip().endswith("FAILED"):
                 continue
-            print(line, end="", flush=True)
+            if last:
+                print(last, end="", flush=True)
+            last = line
     try:
         final = json.loads(report.read_text()).get("flows") or {}
     except (OSError, ValueError):
         final = {}
     states = Counter(final.values())
-    print(
-        "      flows: " + ", ".join(f"{n} {state.lower()}" for state, n in sorted(states.items())), flush=True
-    )
+    flows = "flows: " + ", ".join(f"{n} {state.lower()}" for state, n in sorted(states.items()))
+    print(f"{last.rstrip()}; {flows}", flush=True)
     return process.returncode
 
 

@@ -158,3 +158,24 @@ def test_every_table_is_counted_in_one_query_unless_one_is_missing(spark: Any) -
     counted = count_in_one_job(frames.__getitem__, list(frames))
     assert counted == {name: frame.count() for name, frame in frames.items()}
     assert count_in_one_job(frames.__getitem__, [*frames, "not_there"]) is None
+
+
+def test_rescued_records_are_counted_per_file_and_shown(spark: Any, tmp_path: Path) -> None:
+    """The report says per file how many bronze records kept something in `_rescued_data`."""
+    path = tmp_path / "medallion.yml"
+    path.write_text(yaml.safe_dump(SPEC))
+    frames = tables(spark)
+    o = "id STRING, customer_id STRING, qty STRING, " + AUDIT
+    rescued = '{"_raw_record": "x"}'
+    frames["bronze_orders"] = spark.createDataFrame(
+        [
+            ("o1", "c1", "2", rescued, None, "file:/in/orders/a.json", None),
+            ("o2", "c9", "5", rescued, None, "file:/in/orders/b.json", None),
+            ("o3", "c1", "x", rescued, None, "file:/in/orders/b.json", None),
+            ("o4", "c1", "500", None, None, "file:/in/orders/b.json", None),
+        ],
+        o,
+    )
+    report = build_report(spark, load_spec(path), frames.__getitem__)
+    assert report["rescued"] == {"bronze_orders": {"file:/in/orders/b.json": 2, "file:/in/orders/a.json": 1}}
+    assert "rescued     bronze_orders 2 in b.json; bronze_orders 1 in a.json" in format_report(report)

@@ -135,6 +135,9 @@ def quality_figures(spark: Any, spec: Spec, read: ReadTable, readable: set[str])
         bronze, quarantine = naming.bronze_table(source.name), naming.quarantine_table(source.name)
         if bronze in readable:
             jobs.append(("rules", None, partial(_on_table, table_quality.rule_counts, read, bronze, source)))
+            jobs.append(
+                ("rescued", bronze, partial(_on_table, table_quality.rescued_by_file, read, bronze, source))
+            )
         if quarantine in readable:
             reasons = partial(_on_table, table_quality.quarantine_reasons, read, quarantine, source)
             jobs.append(("quarantine_reasons", quarantine, reasons))
@@ -146,7 +149,13 @@ def quality_figures(spark: Any, spec: Spec, read: ReadTable, readable: set[str])
             ("table_checks", None, partial(_listed, table_quality.table_check, read, source, c))
             for c in source.table_checks
         ]
-    figures: dict[str, Any] = {"rules": [], "quarantine_reasons": {}, "orphans": [], "table_checks": []}
+    figures: dict[str, Any] = {
+        "rules": [],
+        "quarantine_reasons": {},
+        "rescued": {},
+        "orphans": [],
+        "table_checks": [],
+    }
     for (figure, key, _), result in zip(jobs, side_by_side([job for _, _, job in jobs]), strict=True):
         if key is None:
             figures[figure] += result
@@ -212,6 +221,7 @@ def build_report(
         "duplicates": duplicates(spec, tables),
         "conservation": conservation(spec, tables),
         "quarantine_reasons": figures["quarantine_reasons"],
+        "rescued": {table: files for table, files in figures["rescued"].items() if files},
         "orphans": figures["orphans"],
         "table_checks": figures["table_checks"],
         "flows": dict(flows or {}),
@@ -246,6 +256,7 @@ def stopped_report(
         "duplicates": {},
         "conservation": conservation(spec, tables),
         "quarantine_reasons": {},
+        "rescued": {},
         "orphans": [],
         "table_checks": [],
         "flows": flows,

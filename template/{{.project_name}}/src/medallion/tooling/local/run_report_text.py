@@ -26,6 +26,7 @@ def format_report(report: Mapping[str, Any]) -> str:
         *gold_star(report),
         *rule_results(report, sources),
         *quarantine(report, sources),
+        *rescued(report),
         *orphans(report),
         *table_checks(report),
         *(f"error: {e}" for e in report["errors"]),
@@ -152,6 +153,16 @@ def quarantine(report: Mapping[str, Any], sources: list[str]) -> list[str]:
         if reasons:
             lines += wrapped(source, (f"{r['rule']} {r['rows']:,}" for r in reasons))
     return ["quarantine  rows per reason (a row may have several)", *lines] if lines else []
+
+
+def rescued(report: Mapping[str, Any]) -> list[str]:
+    """Bronze records with something kept in `_rescued_data`, per file."""
+    items = [
+        f"{table} {count:,} in {file.rsplit('/', 1)[-1]}"
+        for table, files in (report.get("rescued") or {}).items()
+        for file, count in files.items()
+    ]
+    return wrapped("rescued", items, separator="; ") if items else []
 
 
 def orphans(report: Mapping[str, Any]) -> list[str]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from medallion import naming, rules
+from medallion.audit import RESCUED_DATA, SOURCE_FILE
 from medallion.silver import typed_query
 from medallion.spec.model import Expectation, SourceTable, Spec
 from medallion.sql import literal, quote_identifier
@@ -58,6 +59,20 @@ def quarantine_reasons(quarantine: Any, table: SourceTable, top: int = 10) -> li
         reasons.groupBy("rule").count().orderBy("count", "rule", ascending=[False, True]).limit(top).collect()
     )
     return [{"rule": r["rule"], "rows": int(r["count"])} for r in rows]
+
+
+def rescued_by_file(bronze: Any, table: SourceTable, top: int = 10) -> dict[str, int]:
+    """Bronze rows with something in `_rescued_data`, per source file (most first): what the
+    readers could not put in a column, or kept as received beside it."""
+    rows = (
+        bronze.where(f"{RESCUED_DATA} IS NOT NULL")
+        .groupBy(SOURCE_FILE)
+        .count()
+        .orderBy("count", SOURCE_FILE, ascending=[False, True])
+        .limit(top)
+        .collect()
+    )
+    return {str(r[SOURCE_FILE]): int(r["count"]) for r in rows}
 
 
 FOUND = "_medallion_found"
