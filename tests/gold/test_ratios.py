@@ -7,7 +7,7 @@ from decimal import Decimal
 from pyspark.sql import functions as F
 
 from medallion.gold import safe_divide
-from medallion.gold.ratios import expand_sql
+from medallion.sql import expand_safe_divide
 
 
 def test_safe_divide_column_and_sql_agree(spark):
@@ -16,5 +16,5 @@ def test_safe_divide_column_and_sql_agree(spark):
         "n decimal(12,2), d decimal(12,0)",
     )
     python = [r[0] for r in rows.select(safe_divide(F.col("n"), F.col("d"))).collect()]
-    sql = [r[0] for r in rows.selectExpr(expand_sql("SAFE_DIVIDE(n, d)")).collect()]
+    sql = [r[0] for r in rows.selectExpr(expand_safe_divide("SAFE_DIVIDE(n, d)")).collect()]
     assert python == sql == [Decimal("2.5"), None, None]

@@ -176,3 +176,31 @@ def test_a_derived_column_is_computed_from_the_typed_columns_and_never_fails(spa
         (2013, None),
         (2013, "2013-02-03"),
     ]
+
+
+def test_a_derived_column_may_use_safe_divide_as_validate_allows(spark: Any) -> None:
+    """validate accepts safe_divide in a derived column as in rules and measures; silver runs it
+    as try_divide (NULL on a zero divisor) instead of failing on an unknown function."""
+    from medallion.silver import typed_query
+    from medallion.spec.model import SourceConfig, SourceTable, Thresholds
+
+    table = SourceTable(
+        name="lines",
+        source=SourceConfig(type="files", format="csv", path="lines"),
+        columns=(
+            Column("amount", "decimal(12,2)"),
+            Column("quantity", "int"),
+            Column("unit_price", "decimal(12,2)", expr="safe_divide(amount, quantity)"),
+        ),
+        primary_key=(),
+        sequence_by=None,
+        expectations=(),
+        references=(),
+        thresholds=Thresholds(),
+    )
+    bronze = spark.createDataFrame(
+        [("10.00", "4", None, "f1"), ("5.00", "0", None, "f2")],
+        "amount STRING, quantity STRING, _rescued_data STRING, _source_file STRING",
+    ).selectExpr("*", "current_timestamp() AS _ingested_at", "'u1' AS _update_id")
+    rows = typed_query(bronze, table).select("unit_price").collect()
+    assert [None if r.unit_price is None else str(r.unit_price) for r in rows] == ["2.50", None]

@@ -196,8 +196,14 @@ def _local_json(ctx: PipelineContext, table: SourceTable) -> Any:
             .option("encoding", encoding)
             .load(folder)
         )
-    records = lines.where("trim(value) <> ''").selectExpr(
-        f"{json_record('value')} AS {RECORD}", f"value AS {RAW_TEXT}", FILE_PATH
+    return _parsed_json(table, lines, FILE_PATH)
+
+
+def _parsed_json(table: SourceTable, texts: Any, path: str) -> Any:
+    """One JSON text per row (`value`; `path` selects its file) -> the spec's columns,
+    `_rescued_data` and `_source_file`; blank texts are no records."""
+    records = texts.where("trim(value) <> ''").selectExpr(
+        f"{json_record('value')} AS {RECORD}", f"value AS {RAW_TEXT}", path
     )
     names = table.raw_column_names
     named = records.selectExpr(*json_columns(names, sources=table.source_names), SOURCE_FILE)
@@ -219,11 +225,7 @@ def _local_json_documents(ctx: PipelineContext, table: SourceTable, folder: str)
         f"explode(CASE WHEN ltrim(value) LIKE '[%' THEN coalesce({elements}, array(value)) "
         "ELSE array(value) END) AS value"
     )
-    documents = files.selectExpr(split, FILE_PATH).where("trim(value) <> ''")
-    records = documents.selectExpr(f"{json_record('value')} AS {RECORD}", f"value AS {RAW_TEXT}", SOURCE_FILE)
-    names = table.raw_column_names
-    named = records.selectExpr(*json_columns(names, sources=table.source_names), SOURCE_FILE)
-    return named.selectExpr(*checked_columns(names), SOURCE_FILE)
+    return _parsed_json(table, files.selectExpr(split, FILE_PATH), SOURCE_FILE)
 
 
 def _local_csv(ctx: PipelineContext, table: SourceTable, layout: CsvLayout) -> Any:

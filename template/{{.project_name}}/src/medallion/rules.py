@@ -12,11 +12,9 @@ import re
 from collections.abc import Iterable
 
 from medallion.spec.model import Expectation
-from medallion.sql import literal, outside_literals
+from medallion.sql import expand_safe_divide, literal, outside_literals
 
 ERRORS_COLUMN = "_errors"
-# safe_divide(a, b) -> try_divide(a, b), as in measures and aggregates (medallion.gold.ratios)
-_SAFE_DIVIDE = re.compile(r"\bsafe_divide\s*\(", re.IGNORECASE)
 
 
 _NOW = re.compile(
@@ -38,7 +36,7 @@ def _fixed_now(match: re.Match[str]) -> str:
 
 def compile_rule(rule: str) -> str:
     """One predicate that is TRUE when the row passes and FALSE otherwise (never NULL)."""
-    text = outside_literals(rule, _SAFE_DIVIDE, lambda _: "try_divide(")
+    text = expand_safe_divide(rule)
     if _clock:
         text = outside_literals(text, _NOW, _fixed_now)
     return f"coalesce(({text}), false)"

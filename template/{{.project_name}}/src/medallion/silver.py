@@ -16,7 +16,7 @@ from medallion.audit import AUDIT_COLUMNS, INGESTED_AT, RESCUED_DATA, SOURCE_FIL
 from medallion.casting import typed_columns
 from medallion.context import PipelineContext
 from medallion.spec.model import SourceTable
-from medallion.sql import quote_identifier
+from medallion.sql import expand_safe_divide, quote_identifier
 
 RAW = "_raw"
 ROW_NUMBER = "_rn"
@@ -37,7 +37,7 @@ def derived_select(table: SourceTable) -> list[str]:
     return [
         "*",
         *(
-            f"try_cast(({c.expr}) AS {c.type.upper()}) AS {quote_identifier(c.name)}"
+            f"try_cast(({expand_safe_divide(c.expr)}) AS {c.type.upper()}) AS {quote_identifier(c.name)}"
             for c in table.derived_columns
         ),
     ]

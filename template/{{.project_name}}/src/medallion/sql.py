@@ -37,6 +37,16 @@ def literal(value: object) -> str:
     return f"'{text}'"
 
 
+SAFE_DIVIDE = re.compile(r"\bsafe_divide\s*\(", re.IGNORECASE)
+
+
+def expand_safe_divide(text: str) -> str:
+    """safe_divide(a, b) in the spec's SQL (rules, derived columns, measures, aggregates) ->
+    Spark's try_divide(a, b): NULL on a zero or NULL divisor on both engines. Text inside
+    literals and quoted names stays as written."""
+    return outside_literals(text, SAFE_DIVIDE, lambda _: "try_divide(")
+
+
 def outside_literals(sql: str, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> str:
     """`pattern` replaced in the SQL text only, never inside a string literal ('...', "...",
     with backslash escapes) or a quoted name (`...`): a literal '{fact_sales}' stays text."""
@@ -60,11 +70,14 @@ def _segments(sql: str) -> list[tuple[bool, str]]:
             continue
         parts.append((True, sql[start:index]))
         end = index + 1
-        while end < len(sql) and sql[end] != quote:
-            end += 2 if sql[end] == "\\" and quote != "`" else 1
-        if end < len(sql) and quote == "`" and sql[end + 1 : end + 2] == "`":
-            end += 2  # a doubled backtick inside a quoted name
-            while end < len(sql) and sql[end] != "`":
+        while end < len(sql):
+            if sql[end] == "\\" and quote != "`":
+                end += 2  # an escaped character of a string literal
+            elif sql[end] == quote and quote == "`" and sql[end + 1 : end + 2] == "`":
+                end += 2  # a doubled backtick inside a quoted name
+            elif sql[end] == quote:
+                break
+            else:
                 end += 1
         end = min(end + 1, len(sql))
         parts.append((False, sql[index:end]))

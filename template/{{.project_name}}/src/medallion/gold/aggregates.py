@@ -11,10 +11,10 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
-from medallion.gold.ratios import expand_sql
+from medallion.spec.fragments import render_aggregate
 from medallion.spec.gold_checks import PLACEHOLDER
 from medallion.spec.model import CustomTable
-from medallion.sql import find_outside_literals, outside_literals, quote_identifier
+from medallion.sql import find_outside_literals
 
 
 def placeholders(sql: str) -> list[str]:
@@ -28,7 +28,7 @@ def render_sql(sql: str, known: Iterable[str]) -> str:
     unknown = sorted(set(placeholders(sql)) - allowed)
     if unknown:
         raise ValueError(f"unknown table(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
-    return expand_sql(outside_literals(sql, PLACEHOLDER, lambda m: quote_identifier(m.group(1))))
+    return render_aggregate(sql)
 
 
 def python_function(path: str) -> Callable[[Any], DataFrame]:

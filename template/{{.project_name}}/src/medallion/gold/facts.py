@@ -20,8 +20,8 @@ from medallion.gold.columns import IS_CURRENT, START_OF_TIME, VALID_FROM, VALID_
 from medallion.gold.dates import date_key
 from medallion.gold.frames import typed
 from medallion.gold.keys import UNKNOWN_KEY, key_column
-from medallion.gold.ratios import expand_sql
 from medallion.spec.model import Dimension, Fact, Spec
+from medallion.sql import expand_safe_divide
 
 EVENT = "__event_time"
 
@@ -41,7 +41,7 @@ def build_fact(spec: Spec, fact: Fact, current: DataFrame, dimensions: Mapping[s
     rows = current.select(
         *passthrough,
         event.alias(EVENT),
-        *(F.expr(expand_sql(m.expr)).cast(m.type).alias(m.name) for m in fact.measures),
+        *(F.expr(expand_safe_divide(m.expr)).cast(m.type).alias(m.name) for m in fact.measures),
         *(F.col(c).alias(alias) for alias, c in foreign),
     )
     names = [*passthrough, EVENT, *(m.name for m in fact.measures), *(alias for alias, _ in foreign)]

@@ -21,11 +21,10 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.schema import MappingSchema
 
 from medallion.spec.spark_functions import FUNCTIONS
-from medallion.sql import find_outside_literals, outside_literals, quote_identifier
+from medallion.sql import expand_safe_divide, find_outside_literals, outside_literals, quote_identifier
 
 DIALECT = "databricks"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_SAFE_DIVIDE = re.compile(r"\bsafe_divide\s*\(", re.IGNORECASE)
 _SCOPE = "__medallion_scope"
 # Databricks SQL functions Apache Spark does not have (AI, H3 and geospatial, secrets, groups):
 # accepted, since a Databricks-only pipeline may use them; run-local cannot run them.
@@ -261,7 +260,7 @@ def _regex_flavour(tree: exp.Expression) -> list[str]:
     """Patterns run on Java's regex engine: Python's named groups (?P<name>...) do not parse there."""
     patterns: list[str] = []
     for node in tree.find_all(exp.RegexpLike, exp.RegexpExtract, exp.RegexpReplace, exp.RegexpSplit):
-        argument = node.expression if not isinstance(node, exp.RegexpReplace) else node.args.get("expression")
+        argument = node.expression
         if isinstance(argument, exp.Literal) and argument.is_string:
             patterns.append(argument.this)
     for node in tree.find_all(exp.Anonymous):
@@ -534,13 +533,10 @@ def _casts(value: str, target: str) -> bool:
 
 
 def render_aggregate(sql: str) -> str:
-    """The text the pipeline runs: {table} -> `table`, safe_divide( -> try_divide(.
-
-    Mirrors medallion.gold.aggregates.render_sql (checked by tests/spec) without importing
-    pyspark.
-    """
+    """The text the pipeline runs: {table} -> `table`, safe_divide( -> try_divide( (the pipeline's
+    medallion.gold.aggregates.render_sql calls this after checking the table names)."""
     quoted = outside_literals(sql, PLACEHOLDER, lambda m: quote_identifier(m.group(1)))
-    return outside_literals(quoted, _SAFE_DIVIDE, lambda _: "try_divide(")
+    return expand_safe_divide(quoted)
 
 
 def check_aggregate(sql: str, tables: Mapping[str, Mapping[str, str] | None]) -> list[str]:

@@ -270,14 +270,14 @@ def _one_role(columns: tuple[str, ...], key: tuple[str, ...], table_columns: tup
     """Composite columns play one role: (return_city, return_branch_code), not (return_city,
     branch_code) when the table has return_branch_code. A column without a role is shared
     context when the table has no role version of it: (year_id, team_id_winner)."""
-    roles = {role_word(column, key_column) for column, key_column in zip(columns, key, strict=True)}
-    played = roles - {""}
+    words = [(column, role_word(column, key_column)) for column, key_column in zip(columns, key, strict=True)]
+    played = {word for _, word in words if word}
+    plain = [column for column, word in words if not word]
     if len(played) > 1:
         return False
-    if not played or "" not in roles:
+    if not played or not plain:
         return True
     role = next(iter(played))
-    plain = [c for c, k in zip(columns, key, strict=True) if not role_word(c, k)]
     names = set(table_columns)
     return not any(f"{role}_{c}" in names or f"{c}_{role}" in names for c in plain)
 

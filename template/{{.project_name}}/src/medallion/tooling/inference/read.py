@@ -311,9 +311,8 @@ class _JsonReader:
             head = handle.read(4096)
         first_line = head.lstrip().split("\n", 1)[0]
         if head.lstrip().startswith("[") or (first_line.startswith("{") and self._parse(first_line) is None):
-            self.options["multiLine"] = (
-                "true"  # one document per file: an array, or one pretty-printed record
-            )
+            # one document per file: an array, or one pretty-printed record
+            self.options["multiLine"] = "true"
             records: Iterable[Any] = self._document(file, codec)
         else:
             records = self._lines(file, codec)

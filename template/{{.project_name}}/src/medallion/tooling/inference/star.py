@@ -200,12 +200,12 @@ def _links(
         if role == name:
             links[name] = list(fk.columns)
             continue
-        if plays[fk.target] == 1:
-            links[role] = {"dimension": name, "columns": list(fk.columns)}
-            notes[role] = f"{name}_key is a column of {fk.table}: the role has a name of its own"
-            continue
         links[role] = {"dimension": name, "columns": list(fk.columns)}
-        notes[role] = f"dim_{name} plays {plays[fk.target]} roles in {fk.table}"
+        notes[role] = (
+            f"dim_{name} plays {plays[fk.target]} roles in {fk.table}"
+            if plays[fk.target] > 1
+            else f"{name}_key is a column of {fk.table}: the role has a name of its own"
+        )
     return links
 
 

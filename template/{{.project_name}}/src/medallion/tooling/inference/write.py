@@ -99,13 +99,15 @@ def _source(table: DraftTable, default_format: str, common: dict[str, str]) -> l
     lines.append(_line(2, "columns:" if table.profile.columns else "columns: {}"))
     renamed = sample.source_names
     for column in table.profile.columns:
-        spec: Any = column.type
-        if column.name in table.rules.case or column.name in renamed:
-            spec = {"type": column.type}
-            if column.name in renamed:
-                spec["source_name"] = renamed[column.name]
-            if column.name in table.rules.case:
-                spec["case"] = table.rules.case[column.name]
+        extras = {
+            key: value
+            for key, value in (
+                ("source_name", renamed.get(column.name)),
+                ("case", table.rules.case.get(column.name)),
+            )
+            if value
+        }
+        spec: Any = {"type": column.type, **extras} if extras else column.type
         lines.append(_line(3, f"{column.name}: {flow(spec)}", table.column_notes.get(column.name, "")))
     for name, body in table.derived.items():
         lines.append(
