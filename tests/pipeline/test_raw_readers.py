@@ -218,3 +218,13 @@ def test_json_a_record_not_kept_whole_is_rescued_raw(spark: Any, tmp_path: Path)
     assert rows["6"]["name"] == "whole \U0001f600 pair" and rows["6"]["_rescued_data"] is None
     assert rescued(rows["7"])["_raw_record"] == lines[6]  # 1.10 and 1e2 would print as 1.1 and 100.0
     assert rescued(rows["8"]) == {"price": "1.5", "n": "[10,20]"}  # as written: unknown keys only
+
+
+def test_a_file_name_with_control_characters_is_shown_escaped(
+    spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """File names come from outside: the warning that names them cannot rewrite the terminal."""
+    data = "id,name,note\n1,Zoë,café\n".encode("utf-16")
+    read_source(spark, tmp_path, "csv", {"evil\x1b[2J.csv": data})
+    err = capsys.readouterr().err
+    assert "evil\\x1b[2J.csv start with a UTF-16 byte-order mark" in err and "\x1b" not in err

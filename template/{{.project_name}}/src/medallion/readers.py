@@ -18,6 +18,7 @@ from typing import Any
 from medallion import kafka
 from medallion.audit import FILE_PATH, NO_RESCUE, SOURCE_FILE
 from medallion.context import PipelineContext
+from medallion.monitor.redact import neutralize
 from medallion.records import (
     CORRUPT,
     POSITION,
@@ -146,8 +147,10 @@ def _warn_utf16(table: SourceTable, folder: str) -> None:
     if marked:
         shown = ", ".join(marked[:3]) + (f" and {len(marked) - 3} more" if len(marked) > 3 else "")
         print(
-            f"source {table.name}: {shown} start with a UTF-16 byte-order mark; declare "
-            "source: {options: {encoding: UTF-16}} (read as UTF-8, their rows reach quarantine)",
+            neutralize(
+                f"source {table.name}: {shown} start with a UTF-16 byte-order mark; declare "
+                "source: {options: {encoding: UTF-16}} (read as UTF-8, their rows reach quarantine)"
+            ),
             file=sys.stderr,
         )
 
@@ -348,9 +351,11 @@ def _parquet_schema(spark: Any, path: str, table: SourceTable) -> Any:
     except Exception as error:  # Spark raises its own classes (classic or Connect) for a failed merge
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         print(
-            f"source {table.name}: the Parquet files under {path} disagree on a column's type "
-            f"({first[:300]}); reading them with the spec's types instead: a file that does not "
-            "convert fails this source's flow and the error names it",
+            neutralize(
+                f"source {table.name}: the Parquet files under {path} disagree on a column's type "
+                f"({first[:300]}); reading them with the spec's types instead: a file that does not "
+                "convert fails this source's flow and the error names it"
+            ),
             file=sys.stderr,
         )
         return None
