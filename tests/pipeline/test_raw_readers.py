@@ -95,8 +95,9 @@ def test_csv_columns_by_name_per_file(csv_rows: dict[str, Any]) -> None:
 
 
 def test_csv_crlf_line_endings(csv_rows: dict[str, Any]) -> None:
-    # Spark's parser (univocity) normalises a line break inside quotes to \n, as on Databricks
+    # Spark's parser (univocity) normalises a line break inside quotes to \n; the raw record keeps it
     assert csv_rows["4"]["name"] == "Dee" and csv_rows["4"]["note"] == "crlf\ninside"
+    assert rescued(csv_rows["4"]) == {"_raw_record": '4,Dee,"crlf\r\ninside"'}
     assert csv_rows["5"]["name"] == "Eve" and csv_rows["5"]["note"] is None
 
 
@@ -228,3 +229,34 @@ def test_a_file_name_with_control_characters_is_shown_escaped(
     read_source(spark, tmp_path, "csv", {"evil\x1b[2J.csv": data})
     err = capsys.readouterr().err
     assert "evil\\x1b[2J.csv start with a UTF-16 byte-order mark" in err and "\x1b" not in err
+
+
+def test_csv_a_record_not_kept_whole_is_rescued_raw(spark: Any, tmp_path: Path) -> None:
+    """A backslash-escaped quote (not RFC 4180) and CRLF inside quotes (read as LF) keep their
+    raw text whole in `_rescued_data`; RFC 4180 records, quoted or not, rescue nothing."""
+    data = (
+        b'id,name,note\r\n1,"say \\"hi\\", ok",x\r\n2,Ann,"two\r\nlines"\r\n'
+        b'3,"""quoted"" start","a, b"\r\n4,ab"c,""\r\n'
+    )
+    rows = read_source(spark, tmp_path, "csv", {"odd.csv": data})
+    assert rescued(rows["1"])["_raw_record"] == '1,"say \\"hi\\", ok",x'
+    assert rescued(rows["2"]) == {"_raw_record": '2,Ann,"two\r\nlines"'}
+    assert rows["2"]["note"] == "two\nlines"
+    assert (rows["3"]["name"], rows["3"]["note"], rows["3"]["_rescued_data"]) == (
+        '"quoted" start',
+        "a, b",
+        None,
+    )
+    assert (rows["4"]["name"], rows["4"]["_rescued_data"]) == ('ab"c', None)
+
+
+def test_csv_with_a_declared_backslash_escape_reads_the_field(spark: Any, tmp_path: Path) -> None:
+    data = b'id,name,note\n1,"say \\"hi\\", ok",x\n'
+    rows = read_source(spark, tmp_path, "csv", {"odd.csv": data}, escape="\\")
+    assert (rows["1"]["name"], rows["1"]["note"], rows["1"]["_rescued_data"]) == ('say "hi", ok', "x", None)
+
+
+def test_csv_tab_separated_records_are_kept_whole(spark: Any, tmp_path: Path) -> None:
+    data = b'id\tname\tnote\n1\t"a\tb"\tx\n'
+    rows = read_source(spark, tmp_path, "csv", {"t.tsv": data}, sep="\\t")
+    assert (rows["1"]["name"], rows["1"]["_rescued_data"]) == ("a\tb", None)

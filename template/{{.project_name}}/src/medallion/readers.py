@@ -27,6 +27,7 @@ from medallion.records import (
     CsvLayout,
     checked_columns,
     csv_columns,
+    csv_not_kept_whole,
     header_group,
     json_columns,
     json_record,
@@ -42,6 +43,8 @@ CSV_DEFAULTS = {"escape": '"', "multiLine": "true", "nullValue": "\u0000"}
 """RFC 4180 quoting; records may span lines; `nullValue` is a text no field holds, so that only an
 empty unquoted field is NULL and a quoted empty one ("") stays the empty text it is (bronze keeps
 what was received; silver reads empty text as NULL either way)."""
+SEPARATOR_ESCAPES: dict[str, str] = {"\\t": "\t"}
+"""Spark reads the option `sep: "\\t"` (two characters) as a tab; other texts are taken as they are."""
 # Spark's CSV reader as a plain line reader with a charset: no quoting, a separator JSON never holds
 LINE_OPTIONS = {"sep": "\u0001", "quote": "", "header": "false", "mode": "PERMISSIVE"}
 
@@ -239,8 +242,21 @@ def _local_csv(ctx: PipelineContext, table: SourceTable, layout: CsvLayout) -> A
     rows = reader.load(location(ctx, table)).selectExpr(*positions, FILE_PATH)
     grouped = rows.selectExpr(*positions, header_group(layout), SOURCE_FILE)
     names = table.raw_column_names
-    named = grouped.selectExpr(*csv_columns(names, layout, table.source_names), SOURCE_FILE)
+    whole = _whole_record_check(table, layout)
+    named = grouped.selectExpr(*csv_columns(names, layout, table.source_names, whole), SOURCE_FILE)
     return named.selectExpr(*checked_columns(names), SOURCE_FILE)
+
+
+def _whole_record_check(table: SourceTable, layout: CsvLayout) -> str | None:
+    """`csv_not_kept_whole` for RFC 4180 files (the defaults); None when the spec's options set
+    another escape, quote handling or trimming, whose records this shape does not describe."""
+    options = {k.lower(): v for k, v in (CSV_DEFAULTS | table.source.options).items()}
+    sep = csv_separator(options)
+    quote = options.get("quote", '"')
+    own_rules = {"unescapedquotehandling", "ignoreleadingwhitespace", "ignoretrailingwhitespace"}
+    if sep.startswith("\\") or len(quote) != 1 or options.get("escape") != quote:
+        return None
+    return None if own_rules & options.keys() else csv_not_kept_whole(layout.width, sep, quote)
 
 
 def declared_encoding(table: SourceTable) -> str | None:
@@ -293,9 +309,15 @@ def data_files(folder: str) -> list[Path]:
     return found
 
 
+def csv_separator(options: dict[str, str]) -> str:
+    """The field separator Spark reads from lower-cased CSV options."""
+    written = options.get("sep") or options.get("delimiter") or ","
+    return SEPARATOR_ESCAPES.get(written, written)
+
+
 def read_header(path: Path, options: dict[str, str]) -> tuple[str, ...] | None:
     """The first record of a CSV file, parsed like Spark does (None for an empty file)."""
-    sep = options.get("sep") or options.get("delimiter") or ","
+    sep = csv_separator(options)
     quote = options.get("quote", '"')
     escape = options.get("escape", "\\")
     encoding = options.get("encoding") or options.get("charset") or "utf-8"

@@ -175,14 +175,49 @@ def rescue_keys(header: Sequence[str], names: Sequence[str]) -> dict[int, str]:
     return keys
 
 
+def csv_not_kept_whole(width: int, sep: str, quote: str) -> str:
+    """A CSV record its parsed fields do not hold whole, from its raw text (`CORRUPT`):
+
+    - it is not RFC 4180 (a quote inside a quoted field that is neither doubled nor closing,
+      e.g. `"say \\"hi\\""` from a backslash-escaping writer: Spark's parser then keeps
+      the quotes and splits the field at its comma);
+    - a carriage return in it is in no field (the parser turns CRLF inside quotes into LF).
+
+    Its raw text is then rescued whole beside the columns, as for JSON (`not_kept_whole`)."""
+    field = rfc4180_field(sep, quote)
+    shape = f"^(?:{field})(?:{_java_literal(sep)}(?:{field}))*+$"
+    returns = " + ".join(f"coalesce({_count_cr(POSITION.format(i))}, 0)" for i in range(width))
+    return f"(NOT ({CORRUPT} RLIKE {literal(shape)}) OR {_count_cr(CORRUPT)} <> {returns})"
+
+
+def rfc4180_field(sep: str, quote: str) -> str:
+    """One field as Java regex: quoted (a quote inside doubled) or unquoted (no separator, no line
+    break, not starting with a quote). Possessive, so long records need no backtracking stack."""
+    q, s = _java_literal(quote), _java_literal(sep)
+    return f"{q}[^{q}]*+(?:{q}{q}[^{q}]*+)*+{q}|(?!{q})(?:(?!{s})[^\\r\\n])*+"
+
+
+def _java_literal(text: str) -> str:
+    """`text` as Java regex matching itself, in or out of a character class."""
+    return "".join(f"\\x{{{ord(c):x}}}" for c in text)
+
+
+def _count_cr(text: str) -> str:
+    return f"(length({text}) - length(replace({text}, {literal(chr(13))}, '')))"
+
+
 def csv_columns(
-    names: Sequence[str], layout: CsvLayout, sources: Mapping[str, str] | None = None
+    names: Sequence[str],
+    layout: CsvLayout,
+    sources: Mapping[str, str] | None = None,
+    not_whole: str | None = None,
 ) -> list[str]:
     """Positional fields -> the spec's columns by each file's header (a column is found under
     its source name, `sources`, exactly as the header writes it), and `_rescue_map`.
 
     Unknown header columns are rescued under their names, fields beyond the header as `_c<i>`,
-    and a record wider than the read width whole as `_raw_record` (the last position is set).
+    and a record wider than the read width, or one matching `not_whole` (SQL, see
+    `csv_not_kept_whole`), whole as `_raw_record`.
     A file whose header is unknown has every field rescued by position.
     """
     width = layout.width
@@ -197,7 +232,8 @@ def csv_columns(
         ]
         value = f"CASE {HEADER_GROUP} {' '.join(branches)} END" if branches else "CAST(NULL AS STRING)"
         columns.append(f"{value} AS {quote_identifier(name)}")
-    overflow = f"CASE WHEN {POSITION.format(width - 1)} IS NOT NULL THEN {CORRUPT} END"
+    altered = f"{POSITION.format(width - 1)} IS NOT NULL" + (f" OR {not_whole}" if not_whole else "")
+    overflow = f"CASE WHEN {altered} THEN {CORRUPT} END"
 
     def rescue_map(keys: Mapping[int, str]) -> str:
         pairs = [f"{literal(k)}, {POSITION.format(i)}" for i, k in sorted(keys.items())]
