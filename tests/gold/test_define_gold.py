@@ -15,20 +15,46 @@ from tests.gold.retail_data import EXPECTED_AMOUNT, ORDERS, PRODUCT_HISTORY, lat
 from tests.gold.test_scd2 import HISTORY
 from tests.support.recording_dp import RecordingDP
 
-OSS_OPTIONS = set(inspect.signature(pipelines.materialized_view).parameters) - {"query_function"}
+AUTO_CDC_APIS = {"temporary_view", "create_streaming_table", "create_auto_cdc_flow"}
+
+
+def oss_options(api: str) -> set[str]:
+    return set(inspect.signature(getattr(pipelines, api)).parameters) - {"query_function"}
 
 
 def declare(spark, spec, engine: str) -> RecordingDP:
-    """Gold's declarations, each checked against the options the OSS decorator accepts."""
+    """Gold's declarations, each checked against the options the OSS function accepts: gold
+    tables are materialized views; on Databricks SCD2 dimensions add their AUTO CDC versions."""
     dp = RecordingDP()
     settings = Settings(engine=engine, spec_path=str(spec.path), source_location="")  # type: ignore[arg-type]
     define_gold(PipelineContext(spark, dp, spec, settings))
+    allowed = {"materialized_view"} | (AUTO_CDC_APIS if engine == "databricks" else set())
     for call in dp.calls:
-        assert call.api == "materialized_view", f"gold declares only materialized views: {call.api}"
-        unknown = set(call.kwargs) - OSS_OPTIONS
-        assert not unknown, f"pyspark.pipelines.materialized_view does not accept {unknown}"
-    assert len(dp.datasets) == len(dp.calls), "a gold table is declared twice"
+        assert call.api in allowed, f"gold declares {call.api} on {engine}"
+        unknown = set(call.kwargs) - oss_options(call.api)
+        assert not unknown, f"pyspark.pipelines.{call.api} does not accept {unknown}"
+    views = [c for c in dp.calls if c.api == "materialized_view"]
+    assert len({c.name for c in views}) == len(views), "a gold table is declared twice"
     return dp
+
+
+def test_databricks_scd2_dimension_reads_versions_kept_by_auto_cdc(spark, retail_spec):
+    dp = declare(spark, retail_spec, "databricks")
+    (table,) = [c for c in dp.calls if c.api == "create_streaming_table"]
+    (flow,) = [c for c in dp.calls if c.api == "create_auto_cdc_flow"]
+    assert table.name == flow.kwargs["target"] == "dim_customer_versions"
+    assert table.kwargs["cluster_by"] == ["customer_id"]
+    assert flow.kwargs == {
+        "target": "dim_customer_versions",
+        "source": "changes_dim_customer_versions",
+        "keys": ["customer_id"],
+        "sequence_by": "_sequence",
+        "except_column_list": ["_sequence"],
+        "stored_as_scd_type": 2,
+        "track_history_column_list": ["name", "email", "country", "segment"],
+    }
+    assert dp.datasets["changes_dim_customer_versions"].api == "temporary_view"
+    assert "dim_product_versions" not in dp.datasets  # SCD1 reads silver_products
 
 
 def test_declares_every_gold_table(spark, retail_spec):

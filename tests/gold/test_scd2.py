@@ -129,8 +129,8 @@ def random_history(seed: int, rows: int = 600) -> list[dict[str, object]]:
 
 
 def _newest_first(a: dict[str, object], b: dict[str, object], keep: list[str]) -> int:
-    """latest_first(None, keep): audit columns newest first, then values ascending; NULLs last."""
-    for column, descending in [("_ingested_at", True), ("_source_file", True), *((c, False) for c in keep)]:
+    """latest_first(None, keep): audit columns newest first, then values descending; NULLs last."""
+    for column, descending in [("_ingested_at", True), ("_source_file", True), *((c, True) for c in keep)]:
         x, y = a[column], b[column]
         if x == y:
             continue

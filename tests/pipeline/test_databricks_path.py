@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pyspark import pipelines
 
 from medallion.bronze import define_bronze
 from medallion.context import PipelineContext, Settings, SettingsError
@@ -57,8 +59,16 @@ def test_registers_every_dataset_with_the_current_api(json_spec: Path) -> None:
         assert ("temporary_view", f"typed_{source}") in apis
         assert ("table", f"silver_{source}_history") in apis
         assert ("table", f"quarantine_{source}") in apis
-        assert ("materialized_view", f"silver_{source}") in apis
-    assert {api for api, _ in apis} <= {"table", "temporary_view", "materialized_view"}
+        assert ("create_streaming_table", f"silver_{source}") in apis
+        assert ("temporary_view", f"changes_silver_{source}") in apis
+    targets = [c.kwargs["target"] for c in dp.calls if c.api == "create_auto_cdc_flow"]
+    assert targets == ["silver_customers", "silver_products", "silver_orders"]
+    assert {api for api, _ in apis} <= {
+        "table",
+        "temporary_view",
+        "create_streaming_table",
+        "create_auto_cdc_flow",
+    }
 
 
 def test_autoloader_reads_json_with_the_spec_schema_and_rescue(json_spec: Path) -> None:
@@ -127,17 +137,44 @@ def test_quarantine_is_not_all_drop_rules_with_errors(json_spec: Path) -> None:
     assert "_raw" in quarantine.expressions()
 
 
-def test_silver_is_clustered_by_key_and_picks_latest(json_spec: Path) -> None:
+def test_silver_is_kept_by_an_scd1_auto_cdc_flow_in_the_local_order(json_spec: Path) -> None:
     dp = define(json_spec)
-    mv = dp.datasets["silver_orders"]
-    assert mv.kwargs["cluster_by"] == ["order_id", "line_number"]
-    latest = frame(dp, "silver_orders")
-    assert latest.origin == "read" and latest.calls("table")[0].args == ("silver_orders_history",)
-    window = next(e for e in latest.expressions() if "row_number()" in e)
-    assert (
-        "PARTITION BY `order_id`, `line_number` ORDER BY `updated_at` DESC NULLS LAST, _ingested_at DESC"
-        in (window)
-    )
+    (table,) = [c for c in dp.calls if c.api == "create_streaming_table" and c.name == "silver_orders"]
+    assert table.kwargs["cluster_by"] == ["order_id", "line_number"]
+    (flow,) = [
+        c for c in dp.calls if c.api == "create_auto_cdc_flow" and c.kwargs["target"] == "silver_orders"
+    ]
+    assert set(flow.kwargs) <= set(inspect.signature(pipelines.create_auto_cdc_flow).parameters)
+    assert flow.kwargs | {"target": None} == {
+        "target": None,
+        "source": "changes_silver_orders",
+        "keys": ["order_id", "line_number"],
+        "sequence_by": "_sequence",
+        "except_column_list": ["_sequence"],
+        "stored_as_scd_type": 1,
+    }
+    changes = frame(dp, "changes_silver_orders")
+    assert changes.origin == "readStream" and changes.calls("table")[0].args == ("silver_orders_history",)
+    where, star, select = changes.expressions()
+    assert (where, star) == ("`order_id` IS NOT NULL AND `line_number` IS NOT NULL", "*")
+    assert select.startswith("struct(`updated_at`, _ingested_at, _source_file, xxhash64(`order_id`")
+    assert select.endswith(") AS _sequence")
+
+
+def test_a_table_without_primary_key_keeps_its_materialized_view(
+    tmp_path: Path, rendered_retail: Path
+) -> None:
+    document = retail_document(rendered_retail)
+    del document["sources"]["products"]["primary_key"]
+    document["gold"]["dimensions"]["product"]["key"] = ["product_id"]
+    for reference in document["sources"]["orders"]["references"]:
+        if reference["table"] == "products":
+            reference["key"] = ["product_id"]
+    path = tmp_path / "medallion.yml"
+    path.write_text(yaml.safe_dump(document))
+    dp = define(path)
+    assert dp.datasets["silver_products"].api == "materialized_view"
+    assert "changes_silver_products" not in dp.datasets
 
 
 def test_typed_view_uses_ansi_safe_casts(json_spec: Path) -> None:

@@ -31,6 +31,16 @@ def dimension_table(name: str) -> str:
     return f"dim_{name}"
 
 
+def changes_view(table: str) -> str:
+    """Databricks: the change rows an AUTO CDC flow reads into `table` (a temporary view)."""
+    return f"changes_{table}"
+
+
+def versions_table(dimension: str) -> str:
+    """Databricks: the AUTO CDC SCD type 2 table an SCD2 dimension is built from."""
+    return f"dim_{dimension}_versions"
+
+
 DATE_DIMENSION = "dim_date"
 
 

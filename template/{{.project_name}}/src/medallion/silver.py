@@ -2,7 +2,9 @@
 
 `typed_<t>` (temporary view) types bronze with ANSI-safe casts. `silver_<t>_history` keeps every
 row that passes the drop rules; `quarantine_<t>` keeps every row that fails one, with `_errors`
-and the raw values; `silver_<t>` (materialized view) holds the latest version per primary key.
+and the raw values; `silver_<t>` holds the latest version per primary key: on Databricks a
+streaming table kept by an AUTO CDC flow (medallion.auto_cdc), locally (and for a table without
+a primary key) a materialized view ranking the history.
 On Databricks the history table carries native expectations; locally the same compiled
 predicates are DataFrame filters.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medallion import naming, rules
+from medallion import auto_cdc, naming, rules
 from medallion.audit import AUDIT_COLUMNS, INGESTED_AT, RESCUED_DATA, SOURCE_FILE
 from medallion.casting import typed_columns
 from medallion.context import PipelineContext
@@ -53,10 +55,14 @@ def quarantine_columns(table: SourceTable) -> list[str]:
     return [*history_columns(table), RAW, f"{rules.errors_array(table.row_rules)} AS {rules.ERRORS_COLUMN}"]
 
 
+def row_hash(table: SourceTable) -> str:
+    """SQL: a hash of a row's values, the last tie-breaker between versions."""
+    return f"xxhash64({', '.join([*map(quote_identifier, table.raw_column_names), RESCUED_DATA])})"
+
+
 def latest_order(table: SourceTable) -> str:
     """Newest first: sequence_by, then ingestion time, file, and a row hash to break ties."""
-    row_hash = f"xxhash64({', '.join([*map(quote_identifier, table.raw_column_names), RESCUED_DATA])})"
-    order = [f"{INGESTED_AT} DESC", f"{SOURCE_FILE} DESC NULLS LAST", f"{row_hash} DESC"]
+    order = [f"{INGESTED_AT} DESC", f"{SOURCE_FILE} DESC NULLS LAST", f"{row_hash(table)} DESC"]
     if table.sequence_by:
         order.insert(0, f"{quote_identifier(table.sequence_by)} DESC NULLS LAST")
     return ", ".join(order)
@@ -82,8 +88,10 @@ def local_history_filter(table: SourceTable) -> str:
 
 
 def latest_query(history: Any, table: SourceTable) -> Any:
-    """The latest version of each key from the history rows."""
-    ranked = history.selectExpr("*", latest_window(table)).where(f"{ROW_NUMBER} = 1")
+    """The latest version of each key from the history rows (rows with a NULL key part stay in
+    the history only, as AUTO CDC leaves them on Databricks)."""
+    keyed = history.where(auto_cdc.key_present(table.primary_key)) if table.primary_key else history
+    ranked = keyed.selectExpr("*", latest_window(table)).where(f"{ROW_NUMBER} = 1")
     return ranked.selectExpr(*history_columns(table))
 
 
@@ -119,12 +127,12 @@ def define_silver_table(ctx: PipelineContext, table: SourceTable) -> None:
         comment=f"{name} rows that failed a drop rule, with _errors and the raw values.",
         table_properties={"quality": "quarantine"},
     )(quarantine)
-    extra = {"cluster_by": list(table.primary_key)} if ctx.is_databricks and table.primary_key else {}
+    comment = table.description or f"Latest version of each {name} row."
+    if ctx.is_databricks and table.primary_key:
+        auto_cdc.define_latest(ctx, table, row_hash(table), comment)
+        return
     dp.materialized_view(
-        name=naming.silver_table(name),
-        comment=table.description or f"Latest version of each {name} row.",
-        table_properties={"quality": "silver"},
-        **extra,
+        name=naming.silver_table(name), comment=comment, table_properties={"quality": "silver"}
     )(latest)
 
 

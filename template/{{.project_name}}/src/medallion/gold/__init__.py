@@ -8,7 +8,7 @@ from typing import Any
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from medallion import naming
+from medallion import auto_cdc, naming
 from medallion.context import PipelineContext
 from medallion.gold import ddl
 from medallion.gold.aggregates import aggregate_frame
@@ -56,10 +56,18 @@ def _declare(
 
 
 def _define_dimension(ctx: PipelineContext, dim: Dimension) -> None:
+    """dim_<name>; on Databricks an SCD2 dimension reads the versions its AUTO CDC flow keeps."""
     table = naming.dimension_table(dim.name)
+    source = ctx.spec.source(dim.source)
+    from_versions = ctx.is_databricks and dim.scd == 2 and source.sequence_by is not None
+    if from_versions:
+        auto_cdc.define_versions(ctx, dim, source)
 
     def query() -> DataFrame:
         current = ctx.spark.read.table(naming.silver_table(dim.source))
+        if from_versions:
+            versions = auto_cdc.version_events(ctx, dim, str(source.sequence_by))
+            return build_dimension(ctx.spec, dim, current, versions, auto_cdc.VERSION_START)
         history = ctx.spark.read.table(naming.history_table(dim.source))
         return build_dimension(ctx.spec, dim, current, history)
 

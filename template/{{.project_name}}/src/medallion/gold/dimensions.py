@@ -31,9 +31,11 @@ def scd1_dimension(spec: Spec, dim: Dimension, current: DataFrame) -> DataFrame:
     return _with_unknown(spec, dim, keyed)
 
 
-def scd2_dimension(spec: Spec, dim: Dimension, history: DataFrame) -> DataFrame:
-    """One row per version, keyed by a hash of the natural key and valid_from."""
-    sequence_by = spec.source(dim.source).sequence_by
+def scd2_dimension(spec: Spec, dim: Dimension, history: DataFrame, order_by: str | None = None) -> DataFrame:
+    """One row per version, keyed by a hash of the natural key and valid_from. `history` holds
+    change rows ordered by the source's sequence_by, or by `order_by` when given (on Databricks:
+    one row per AUTO CDC version, at its start)."""
+    sequence_by = order_by or spec.source(dim.source).sequence_by
     if sequence_by is None:
         raise ValueError(f"dim_{dim.name} is SCD2 but {dim.source} has no sequence_by")
     versions = scd2_versions(history, dim.key, dim.attributes, dim.track, sequence_by)
@@ -41,9 +43,13 @@ def scd2_dimension(spec: Spec, dim: Dimension, history: DataFrame) -> DataFrame:
     return _with_unknown(spec, dim, versions.select(key.alias(key_column(dim.name)), "*"))
 
 
-def build_dimension(spec: Spec, dim: Dimension, current: DataFrame, history: DataFrame) -> DataFrame:
-    """The dimension as declared: SCD1 reads `current`, SCD2 reads `history`."""
-    return scd2_dimension(spec, dim, history) if dim.scd == 2 else scd1_dimension(spec, dim, current)
+def build_dimension(
+    spec: Spec, dim: Dimension, current: DataFrame, history: DataFrame, order_by: str | None = None
+) -> DataFrame:
+    """The dimension as declared: SCD1 reads `current`, SCD2 reads `history` (see scd2_dimension)."""
+    if dim.scd == 2:
+        return scd2_dimension(spec, dim, history, order_by)
+    return scd1_dimension(spec, dim, current)
 
 
 def _natural(spec: Spec, dim: Dimension) -> list[Column]:

@@ -52,9 +52,11 @@ def typed_literal(value: object, spark_type: str) -> Column:
 
 
 def latest_first(sequence_by: str | None, tie_breakers: Sequence[str]) -> list[Column]:
-    """A deterministic newest-first ordering: sequence, silver's audit columns, then the values."""
-    names = [*([sequence_by] if sequence_by else []), *AUDIT_ORDER]
-    return [F.col(n).desc_nulls_last() for n in names] + [F.col(n).asc_nulls_last() for n in tie_breakers]
+    """A deterministic newest-first ordering: sequence, silver's audit columns, then the values,
+    each descending with NULLs last: the order in which AUTO CDC's `sequence_by` struct ranks the
+    same fields on Databricks (the greatest is the newest)."""
+    names = [*([sequence_by] if sequence_by else []), *AUDIT_ORDER, *tie_breakers]
+    return [F.col(n).desc_nulls_last() for n in names]
 
 
 def one_per(

@@ -24,6 +24,16 @@ def gold_problems(gold: Gold, sources: Mapping[str, SourceTable]) -> list[Proble
     problems += [p for f in gold.facts for p in _fact(f, sources, dims)]
     if gold.date_dimension and "date" in dims:
         problems.append(("gold.dimensions.date", "dim_date is the date dimension: rename this dimension"))
+    for dim in gold.dimensions:
+        clash = naming.versions_table(dim.name).removeprefix("dim_")
+        if dim.scd == 2 and clash in dims:
+            problems.append(
+                (
+                    f"gold.dimensions.{clash}",
+                    f"{naming.versions_table(dim.name)} holds the versions of SCD2 dimension {dim.name} "
+                    "on Databricks: rename this dimension",
+                )
+            )
     problems += list(_aggregates(gold, sources))
     return problems
 
