@@ -7,7 +7,8 @@ the spec's YAML; every figure is computed here, from the files, by SQL of our ow
 - bronze = every record of every file (CSV parsed as RFC 4180 with a header, Parquet as is);
 - history = records whose required columns (the drop rules' not_null columns) cast to their
   type; quarantine = the rest;
-- silver = the latest record per key (by the sequence column) among the history;
+- silver = the latest record per key (by the sequence column) among the history rows whose
+  key is set (a row with a NULL key part stays in the history only);
 - a fact = its silver rows; each measure's total over them, exact; orphans per dimension role =
   fact rows whose foreign key is NULL or is no key of the dimension's silver table.
 """
@@ -148,8 +149,9 @@ class Oracle:
         self.db.execute(f"CREATE TEMP TABLE history_{table} AS SELECT * FROM ({typed}) WHERE {valid}")
         keys = ", ".join(ident(c) for c in rules.key)
         order = f"ORDER BY {ident(rules.sequence_by)} DESC NULLS LAST" if rules.sequence_by else ""
+        keyed = " AND ".join(f"{ident(c)} IS NOT NULL" for c in rules.key) or "TRUE"
         self.db.execute(
-            f"CREATE TEMP TABLE silver_{table} AS SELECT * FROM history_{table} "
+            f"CREATE TEMP TABLE silver_{table} AS SELECT * FROM history_{table} WHERE {keyed} "
             f"QUALIFY row_number() OVER (PARTITION BY {keys} {order}) = 1"
         )
         self._views.add(table)
