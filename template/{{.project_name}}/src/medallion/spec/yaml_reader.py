@@ -20,6 +20,9 @@ from medallion.spec.errors import SpecError, SpecProblem
 
 MAX_BYTES = 2_000_000  # a spec is a few kilobytes; this is a runaway file, not a spec
 MAX_DEPTH = 32  # the deepest real key (gold.facts.<f>.measures.<m>.expr) is 6 levels down
+READ_DEPTH = 200
+"""Deeper text is refused before it is composed: PyYAML composes recursively, and a
+RecursionError deep in the stack can also break whatever else runs there (a finalizer)."""
 MAX_VALUES = 200_000  # values after alias expansion (stops "billion laughs" documents)
 
 _STR = "tag:yaml.org,2002:str"
@@ -30,6 +33,28 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "UTF-16"),
     (codecs.BOM_UTF16_BE, "UTF-16"),
 )
+
+
+_OPENS = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _deeper_than(text: str, limit: int) -> bool:
+    """Whether collections nest more than `limit` deep, by PyYAML's scanner (no recursion)."""
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            depth += isinstance(token, _OPENS) - isinstance(token, _CLOSES)
+            if depth > limit:
+                return True
+    except yaml.YAMLError:
+        return False  # composing reports it with its line
+    return False
 
 
 def read_document(path: Path) -> Any:
@@ -45,6 +70,8 @@ def read_document(path: Path) -> Any:
         ) from None
     try:
         try:
+            if _deeper_than(text, READ_DEPTH):
+                raise RecursionError
             node = loader.get_single_node()
         except RecursionError:
             raise _error(
