@@ -10,6 +10,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 
 from medallion.spec import Spec
+from tests.gold.scd_reference import nulls_first
 
 AUDIT = "_ingested_at timestamp, _source_file string, _rescued_data string"
 
@@ -39,7 +40,7 @@ def _value(value: Any, name: str) -> Any:
 def as_dicts(frame: DataFrame, order: Sequence[str]) -> list[dict[str, Any]]:
     """Rows as dicts, sorted by `order` (NULLs first)."""
     rows = [r.asDict() for r in frame.collect()]
-    return sorted(rows, key=lambda r: tuple((r[c] is not None, r[c]) for c in order))
+    return sorted(rows, key=lambda r: nulls_first([r[c] for c in order]))
 
 
 __all__ = ["as_dicts", "date", "silver", "ts"]

@@ -27,6 +27,7 @@ from medallion import auto_cdc, silver
 from medallion.gold.dimensions import scd2_dimension
 from medallion.spec import Spec
 from tests.gold.frames import silver as silver_frame
+from tests.gold.scd_reference import nulls_first
 
 pytestmark = pytest.mark.spark
 
@@ -59,11 +60,6 @@ def with_update_id(frame: Any) -> Any:
     return frame.selectExpr("*", "CAST(hash(_source_file) % 2 AS STRING) AS _update_id")
 
 
-def struct_order(value: Any) -> tuple[Any, ...]:
-    """Spark's ascending order of a struct: field by field, NULL lowest."""
-    return tuple((field is not None, field) for field in value)
-
-
 def rows_of(frame: Any) -> set[tuple[Any, ...]]:
     return {tuple(row) for row in frame.collect()}
 
@@ -79,7 +75,7 @@ def test_scd1_keeps_the_row_the_local_plan_keeps(spark: Any, retail_spec: Spec, 
     by_key: dict[Any, Any] = {}
     for row in changes.selectExpr(*columns, auto_cdc.SEQUENCE).collect():
         best = by_key.get(row["customer_id"])
-        if best is None or struct_order(row[auto_cdc.SEQUENCE]) > struct_order(best[auto_cdc.SEQUENCE]):
+        if best is None or nulls_first(row[auto_cdc.SEQUENCE]) > nulls_first(best[auto_cdc.SEQUENCE]):
             by_key[row["customer_id"]] = row
     modelled = {tuple(row)[: len(columns)] for row in by_key.values()}
     local = rows_of(silver.latest_query(history, table))
@@ -94,7 +90,7 @@ def scd2_versions_table(spark: Any, changes: Any, key: Sequence[str], track: Seq
     out = []
     for rows in by_key.values():
         versions: list[tuple[Any, Any]] = []  # (start, latest row of the version)
-        for row in sorted(rows, key=lambda r: struct_order(r[auto_cdc.SEQUENCE])):
+        for row in sorted(rows, key=lambda r: nulls_first(r[auto_cdc.SEQUENCE])):
             if versions and all(row[c] == versions[-1][1][c] for c in track):
                 versions[-1] = (versions[-1][0], row)
             else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
 import random
 from datetime import datetime
@@ -11,9 +10,9 @@ import pytest
 
 from medallion.gold.dimensions import scd2_dimension
 from medallion.gold.scd2 import scd2_versions
+from tests.gold import scd_reference
 from tests.gold.frames import as_dicts, silver, ts
-
-END = datetime(9999, 12, 31)
+from tests.gold.scd_reference import END
 
 
 def customer(
@@ -128,47 +127,9 @@ def random_history(seed: int, rows: int = 600) -> list[dict[str, object]]:
     ]
 
 
-def _newest_first(a: dict[str, object], b: dict[str, object], keep: list[str]) -> int:
-    """latest_first(None, keep): audit columns newest first, then values descending; NULLs last."""
-    for column, descending in [("_ingested_at", True), ("_source_file", True), *((c, True) for c in keep)]:
-        x, y = a[column], b[column]
-        if x == y:
-            continue
-        if x is None or y is None:
-            return 1 if x is None else -1
-        return (-1 if x > y else 1) if descending else (-1 if x < y else 1)
-    return 0
-
-
 def reference_versions(history: list[dict[str, object]]) -> set[tuple[object, ...]]:
     """(key..., attributes..., valid_from, valid_to, is_current) per version, by the docstring's rules."""
-    keep = [*KEY, *ATTRIBUTES]
-    by_key: dict[tuple[object, ...], dict[object, list[dict[str, object]]]] = {}
-    for row in history:
-        if row["changed_at"] is None or any(row[k] is None for k in KEY):
-            continue
-        by_key.setdefault(tuple(row[k] for k in KEY), {}).setdefault(row["changed_at"], []).append(row)
-    versions: set[tuple[object, ...]] = set()
-    for instants in by_key.values():
-        timeline = [
-            sorted(instants[at], key=functools.cmp_to_key(lambda a, b: _newest_first(a, b, keep)))[0]
-            for at in sorted(instants)
-        ]
-        runs: list[list[dict[str, object]]] = []
-        for row in timeline:
-            if not runs or [row[c] for c in TRACK] != [runs[-1][-1][c] for c in TRACK]:
-                runs.append([])
-            runs[-1].append(row)
-        starts = [_as_timestamp(run[0]["changed_at"]) for run in runs]
-        for i, run in enumerate(runs):
-            current = i == len(runs) - 1
-            valid_to = END if current else starts[i + 1]
-            versions.add((*(run[-1][c] for c in keep), starts[i], valid_to, current))
-    return versions
-
-
-def _as_timestamp(value: object) -> datetime:
-    return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    return scd_reference.reference_versions(history, KEY, ATTRIBUTES, TRACK, "changed_at")
 
 
 def versions_of(spark, history: list[dict[str, object]], seq_type: str = "timestamp"):

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.gold.scd_reference import nulls_first, reference_versions
 from tests.support.connect_server import ConnectServer
 from tests.support.local_run import copy_project, run_local, warehouse_table
 
@@ -30,7 +31,6 @@ KEY, TRACK, ATTRIBUTES = (
     ("email", "country", "segment"),
     ("name", "email", "country", "segment"),
 )
-END = datetime(9999, 12, 31)
 SPEC = {
     "version": 1,
     "defaults": {"source": {"type": "files", "format": "json"}},
@@ -85,17 +85,6 @@ def write_batch(project: Path, number: int, rows: list[dict[str, Any]]) -> None:
     (folder / f"part-{number:04d}.json").write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
-def newest_of_instant(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The local plan's pick at one instant: newest `_ingested_at`, `_source_file`, then values."""
-    return max(
-        rows, key=lambda r: ranked([r["_ingested_at"], r["_source_file"], *(r[a] for a in ATTRIBUTES)])
-    )
-
-
-def ranked(values: Sequence[Any]) -> tuple[Any, ...]:
-    return tuple((v is not None, v) for v in values)
-
-
 def reference_latest(history: list[dict[str, Any]]) -> dict[str, set[tuple[Any, ...]]]:
     """Per key, the rows any tie-break may keep: greatest (updated_at, _ingested_at, _source_file)."""
     by_key: dict[str, list[dict[str, Any]]] = {}
@@ -105,30 +94,9 @@ def reference_latest(history: list[dict[str, Any]]) -> dict[str, set[tuple[Any, 
     order = ("updated_at", "_ingested_at", "_source_file")
     candidates = {}
     for key, rows in by_key.items():
-        best = max(ranked([r[c] for c in order]) for r in rows)
-        candidates[key] = {values(r) for r in rows if ranked([r[c] for c in order]) == best}
+        best = max(nulls_first([r[c] for c in order]) for r in rows)
+        candidates[key] = {values(r) for r in rows if nulls_first([r[c] for c in order]) == best}
     return candidates
-
-
-def reference_versions(history: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
-    """(key, attributes, valid_from, valid_to, is_current) by the SCD2 rules of gold/scd2.py."""
-    instants: dict[str, dict[datetime, list[dict[str, Any]]]] = {}
-    for row in history:
-        if row[KEY] is not None and row["updated_at"] is not None:
-            instants.setdefault(row[KEY], {}).setdefault(row["updated_at"], []).append(row)
-    versions = set()
-    for by_instant in instants.values():
-        runs: list[list[dict[str, Any]]] = []
-        for at in sorted(by_instant):
-            row = newest_of_instant(by_instant[at])
-            if not runs or [row[c] for c in TRACK] != [runs[-1][-1][c] for c in TRACK]:
-                runs.append([])
-            runs[-1].append(row)
-        starts = [run[0]["updated_at"] for run in runs]
-        for i, run in enumerate(runs):
-            current = i == len(runs) - 1
-            versions.add((*values(run[-1]), starts[i], END if current else starts[i + 1], current))
-    return versions
 
 
 def values(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -162,7 +130,8 @@ def test_incremental_runs_equal_a_full_refresh_and_the_reference(
     assert len(history) == run.report["tables"]["silver_customers_history"]["rows"] > 1000
     candidates = reference_latest(history)
     assert set(latest) == set(candidates) and all(latest[k] in candidates[k] for k in latest)
-    assert {v[1:] for v in incremental if v[0] != -1} == reference_versions(history)
+    expected = reference_versions(history, [KEY], ATTRIBUTES, TRACK, "updated_at")
+    assert {v[1:] for v in incremental if v[0] != -1} == expected
 
     full = run_local(project, *source, "--full-refresh", server=shared_server)
     assert full.report.get("status") == "COMPLETED", full.output

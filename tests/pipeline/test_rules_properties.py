@@ -141,66 +141,61 @@ def test_null_tokens_are_null_in_every_type_and_other_text_is_kept(spark: Any) -
     assert texts == [None, None, "12", "NAB", None, None]
 
 
-def test_a_derived_column_is_computed_from_the_typed_columns_and_never_fails(spark: Any) -> None:
-    """`columns: {flight_date: {type: date, expr: ...}}`: computed in silver from the typed
-    year/month/day (not read from the file); an impossible date is NULL, not a failed run."""
+def typed_rows(
+    spark: Any, columns: tuple[Column, ...], rows: list[tuple[Any, ...]], output: str
+) -> list[Any]:
+    """Silver's typed query over a CSV source of `columns` whose bronze holds `rows` (text values
+    in column order, then `_rescued_data` and `_source_file`): the `output` column per row."""
     from medallion.silver import typed_query
     from medallion.spec.model import SourceConfig, SourceTable, Thresholds
 
     table = SourceTable(
-        name="flights",
-        source=SourceConfig(type="files", format="csv", path="flights"),
-        columns=(
-            Column("year", "int"),
-            Column("month", "int"),
-            Column("day", "int"),
-            Column(
-                "flight_date",
-                "date",
-                expr="CAST(try_to_timestamp(concat_ws('-', year, month, day), 'y-M-d') AS DATE)",
-            ),
-        ),
+        name="t",
+        source=SourceConfig(type="files", format="csv", path="t"),
+        columns=columns,
         primary_key=(),
         sequence_by=None,
         expectations=(),
         references=(),
         thresholds=Thresholds(),
     )
-    bronze = spark.createDataFrame(
-        [("2013", "1", "31", None, "f1"), ("2013", "13", "1", None, "f2"), (" 2013 ", "02", "3", None, "f3")],
-        "year STRING, month STRING, day STRING, _rescued_data STRING, _source_file STRING",
-    ).selectExpr("*", "current_timestamp() AS _ingested_at", "'u1' AS _update_id")
-    rows = typed_query(bronze, table).select("year", "flight_date").collect()
-    assert [(r.year, str(r.flight_date) if r.flight_date else None) for r in rows] == [
-        (2013, "2013-01-31"),
-        (2013, None),
-        (2013, "2013-02-03"),
+    raw = ", ".join(f"{c.name} STRING" for c in columns if c.expr is None)
+    bronze = spark.createDataFrame(rows, f"{raw}, _rescued_data STRING, _source_file STRING").selectExpr(
+        "*", "current_timestamp() AS _ingested_at", "'u1' AS _update_id"
+    )
+    return [r[0] for r in typed_query(bronze, table).select(output).collect()]
+
+
+def test_a_derived_column_is_computed_from_the_typed_columns_and_never_fails(spark: Any) -> None:
+    """`columns: {flight_date: {type: date, expr: ...}}`: computed in silver from the typed
+    year/month/day (not read from the file); an impossible date is NULL, not a failed run."""
+    columns = (
+        Column("year", "int"),
+        Column("month", "int"),
+        Column("day", "int"),
+        Column(
+            "flight_date",
+            "date",
+            expr="CAST(try_to_timestamp(concat_ws('-', year, month, day), 'y-M-d') AS DATE)",
+        ),
+    )
+    rows = [
+        ("2013", "1", "31", None, "f1"),
+        ("2013", "13", "1", None, "f2"),
+        (" 2013 ", "02", "3", None, "f3"),
     ]
+    dates = typed_rows(spark, columns, rows, "flight_date")
+    assert [str(d) if d else None for d in dates] == ["2013-01-31", None, "2013-02-03"]
+    assert typed_rows(spark, columns, rows, "year") == [2013, 2013, 2013]
 
 
 def test_a_derived_column_may_use_safe_divide_as_validate_allows(spark: Any) -> None:
     """validate accepts safe_divide in a derived column as in rules and measures; silver runs it
     as try_divide (NULL on a zero divisor) instead of failing on an unknown function."""
-    from medallion.silver import typed_query
-    from medallion.spec.model import SourceConfig, SourceTable, Thresholds
-
-    table = SourceTable(
-        name="lines",
-        source=SourceConfig(type="files", format="csv", path="lines"),
-        columns=(
-            Column("amount", "decimal(12,2)"),
-            Column("quantity", "int"),
-            Column("unit_price", "decimal(12,2)", expr="safe_divide(amount, quantity)"),
-        ),
-        primary_key=(),
-        sequence_by=None,
-        expectations=(),
-        references=(),
-        thresholds=Thresholds(),
+    columns = (
+        Column("amount", "decimal(12,2)"),
+        Column("quantity", "int"),
+        Column("unit_price", "decimal(12,2)", expr="safe_divide(amount, quantity)"),
     )
-    bronze = spark.createDataFrame(
-        [("10.00", "4", None, "f1"), ("5.00", "0", None, "f2")],
-        "amount STRING, quantity STRING, _rescued_data STRING, _source_file STRING",
-    ).selectExpr("*", "current_timestamp() AS _ingested_at", "'u1' AS _update_id")
-    rows = typed_query(bronze, table).select("unit_price").collect()
-    assert [None if r.unit_price is None else str(r.unit_price) for r in rows] == ["2.50", None]
+    prices = typed_rows(spark, columns, [("10.00", "4", None, "f1"), ("5.00", "0", None, "f2")], "unit_price")
+    assert [None if p is None else str(p) for p in prices] == ["2.50", None]
