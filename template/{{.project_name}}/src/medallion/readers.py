@@ -250,7 +250,7 @@ def _local_csv(ctx: PipelineContext, table: SourceTable, layout: CsvLayout) -> A
 def _whole_record_check(table: SourceTable, layout: CsvLayout) -> str | None:
     """`csv_not_kept_whole` for RFC 4180 files (the defaults); None when the spec's options set
     another escape, quote handling or trimming, whose records this shape does not describe."""
-    options = {k.lower(): v for k, v in (CSV_DEFAULTS | table.source.options).items()}
+    options = lowered_options(table, CSV_DEFAULTS)
     sep = csv_separator(options)
     quote = options.get("quote", '"')
     own_rules = {"unescapedquotehandling", "ignoreleadingwhitespace", "ignoretrailingwhitespace"}
@@ -259,9 +259,14 @@ def _whole_record_check(table: SourceTable, layout: CsvLayout) -> str | None:
     return None if own_rules & options.keys() else csv_not_kept_whole(layout.width, sep, quote)
 
 
+def lowered_options(table: SourceTable, defaults: dict[str, str] | None = None) -> dict[str, str]:
+    """The source's options over `defaults`, keys lower-cased (Spark's options ignore case)."""
+    return {k.lower(): v for k, v in ((defaults or {}) | table.source.options).items()}
+
+
 def declared_encoding(table: SourceTable) -> str | None:
     """The source's `encoding` (or `charset`) option, if any."""
-    options = {k.lower(): v for k, v in table.source.options.items()}
+    options = lowered_options(table)
     return options.get("encoding") or options.get("charset") or None
 
 
@@ -280,7 +285,7 @@ def local_csv_options(table: SourceTable) -> dict[str, str]:
 
 
 def _has_header(table: SourceTable) -> bool:
-    options = {k.lower(): v for k, v in table.source.options.items()}
+    options = lowered_options(table)
     return str(options.get("header", "true")).strip().lower() != "false"
 
 
@@ -288,7 +293,7 @@ def csv_layout(folder: str, table: SourceTable) -> CsvLayout:
     """Read the header line of every CSV file in `folder` (cheap: one record per file)."""
     if not _has_header(table):
         return CsvLayout((tuple(table.source_names.values()),), {_file_key(p): 0 for p in data_files(folder)})
-    options = {k.lower(): v for k, v in (CSV_DEFAULTS | table.source.options).items()}
+    options = lowered_options(table, CSV_DEFAULTS)
     headers: dict[tuple[str, ...], int] = {}
     files: dict[str, int] = {}
     for path in data_files(folder):
