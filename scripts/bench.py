@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench.machine import facts_markdown, machine_facts
 from bench.options import Options, parse_args
-from bench.results import Sample, markdown_table, scaling, scaling_table, summarise
+from bench.results import Sample, flow_rows_table, markdown_table, scaling, scaling_table, summarise
 from bench.suite import run_suite
 
 
@@ -31,6 +31,9 @@ def report(options: Options, samples: Sequence[Sample], facts: dict[str, object]
     summaries = summarise(samples)
     growth = scaling(summaries)
     text = [f"Median of {options.repeat} run(s) per row.", "", markdown_table(summaries)]
+    flows = flow_rows_table(samples)
+    if flows:
+        text += ["", "Rows each silver flow processed in the +1% runs (median):", "", flows]
     if growth:
         text += ["", "Scaling (largest size vs smallest, median wall):", "", scaling_table(growth)]
     text += ["", "Machine:", "", facts_markdown(facts)]

@@ -31,6 +31,8 @@ class Sample:
     peak_rss_mb: float | None
     ok: bool = True
     load_1m: float | None = None
+    flow_rows: dict[str, int] | None = None
+    """Incremental runs: the rows each silver flow processed (see `silver_flow_rows`)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Summary:
     rows_per_s: float
     vs_baseline: float | None
     walls: tuple[float, ...]
+    vs_full: float | None = None
+    """Incremental runs: how many times the same engine's full run on the same size."""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -85,6 +89,11 @@ def summarise(samples: Sequence[Sample]) -> list[Summary]:
         for (scenario, engine, size), group in groups.items()
         if engine.startswith(BASELINE)
     }
+    full_runs = {
+        (engine, size): median(s.wall_s for s in group)
+        for (scenario, engine, size), group in groups.items()
+        if scenario == FULL
+    }
     summaries = []
     for (scenario, engine, size), group in groups.items():
         wall = median(s.wall_s for s in group)
@@ -103,12 +112,23 @@ def summarise(samples: Sequence[Sample]) -> list[Summary]:
                 rows_per_s=rows_per_second(rows, wall),
                 vs_baseline=ratio(wall, baselines.get((baseline_scenario(scenario), size))),
                 walls=tuple(s.wall_s for s in group),
+                vs_full=ratio(wall, full_runs.get((engine, size))) if scenario == INCREMENTAL else None,
             )
         )
     return summaries
 
 
-HEADER = ("scenario", "engine", "rows", "wall s", "run-local s", "peak RSS MB", "rows/s", "vs baseline")
+HEADER = (
+    "scenario",
+    "engine",
+    "rows",
+    "wall s",
+    "run-local s",
+    "peak RSS MB",
+    "rows/s",
+    "vs baseline",
+    "vs full run",
+)
 
 
 def _number(value: float | None, digits: int = 1) -> str:
@@ -126,6 +146,7 @@ def markdown_row(summary: Summary) -> tuple[str, ...]:
         _number(summary.peak_rss_mb, 0),
         f"{summary.rows_per_s:,.0f}",
         "-" if summary.vs_baseline is None else f"{summary.vs_baseline:.2f}x",
+        "-" if summary.vs_full is None else f"{summary.vs_full:.2f}x",
     )
 
 
@@ -171,4 +192,38 @@ def scaling_table(entries: Sequence[dict[str, object]]) -> str:
         f"| {e['scenario']} | {e['engine']} | {e['rows']} | {e['rows_factor']} | {e['wall_factor']} |"
         for e in entries
     ]
+    return "\n".join(lines)
+
+
+def silver_flow_rows(before: dict[str, dict], after: dict[str, dict]) -> dict[str, int]:
+    """Rows each silver flow processed in a run, from the run reports' table counts before and
+    after it: a streaming table (history, quarantine) reads only new bronze rows and appends what
+    it keeps, so its growth; a materialized view (`silver_<t>`) is recomputed in full on the
+    open-source engine, so it reads its whole history table."""
+    processed: dict[str, int] = {}
+    for name, table in after.items():
+        layer, rows = table.get("layer"), table.get("rows")
+        if rows is None:
+            continue
+        if layer in ("silver_history", "quarantine"):
+            processed[name] = rows - int((before.get(name) or {}).get("rows") or 0)
+        elif layer == "silver":
+            source = after.get(f"{name}_history") or {}
+            processed[name] = int(source.get("rows") or 0)
+    return dict(sorted(processed.items()))
+
+
+def flow_rows_table(samples: Sequence[Sample]) -> str:
+    """Median rows per silver flow of the incremental runs, one line per (engine, size)."""
+    groups: dict[tuple[str, int], list[dict[str, int]]] = {}
+    for sample in samples:
+        if sample.ok and sample.scenario == INCREMENTAL and sample.flow_rows:
+            groups.setdefault((sample.engine, sample.size), []).append(sample.flow_rows)
+    if not groups:
+        return ""
+    lines = ["| engine | size | silver flow | rows processed |", "|---|--:|---|--:|"]
+    for (engine, size), runs in groups.items():
+        for flow in sorted({name for run in runs for name in run}):
+            rows = int(statistics.median(run.get(flow, 0) for run in runs))
+            lines.append(f"| {engine} | {size:,} | {flow} | {rows:,} |")
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from bench.edits import rule_edit
 from bench.engines import Run, WarmServer, run_baseline, run_pipeline, warm_server
 from bench.machine import load_1m
 from bench.options import LAYERS, Options
-from bench.results import BASELINE, EDIT, FULL, INCREMENTAL, Sample
+from bench.results import BASELINE, EDIT, FULL, INCREMENTAL, Sample, silver_flow_rows
 
 Log = Callable[[str], None]
 Lock = Callable[[], AbstractContextManager[object]]
@@ -37,7 +37,15 @@ def baseline_sample(run: Run, scenario: str, size: int, rows: int) -> Sample:
     return Sample(scenario, BASELINE, size, rows, m.wall_s, m.wall_s, m.peak_rss_mb, run.ok, load_1m())
 
 
-def pipeline_sample(run: Run, scenario: str, engine: str, size: int, rows: int, ok: bool) -> Sample:
+def pipeline_sample(
+    run: Run,
+    scenario: str,
+    engine: str,
+    size: int,
+    rows: int,
+    ok: bool,
+    flow_rows: dict[str, int] | None = None,
+) -> Sample:
     """wall_s: the command without its read-back report (server start when cold, the spark-pipelines
     run); total_s: the whole command."""
     m = run.measurement
@@ -47,7 +55,7 @@ def pipeline_sample(run: Run, scenario: str, engine: str, size: int, rows: int, 
         if report_s is not None
         else float(run.details.get("pipeline_duration_s") or m.wall_s)
     )
-    return Sample(scenario, engine, size, rows, wall, m.wall_s, m.peak_rss_mb, ok, load_1m())
+    return Sample(scenario, engine, size, rows, wall, m.wall_s, m.peak_rss_mb, ok, load_1m(), flow_rows)
 
 
 @dataclass
@@ -96,11 +104,20 @@ class SizeBench:
         full: bool,
         server: WarmServer | None,
         select: tuple[str, ...] = (),
-    ) -> None:
+        before: Run | None = None,
+    ) -> Run:
+        """One run-local; `before`: the run just before it, to count the rows each silver flow processed."""
         run = run_pipeline(self.project, self.source, self.scratch, full, server, select)
         skipped = tuple(layer for layer in LAYERS if layer not in self.options.layers)
         ok = run.ok_without(skipped)
-        self.record(pipeline_sample(run, scenario, f"sdp run-local {mode}", self.size, rows, ok), run)
+        flow_rows = (
+            silver_flow_rows(before.details.get("tables", {}), run.details.get("tables", {}))
+            if before
+            else None
+        )
+        engine = f"sdp run-local {mode}"
+        self.record(pipeline_sample(run, scenario, engine, self.size, rows, ok, flow_rows), run)
+        return run
 
     @contextmanager
     def increment(self) -> Iterator[int]:
@@ -112,11 +129,11 @@ class SizeBench:
 
     def full_and_incremental(self, mode: str, server: WarmServer | None) -> None:
         """A full-refresh run, then (with a new 1% file) an incremental run, then the file goes away."""
-        self.pipeline(self.scenario, mode, self.rows, True, server)
+        full = self.pipeline(self.scenario, mode, self.rows, True, server)
         if not self.options.incremental:
             return
         with self.increment() as added:
-            self.pipeline(INCREMENTAL, mode, added, False, server)
+            self.pipeline(INCREMENTAL, mode, added, False, server, before=full)
 
     def cold(self) -> None:
         with self.lock():

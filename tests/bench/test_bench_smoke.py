@@ -21,10 +21,12 @@ from bench.results import (
     FULL,
     INCREMENTAL,
     Sample,
+    flow_rows_table,
     markdown_table,
     ratio,
     rows_per_second,
     scaling,
+    silver_flow_rows,
     summarise,
 )
 
@@ -96,6 +98,8 @@ def test_summaries_take_medians_and_compare_with_the_same_size_baseline() -> Non
     assert summaries[(FULL, "sdp run-local cold", 1000)].vs_baseline == 1.65
     incremental = summaries[(INCREMENTAL, "sdp run-local cold", 100)]
     assert incremental.rows == 1 and incremental.vs_baseline == round(20 / 12, 2)  # vs the full batch run
+    assert incremental.vs_full == round(20 / 33, 2)  # vs the same engine's full run
+    assert cold.vs_full is None and base.vs_full is None
 
 
 def test_failed_runs_are_left_out() -> None:
@@ -114,6 +118,37 @@ def test_markdown_table_has_one_line_per_summary_with_aligned_columns() -> None:
     assert "2.75x" in cold and "33.0" in cold and "38.0" in cold  # wall and run-local total
     baseline_row = next(line for line in table if BASELINE in line)
     assert "1.00x" in baseline_row
+
+
+def test_silver_flows_count_new_rows_for_streaming_tables_and_the_history_for_views() -> None:
+    before = {
+        "bronze_orders": {"rows": 100, "layer": "bronze"},
+        "silver_orders_history": {"rows": 90, "layer": "silver_history"},
+        "quarantine_orders": {"rows": 10, "layer": "quarantine"},
+        "silver_orders": {"rows": 80, "layer": "silver"},
+    }
+    after = {
+        "bronze_orders": {"rows": 103, "layer": "bronze"},
+        "silver_orders_history": {"rows": 92, "layer": "silver_history"},
+        "quarantine_orders": {"rows": 11, "layer": "quarantine"},
+        "silver_orders": {"rows": 81, "layer": "silver"},
+        "fact_sales": {"rows": 81, "layer": "gold"},
+    }
+    assert silver_flow_rows(before, after) == {
+        "quarantine_orders": 1,
+        "silver_orders": 92,
+        "silver_orders_history": 2,
+    }
+
+
+def test_flow_rows_table_takes_the_median_of_incremental_runs() -> None:
+    runs = [
+        Sample(INCREMENTAL, "sdp run-local warm", 100, 1, 2.0, 3.0, None, flow_rows={"silver_orders": rows})
+        for rows in (90, 92, 200)
+    ]
+    table = flow_rows_table([*runs, sample(FULL, BASELINE, 100, 9.0)]).splitlines()
+    assert table[2] == "| sdp run-local warm | 100 | silver_orders | 92 |" and len(table) == 3
+    assert flow_rows_table([sample(FULL, BASELINE, 100, 9.0)]) == ""
 
 
 def test_scaling_compares_smallest_and_largest_size() -> None:
