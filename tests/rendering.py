@@ -43,7 +43,7 @@ class RenderResult:
     project: Path | None
 
 
-MIN_CLI_VERSION = (0, 268, 0)
+MIN_CLI_VERSION = (0, 281, 0)
 
 
 def real_cli() -> str | None:

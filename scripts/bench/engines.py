@@ -43,8 +43,11 @@ class Run:
 
 
 def skipped_layer(table_layer: str) -> str:
-    """Report layer -> transformation layer: silver_history and quarantine belong to silver."""
-    return "silver" if table_layer in ("silver_history", "quarantine") else table_layer
+    """Report layer -> transformation layer: silver_history and quarantine belong to silver,
+    quality_metrics to gold (medallion.gold.define_gold declares it)."""
+    if table_layer in ("silver_history", "quarantine"):
+        return "silver"
+    return "gold" if table_layer == "quality" else table_layer
 
 
 def _json(path: Path) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from medallion.spec.model import Spec
 
-LAYERS = ("bronze", "silver_history", "quarantine", "silver", "gold")
+LAYERS = ("bronze", "silver_history", "quarantine", "silver", "gold", "quality")
 
 
 def bronze_table(source: str) -> str:
@@ -52,6 +52,10 @@ def aggregate_table(name: str) -> str:
     return f"agg_{name}"
 
 
+QUALITY_METRICS = "quality_metrics"
+"""The pipeline's own data-quality figures (medallion.quality_metrics): the dashboard and alerts read it."""
+
+
 def event_log_table(pipeline_name: str) -> str:
     return f"{pipeline_name}_event_log"
 
@@ -72,4 +76,5 @@ def expected_tables(spec: Spec) -> dict[str, str]:
         tables[fact_table(fact.name)] = "gold"
     for aggregate in spec.gold.aggregates:
         tables[aggregate_table(aggregate.name)] = "gold"
+    tables[QUALITY_METRICS] = "quality"
     return tables

@@ -1,4 +1,5 @@
-"""Gold star schema: dimensions (SCD1/SCD2), dim_date, facts and aggregates as materialized views."""
+"""Gold star schema: dimensions (SCD1/SCD2), dim_date, facts and aggregates as materialized views,
+and quality_metrics, the pipeline's own data-quality figures (medallion.quality_metrics)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from medallion.gold.dimensions import build_dimension
 from medallion.gold.facts import build_fact
 from medallion.gold.keys import key_column
 from medallion.gold.ratios import safe_divide
+from medallion.quality_metrics import define_quality_metrics
 from medallion.spec.model import CustomTable, Dimension, Fact
 
 __all__ = ["define_gold", "safe_divide"]
@@ -36,6 +38,9 @@ def define_gold(ctx: PipelineContext) -> None:
         _define_fact(ctx, fact)
     for aggregate in gold.aggregates:
         _define_aggregate(ctx, aggregate)
+    # Here rather than in a transformation file of its own: `medallion upgrade` replaces the
+    # helpers but not transformations/, and the monitor expects this table in every project.
+    define_quality_metrics(ctx)
 
 
 def _declare(

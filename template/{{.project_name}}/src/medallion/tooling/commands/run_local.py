@@ -8,10 +8,11 @@ from pathlib import Path
 
 from medallion.context import SettingsError
 from medallion.monitor.local_report import DEFAULT_LOCAL_REPORT
-from medallion.spec import SpecError
+from medallion.spec import SpecError, load_spec
 from medallion.tooling.local.connect_server import ServerError
 from medallion.tooling.local.project import LocalProject
 from medallion.tooling.local.remote_server import RemoteError
+from medallion.tooling.local.report_html import write_page
 from medallion.tooling.local.resources import CORES_ENV, MEMORY_ENV, ResourceError, resolve
 from medallion.tooling.local.run_report_text import format_report
 from medallion.tooling.local.runner import run_local, write_report
@@ -89,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
     print(format_report(report))
     # Where `medallion monitor --local` reads it, whatever --report-json says.
     write_report(report, project.root / DEFAULT_LOCAL_REPORT)
+    page = write_page(report, load_spec(project.spec_path), project.root / DEFAULT_LOCAL_REPORT.parent)
+    print(f"report page: {page}")
     if args.report_json:
         write_report(report, args.report_json)
     return 0 if report["status"] == "COMPLETED" else 1

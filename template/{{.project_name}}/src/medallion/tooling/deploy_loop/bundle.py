@@ -1,4 +1,4 @@
-"""The real `databricks` CLI (>= 0.268, with `bundle`), found on PATH and run as a subprocess.
+"""The real `databricks` CLI (>= 0.281, with `bundle`), found on PATH and run as a subprocess.
 
 Every run is bounded by the command's deadline: a CLI still running when it passes is stopped
 (its whole process group: SIGTERM, then SIGKILL) and `DeadlineReached` names the command. Its
@@ -26,7 +26,7 @@ from medallion.monitor.redact import redact
 
 # The rendered bundle's minimum, as min_databricks_cli_version in databricks_template_schema.json
 # (tests/bundle/test_min_cli_version.py derives it from the CLI's bundle schema at each release).
-MIN_VERSION = (0, 268, 0)
+MIN_VERSION = (0, 281, 0)
 # `--version` and `bundle --help` answer at once; a CLI that does not is broken.
 PROBE_TIMEOUT_S = 60.0
 _STDERR_LINES = 20
@@ -97,7 +97,7 @@ class BundleCli:
 
     @classmethod
     def find(cls, project: Path, deadline: Deadline | None = None) -> BundleCli:
-        """The CLI on PATH, refusing the legacy PyPI `databricks-cli` and versions before 0.268."""
+        """The CLI on PATH, refusing the legacy PyPI `databricks-cli` and versions before 0.281."""
         deadline = deadline or Deadline(make_clock(), None)
         executable = shutil.which("databricks")
         if executable is None:
@@ -111,12 +111,12 @@ class BundleCli:
             raise ConfigurationError(
                 f"{executable} is version {'.'.join(map(str, version))}: this looks like the legacy "
                 "`databricks-cli` from PyPI, which has no `bundle` command. Uninstall it "
-                "(pip uninstall databricks-cli) and install the Databricks CLI >= 0.268."
+                "(pip uninstall databricks-cli) and install the Databricks CLI >= 0.281."
             )
         if version < MIN_VERSION:
             raise ConfigurationError(
                 f"{executable} is version {'.'.join(map(str, version))}: this bundle needs the "
-                "Databricks CLI >= 0.268 (pipeline environments, lifecycle.prevent_destroy); "
+                "Databricks CLI >= 0.281 (a dashboard's dataset_catalog, SQL alerts); "
                 "upgrade it (https://docs.databricks.com/dev-tools/cli/install)."
             )
         helped = run_bounded([executable, "bundle", "--help"], None, deadline, PROBE_TIMEOUT_S)
@@ -125,7 +125,7 @@ class BundleCli:
             raise ConfigurationError(
                 f"`{executable} bundle --help` failed ({helped.returncode}"
                 f"{': ' + said[-1] if said else ''}): this CLI has no working `bundle` command; "
-                "install the Databricks CLI >= 0.268"
+                "install the Databricks CLI >= 0.281"
             )
         return cls(executable, project, deadline)
 

@@ -25,6 +25,7 @@ LAYER_NAMES = {
     "quarantine": "silver history and quarantine",
     "silver": "silver",
     "gold": "gold",
+    "quality": "quality metrics",
 }
 """How a table's layer (naming.expected_tables) is named in the quiet output: quarantine and
 the silver history are one step (one judges what the other keeps)."""

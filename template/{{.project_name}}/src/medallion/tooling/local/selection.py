@@ -3,8 +3,9 @@
 The dependencies come from the spec, the way the helpers build the tables: silver history and
 quarantine read bronze of the same source, silver reads its history, a dimension reads its
 source's silver and history, dim_date and facts read their sources' silver (facts also their
-dimensions), and an aggregate reads the tables its SQL names (a Python aggregate, whose
-inputs cannot be read from the spec, is taken to read every other table).
+dimensions), an aggregate reads the tables its SQL names (a Python aggregate, whose inputs
+cannot be read from the spec, is taken to read every other table but quality_metrics), and
+quality_metrics reads bronze, history, quarantine and the facts.
 """
 
 from __future__ import annotations
@@ -37,9 +38,15 @@ def upstream(spec: Spec) -> dict[str, set[str]]:
     for fact in spec.gold.facts:
         dims = {naming.dimension_table(d) for d in fact.dimension_names}
         deps[naming.fact_table(fact.name)] = {naming.silver_table(fact.source), *dims}
+    deps[naming.QUALITY_METRICS] = {
+        *(naming.bronze_table(s) for s in spec.source_names),
+        *(naming.history_table(s) for s in spec.source_names),
+        *(naming.quarantine_table(s) for s in spec.source_names),
+        *(naming.fact_table(f.name) for f in spec.gold.facts),
+    }
     for aggregate in spec.gold.aggregates:
         name = naming.aggregate_table(aggregate.name)
-        others = set(deps) - {name}
+        others = set(deps) - {name, naming.QUALITY_METRICS}
         if aggregate.sql:
             words = set(re.findall(r"\w+", aggregate.sql.lower()))
             deps[name] = {t for t in others if t.lower() in words}
