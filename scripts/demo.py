@@ -146,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         env,
     )
     print(f"demo finished in {time.monotonic() - started:.0f} s; project: {shown(project)}/")
+    page = project / ".medallion" / "report.html"
+    if page.exists():
+        print(f"report page (open it in a browser): {shown(page)}")
     return code or verdict
 
 

@@ -13,12 +13,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from databricks.bundles.alerts import Alert
+from databricks.bundles.dashboards import Dashboard
 from databricks.bundles.jobs import Job
 from databricks.bundles.pipelines import Pipeline
 from databricks.bundles.schemas import Schema
 from databricks.bundles.volumes import Volume
 
-RESOURCE_CLASSES = {"jobs": Job, "pipelines": Pipeline, "schemas": Schema, "volumes": Volume}
+RESOURCE_CLASSES = {
+    "jobs": Job,
+    "pipelines": Pipeline,
+    "schemas": Schema,
+    "volumes": Volume,
+    "dashboards": Dashboard,
+    "alerts": Alert,
+}
 TOP_LEVEL_KEYS = {
     "bundle",
     "include",

@@ -15,7 +15,10 @@ set of answers (the script's `covering_answers`) are checked against it:
 Cross-checks of the table against the CLI's CHANGELOG.md and git history (mirror at v1.13.0):
 pipeline `environment` "Added support for pipeline environment field (#3153)" v0.258.0;
 `lifecycle.prevent_destroy` (#3448), listed under v0.267.0 but first in tag v0.268.0;
-bundle `run_as` with pipelines (#3307) v0.267.0, before which run_as.go refused it. Docs:
+bundle `run_as` with pipelines (#3307) v0.267.0, before which run_as.go refused it; the
+minimum, v0.281.0, is a dashboard's `dataset_catalog` / `dataset_schema` ("Add support for
+configurable catalog/schema for dashboards (#4130)", commit b6349a4db7, first in tag v0.281.0),
+which point the data-quality dashboard at each target's schema; SQL alerts need v0.279.0. Docs:
 https://docs.azure.cn/en-us/databricks/dev-tools/bundles/resources (unknown properties only
 warn, so an older CLI drops lifecycle silently) and
 https://docs.databricks.com/dev-tools/bundles/run-as.html (pipelines under another identity).

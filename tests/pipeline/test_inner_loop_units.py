@@ -47,6 +47,7 @@ def test_select_plus_takes_every_dependant(default_project: Path) -> None:
         "dim_date",
         "fact_sales",
         "agg_daily_sales",
+        "quality_metrics",
     )
     customers = set(select(spec, ["bronze_customers+"]).tables)
     assert {"silver_customers_history", "quarantine_customers", "dim_customer", "fact_sales"} <= customers

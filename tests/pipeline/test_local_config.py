@@ -103,7 +103,7 @@ def test_lock_is_exclusive(tmp_path: Path) -> None:
 
 def test_without_a_terminal_one_line_per_layer_with_what_is_left(default_project: Path) -> None:
     """Non-terminal output: a line per completed layer (elapsed, tables, an estimate of the
-    rest), a failure at once; 17 tables print 4 lines, not one per flow state change."""
+    rest), a failure at once; 18 tables print 5 lines, not one per flow state change."""
     from medallion import naming
     from medallion.spec import load_spec
 
@@ -111,7 +111,10 @@ def test_without_a_terminal_one_line_per_layer_with_what_is_left(default_project
     echoed: list[str] = []
     progress = FlowProgress(echo=echoed.append, layers=dict(layers))
     order = sorted(
-        layers, key=lambda t: ["bronze", "silver_history", "quarantine", "silver", "gold"].index(layers[t])
+        layers,
+        key=lambda t: ["bronze", "silver_history", "quarantine", "silver", "gold", "quality"].index(
+            layers[t]
+        ),
     )
     for table in order:
         for state in ("QUEUED", "STARTING", "RUNNING", "COMPLETED"):
@@ -121,7 +124,8 @@ def test_without_a_terminal_one_line_per_layer_with_what_is_left(default_project
         "silver history and quarantine done",
         "silver done",
         "gold done",
+        "quality metrics done",
     ], echoed
-    assert all("left" in line for line in echoed[:3]) and "left" not in echoed[3]
+    assert all("left" in line for line in echoed[:4]) and "left" not in echoed[4]
     progress.feed("2026-01-01 10:00:01: Flow spark_catalog.default.fact_sales has FAILED.")
     assert echoed[-1].endswith("fact_sales FAILED")

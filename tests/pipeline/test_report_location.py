@@ -30,7 +30,7 @@ def test_monitor_local_reads_what_run_local_wrote_without_flags(
         return dict(REPORT)
 
     monkeypatch.setattr(run_local_command, "run_local", finished_run)
-    monkeypatch.setattr(run_local_command, "format_report", lambda report: "report")
+    monkeypatch.setattr(run_local_command, "format_report", lambda report, page=None: "report")
     assert main(["run-local", "--project", str(project)]) == 0
     assert (project / ".medallion" / "run-report.json").is_file()
     capsys.readouterr()

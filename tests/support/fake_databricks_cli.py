@@ -1,7 +1,7 @@
 """A stand-in for the `databricks` CLI: records its arguments, prints realistic bundle output.
 
 Environment: FAKE_CLI_LOG (file to append argument lines to), FAKE_CLI_VERSION (default
-0.278.0; "legacy" prints what the PyPI databricks-cli prints), FAKE_PIPELINE_ID. `bundle run`
+0.281.0; "legacy" prints what the PyPI databricks-cli prints), FAKE_PIPELINE_ID. `bundle run`
 asks the fake workspace at DATABRICKS_HOST to start the job, as the real CLI does.
 """
 
@@ -28,7 +28,7 @@ def main(args: list[str]) -> int:
     with open(os.environ["FAKE_CLI_LOG"], "a") as log:
         log.write(" ".join(args) + "\n")
     if args == ["--version"]:
-        version = os.environ.get("FAKE_CLI_VERSION", "0.278.0")
+        version = os.environ.get("FAKE_CLI_VERSION", "0.281.0")
         print("Version 0.18.0" if version == "legacy" else f"Databricks CLI v{version}")
         return 0
     if args[:1] != ["bundle"]:

@@ -50,7 +50,10 @@ class SparkEngine:
     ) -> Result:
         """Rows of the bound (not sqlglot-qualified) statement, computed by Spark SQL."""
         tree = (analyzed.bound or analyzed.tree).copy()
+        ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
         for table in tree.find_all(exp.Table):
+            if not table.db and table.name in ctes:
+                continue  # a WITH query's own name
             key = (table.catalog, table.db, table.name)
             self._register(key, rows[key], schemas[key])
             table.set("catalog", None)

@@ -88,8 +88,10 @@ def _literal(parameter: dict[str, Any]) -> exp.Expression:
 
 
 def analyze(tree: exp.Expression, schemas: dict[TableKey, dict[str, str]]) -> Analyzed:
-    """Qualify a SELECT against `schemas`; unknown tables, columns and struct fields fail."""
-    tables = [_key(t) for t in tree.find_all(exp.Table)]
+    """Qualify a SELECT against `schemas`; unknown tables, columns and struct fields fail.
+    A WITH query's names are its own, not tables."""
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    tables = [_key(t) for t in tree.find_all(exp.Table) if t.db or t.name not in ctes]
     for key in tables:
         if key not in schemas:
             raise SqlFailure(
@@ -145,7 +147,8 @@ def _check_grouping(select: exp.Expression) -> None:
         if projection.unalias().sql(dialect=DIALECT) in grouped:
             continue
         for column in projection.find_all(exp.Column):
-            if column.find_ancestor(exp.AggFunc):
+            # inside an aggregate, or its FILTER (WHERE ...) clause
+            if column.find_ancestor(exp.AggFunc, exp.Filter):
                 continue
             reference = column.parent if isinstance(column.parent, exp.Dot) else column
             if reference.sql(dialect=DIALECT) not in grouped:

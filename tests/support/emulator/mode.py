@@ -187,7 +187,8 @@ def set_run_as(config: dict[str, Any], user_name: str) -> list[Diagnostic]:
 
 def apply_presets(config: dict[str, Any]) -> list[Diagnostic]:
     """apply_presets.go, for the resource types a medallion bundle uses (jobs, pipelines,
-    schemas, volumes, models, registered models): the name prefix on jobs, pipelines and models, its
+    schemas, volumes, dashboards, alerts, models, registered models): the name prefix on jobs,
+    pipelines, dashboards, alerts and models, its
     normalized form (`[dev jane] ` -> `dev_jane_`) on Unity Catalog schemas and registered
     models, none on volumes (their schema carries it); tags; max_concurrent_runs where unset;
     trigger pause status where unset; development pipelines; no continuous pipelines when
@@ -237,6 +238,18 @@ def apply_presets(config: dict[str, Any]) -> list[Diagnostic]:
             for key, value in tags:
                 if not pipeline_tags.get(key):
                     pipeline_tags[key] = value
+    for dashboard in (resources.get("dashboards") or {}).values():
+        if isinstance(dashboard, dict):
+            dashboard["display_name"] = prefix + (dashboard.get("display_name") or "")
+    for alert in (resources.get("alerts") or {}).values():
+        # The prefix; a scheduled alert without its own pause status takes the preset's.
+        if not isinstance(alert, dict):
+            continue
+        alert["display_name"] = prefix + (alert.get("display_name") or "")
+        schedule = alert.get("schedule")
+        scheduled = isinstance(schedule, dict) and bool(schedule.get("quartz_cron_schedule"))
+        if pause and scheduled and not schedule.get("pause_status"):
+            schedule["pause_status"] = pause
     for model in (resources.get("models") or {}).values():
         # MLflow models: the prefix, and each preset tag the model does not set itself.
         if isinstance(model, dict):
@@ -262,6 +275,9 @@ def normalize_prefix(prefix: str) -> str:
     return normalize_string(prefix) + suffix
 
 
+RESOURCE_PATH = object()
+"""Stands for the bundle's `workspace.resource_path` (b.Config.Workspace.ResourcePath) in _DEFAULTS."""
+
 # resource_mutator.go applyInitializeMutators defaults (same as the Terraform provider's), for
 # the resource types a medallion bundle uses.
 _DEFAULTS: list[tuple[str, tuple[str, ...], Any]] = [
@@ -274,6 +290,9 @@ _DEFAULTS: list[tuple[str, tuple[str, ...], Any]] = [
     ("jobs", ("queue",), {"enabled": True}),
     ("pipelines", ("edition",), "ADVANCED"),
     ("pipelines", ("channel",), "CURRENT"),
+    ("dashboards", ("parent_path",), RESOURCE_PATH),
+    ("dashboards", ("embed_credentials",), False),
+    ("alerts", ("parent_path",), RESOURCE_PATH),
 ]
 
 
@@ -281,7 +300,9 @@ def apply_defaults(config: dict[str, Any]) -> None:
     """bundle.SetDefault: set where unset, and only where the parent exists (a job without
     `trigger` gets no trigger)."""
     resources = config.get("resources") or {}
-    for kind, path, value in _DEFAULTS:
+    resource_path = (config.get("workspace") or {}).get("resource_path")
+    for kind, path, default in _DEFAULTS:
+        value = resource_path if default is RESOURCE_PATH else default
         for resource in (resources.get(kind) or {}).values():
             if not isinstance(resource, dict):
                 continue

@@ -150,6 +150,10 @@ RULES: list[Rule] = [
         True,
     ),
     ((*_PIPELINE, "environment", "dependencies", "*"), PIP_FLAG, lambda s: _pip_flag(s) is None, True),
+    # dashboard_paths_visitor.go, alert_paths_visitor.go: a local path relative to the bundle
+    # root, read by ConfigureDashboardSerializedDashboard / LoadDBAlertFiles
+    (("resources", "dashboards", "*", "file_path"), LOCAL_RELATIVE, _never, False),
+    (("resources", "alerts", "*", "file_path"), LOCAL_RELATIVE, _never, False),
     # artifact_paths_visitor.go (artifact paths may be outside the sync root)
     (("artifacts", "*", "path"), LOCAL_ABSOLUTE_DIRECTORY, _never, True),
 ]
@@ -307,3 +311,26 @@ def prepare_artifacts(config: dict[str, Any]) -> None:
             artifact["files"] = [{"source": posixpath.join(artifact.get("path") or ".", "dist", "*.whl")}]
         if presets.get("artifacts_dynamic_version") is True:
             artifact["dynamic_version"] = True
+
+
+def configure_dashboards(config: dict[str, Any], bundle_root: Path) -> list[Diagnostic]:
+    """configure_dashboards_serialized_dashboard.go: a dashboard's `file_path` (relative to the
+    bundle root after TranslatePaths) is read into `serialized_dashboard`; an unreadable file is
+    an error naming the path."""
+    diagnostics: list[Diagnostic] = []
+    for dashboard in ((config.get("resources") or {}).get("dashboards") or {}).values():
+        if not isinstance(dashboard, dict) or not isinstance(dashboard.get("file_path"), str):
+            continue
+        path = str(dashboard["file_path"])
+        try:
+            dashboard["serialized_dashboard"] = (bundle_root / path).read_text()
+        except OSError as error:
+            diagnostics.append(
+                Diagnostic(
+                    "error",
+                    f"failed to read serialized dashboard from file_path {path}: {error.strerror}",
+                    None,
+                    "bundle/config/mutator/resourcemutator/configure_dashboards_serialized_dashboard.go",
+                )
+            )
+    return diagnostics

@@ -25,7 +25,12 @@ from tests.support.emulator.mode import (
     validate_target_mode,
 )
 from tests.support.emulator.model import ResolvedBundle
-from tests.support.emulator.paths import normalize_paths, prepare_artifacts, translate_paths
+from tests.support.emulator.paths import (
+    configure_dashboards,
+    normalize_paths,
+    prepare_artifacts,
+    translate_paths,
+)
 from tests.support.emulator.references import (
     REFERENCE,
     Dangling,
@@ -134,6 +139,7 @@ def resolve_target(
     apply_defaults(config)
     _initialize_volume_paths(config, dangling)  # InitializeVolumePaths + ResolveVolumePathReferences
     diagnostics += translate_paths(config, project)  # TranslatePaths
+    diagnostics += configure_dashboards(config, project)  # ConfigureDashboardSerializedDashboard
     prepare_artifacts(config)  # ApplyArtifactsDynamicVersion, artifacts.Prepare
     diagnostics += validate_target_mode(config, me.user_name, me.short_name, target_root_path)
     diagnostics += validate_shared_root(config)  # ValidateSharedRootPermissions

@@ -53,7 +53,7 @@ def aggregate_table(name: str) -> str:
 
 
 QUALITY_METRICS = "quality_metrics"
-"""The pipeline's own data-quality figures (medallion.quality_metrics): the dashboard and alerts read it."""
+"""The pipeline's own data-quality figures (medallion.gold.quality): the dashboard and alerts read it."""
 
 
 def event_log_table(pipeline_name: str) -> str:

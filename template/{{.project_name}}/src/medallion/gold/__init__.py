@@ -1,5 +1,5 @@
 """Gold star schema: dimensions (SCD1/SCD2), dim_date, facts and aggregates as materialized views,
-and quality_metrics, the pipeline's own data-quality figures (medallion.quality_metrics)."""
+and quality_metrics, the pipeline's own data-quality figures (medallion.gold.quality)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from medallion.gold.dates import date_dimension
 from medallion.gold.dimensions import build_dimension
 from medallion.gold.facts import build_fact
 from medallion.gold.keys import key_column
+from medallion.gold.quality import define_quality_metrics
 from medallion.gold.ratios import safe_divide
-from medallion.quality_metrics import define_quality_metrics
 from medallion.spec.model import CustomTable, Dimension, Fact
 
 __all__ = ["define_gold", "safe_divide"]

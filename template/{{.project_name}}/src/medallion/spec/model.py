@@ -96,7 +96,7 @@ class Thresholds:
     max_orphan_fraction: float | None = None
     max_hours_without_new_rows: float | None = None
     """Freshness: hours a source may go without new bronze rows before the alert fires (None: the
-    default, medallion.quality_metrics.DEFAULT_HOURS_WITHOUT_NEW_ROWS)."""
+    default, medallion.gold.quality.DEFAULT_HOURS_WITHOUT_NEW_ROWS)."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from medallion.spec import Spec, SpecError, load_spec
 from medallion.tooling.local.changes import Plan, differences, plan
 from medallion.tooling.local.connect_server import ServerError
 from medallion.tooling.local.project import LocalProject
+from medallion.tooling.local.report_html import write_page
 from medallion.tooling.local.resources import ResourceError, resolve
 from medallion.tooling.local.runner import run_local, write_report
 
@@ -73,6 +74,7 @@ def rerun(project: LocalProject, args: argparse.Namespace, step: Plan) -> dict[s
         echo=lambda line: print(line, flush=True),
     )
     write_report(report, project.root / DEFAULT_LOCAL_REPORT)
+    write_page(report, load_spec(project.spec_path), project.root / DEFAULT_LOCAL_REPORT.parent)
     return report
 
 

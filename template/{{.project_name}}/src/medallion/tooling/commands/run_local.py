@@ -87,11 +87,10 @@ def run(args: argparse.Namespace) -> int:
     except ServerError as error:
         print(error, file=sys.stderr)
         return 1
-    print(format_report(report))
     # Where `medallion monitor --local` reads it, whatever --report-json says.
     write_report(report, project.root / DEFAULT_LOCAL_REPORT)
     page = write_page(report, load_spec(project.spec_path), project.root / DEFAULT_LOCAL_REPORT.parent)
-    print(f"report page: {page}")
+    print(format_report(report, page.relative_to(project.root)))
     if args.report_json:
         write_report(report, args.report_json)
     return 0 if report["status"] == "COMPLETED" else 1

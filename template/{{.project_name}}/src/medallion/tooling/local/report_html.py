@@ -57,17 +57,17 @@ def _rows_text(info: Mapping[str, Any]) -> str:
 
 def graph(report: Mapping[str, Any], spec: Spec) -> str:
     """An SVG of the tables (quality_metrics aside) in layer columns, edges from what each reads."""
-    tables = {n: i for n, i in report["tables"].items() if i["layer"] != "quality"}
+    tables = {n: i for n, i in (report.get("tables") or {}).items() if i.get("layer") != "quality"}
     columns: list[list[str]] = [[] for _ in COLUMNS]
     for name, info in tables.items():
-        columns[_column(name, info["layer"])].append(name)
+        columns[_column(name, str(info.get("layer")))].append(name)
     place = {
         name: (PAD + c * (NODE_W + GAP_X), PAD + 24 + r * (NODE_H + GAP_Y))
         for c, names in enumerate(columns)
         for r, name in enumerate(names)
     }
     width = PAD * 2 + len(COLUMNS) * NODE_W + (len(COLUMNS) - 1) * GAP_X
-    height = PAD * 2 + 24 + max(len(c) for c in columns) * (NODE_H + GAP_Y)
+    height = PAD * 2 + 24 + max(1, *(len(c) for c in columns)) * (NODE_H + GAP_Y)
     parts = [
         f'<text x="{PAD + c * (NODE_W + GAP_X)}" y="{PAD + 12}" font-weight="600">{escape(title)}</text>'
         for c, title in enumerate(COLUMNS)
@@ -82,7 +82,7 @@ def graph(report: Mapping[str, Any], spec: Spec) -> str:
                 parts.append(f'<path class="edge" d="{path}"/>')
     for name, (x, y) in place.items():
         info = tables[name]
-        kinds = {"quarantine": "quarantine", "gold": "gold"}.get(info["layer"], "")
+        kinds = {"quarantine": "quarantine", "gold": "gold"}.get(str(info.get("layer")), "")
         kinds += " missing" if info.get("rows") is None else ""
         parts.append(
             f'<g class="node {kinds.strip()}" transform="translate({x},{y})">'
@@ -116,7 +116,7 @@ def _bar(count: int, most: int, action: str) -> str:
 
 
 def rules_section(report: Mapping[str, Any]) -> str:
-    rules = report["rules"]
+    rules = report.get("rules") or []
     if not rules:
         return ""
     most = max(r["failed"] for r in rules)
@@ -136,7 +136,7 @@ def rules_section(report: Mapping[str, Any]) -> str:
 
 def quarantine_section(report: Mapping[str, Any]) -> str:
     rows = []
-    for source, figures in report["conservation"].items():
+    for source, figures in (report.get("conservation") or {}).items():
         table = naming.quarantine_table(source)
         checked = (figures.get("history") or 0) + (figures.get("quarantine") or 0)
         share = (
@@ -145,7 +145,7 @@ def quarantine_section(report: Mapping[str, Any]) -> str:
             else "-"
         )
         reasons = ", ".join(
-            f"{r['rule']} {r['rows']:,}" for r in report["quarantine_reasons"].get(table) or []
+            f"{r['rule']} {r['rows']:,}" for r in (report.get("quarantine_reasons") or {}).get(table) or []
         )
         rows.append(
             [
@@ -171,7 +171,7 @@ def orphans_section(report: Mapping[str, Any]) -> str:
             _cell(o["orphans"], f"orphans:{o['table']}:{'/'.join(o['columns'])}", True),
             _cell(o["checked"], None, True),
         ]
-        for o in report["orphans"]
+        for o in report.get("orphans") or []
     ]
     for fact, figures in (report.get("gold") or {}).items():
         rows += [
@@ -206,7 +206,7 @@ def gold_section(report: Mapping[str, Any]) -> str:
 
 def render(report: Mapping[str, Any], spec: Spec) -> str:
     """The whole page for one run report."""
-    status = str(report["status"])
+    status = str(report.get("status", "UNKNOWN"))
     errors = "".join(f"<li>{escape(str(e))}</li>" for e in report.get("errors") or [])
     sections = [
         f'<h1>Local run: <span class="status-{escape(status)}" data-figure="status">'

@@ -7,6 +7,7 @@ failed rules, quarantine reasons, orphans, table checks, errors and the verdict.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from medallion import naming
@@ -16,8 +17,9 @@ LABEL = 12
 LAYER_COLUMNS = ("bronze", "history", "quarantine", "silver")
 
 
-def format_report(report: Mapping[str, Any]) -> str:
-    """The whole report: counts, gold, rules, quarantine, orphans, checks, errors, verdict."""
+def format_report(report: Mapping[str, Any], page: Path | None = None) -> str:
+    """The whole report: counts, gold, rules, quarantine, orphans, checks, errors, the report
+    page's path (`page`, when written), verdict."""
     sources = list(report["conservation"])
     lines = [
         *failure_lines(report),
@@ -30,6 +32,7 @@ def format_report(report: Mapping[str, Any]) -> str:
         *orphans(report),
         *table_checks(report),
         *(f"error: {e}" for e in report["errors"]),
+        *([f"page        {page} (charts of these figures; open it in a browser)"] if page else []),
         f"{report['status']} in {report['duration_s']} s",
     ]
     return "\n".join(lines)

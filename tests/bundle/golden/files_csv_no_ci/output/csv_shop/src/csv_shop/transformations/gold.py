@@ -1,4 +1,5 @@
-"""Gold: the star schema of medallion.yml (dimensions, dim_date, facts, aggregates)."""
+"""Gold: the star schema of medallion.yml (dimensions, dim_date, facts, aggregates) and
+quality_metrics, the data-quality figures the dashboard and the alerts read."""
 
 from pyspark import pipelines as dp
 
