@@ -31,6 +31,8 @@ PROGRESS = re.compile(
 )
 """run-local's progress lines off a terminal: a layer done, or a flow failed or skipped."""
 JVM_NOTICES = ("WARNING: Using incubator modules:",)
+PAGE_LINE = "page        "
+"""The text report's line naming report.html (medallion.tooling.local.run_report_text)."""
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> int:
@@ -52,6 +54,8 @@ def run_folding_flow_states(command: list[str], cwd: Path, env: dict[str, str], 
             match = PROGRESS.match(line.rstrip("\n"))
             if match and not line.rstrip().endswith("FAILED"):
                 continue
+            if line.startswith(PAGE_LINE):
+                continue  # the demo ends with the page's path
             if last:
                 print(last, end="", flush=True)
             last = line
@@ -145,10 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         project,
         env,
     )
-    print(f"demo finished in {time.monotonic() - started:.0f} s; project: {shown(project)}/")
     page = project / ".medallion" / "report.html"
-    if page.exists():
-        print(f"report page (open it in a browser): {shown(page)}")
+    where = f"report page: {shown(page)}" if page.exists() else f"project: {shown(project)}/"
+    print(f"demo finished in {time.monotonic() - started:.0f} s; {where}")
     return code or verdict
 
 

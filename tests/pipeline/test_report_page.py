@@ -11,6 +11,7 @@ import yaml
 
 from medallion.spec import load_spec
 from medallion.tooling.local.report_html import render, write_page
+from medallion.tooling.local.run_report_text import format_report
 from tests.pipeline.test_report import SPEC
 
 
@@ -146,3 +147,10 @@ def test_a_failed_run_shows_its_errors_and_the_tables_it_did_not_write(tmp_path:
 def test_the_page_is_written_next_to_the_report(tmp_path: Path) -> None:
     path = write_page(report(), spec(tmp_path), tmp_path / ".medallion")
     assert path == tmp_path / ".medallion" / "report.html" and path.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_the_text_report_names_the_page_before_its_verdict() -> None:
+    full = report() | {"duration_s": 1.0, "duplicates": {}, "table_checks": []}
+    lines = format_report(full, Path(".medallion/report.html")).splitlines()
+    assert lines[-2].startswith("page        .medallion/report.html") and lines[-1] == "COMPLETED in 1.0 s"
+    assert not any(line.startswith("page") for line in format_report(full).splitlines())

@@ -5,7 +5,7 @@ One row per (metric, table_name, item); the dashboard and the SQL alerts read th
 they follow medallion.yml without being edited. Metrics:
 
 - `quarantine_share` (quarantine_<t>): rows = quarantined, total = quarantined + kept in history;
-- `quarantine_reason` (quarantine_<t>, item = rule): rows = quarantined rows failing that rule;
+- `quarantine_reason` (quarantine_<t>, item = drop/fail rule): rows = quarantined rows failing it;
 - `orphan_share` (fact_<f>, item = dimension role): rows on the unknown member (-1) of all rows;
 - `freshness` (bronze_<t>): newest_at = the newest `_ingested_at`, rows = bronze rows;
   threshold = hours the source may go without new rows;
@@ -85,8 +85,11 @@ def _quarantine(read: ReadTable, source: SourceTable) -> list[DataFrame]:
     share = counts.select(
         *_row("quarantine_share", table, rows=F.col("quarantined"), total=total, threshold=limit)
     )
+    # `_errors` also names the warn rules a quarantined row failed: those did not send it there.
+    warn_only = [e.name for e in source.row_rules if e.action == "warn"]
     reasons = (
         quarantine.select(F.explode(F.col(ERRORS_COLUMN)).alias("rule"))
+        .where(~F.col("rule").isin(warn_only))
         .groupBy("rule")
         .agg(F.count(F.lit(1)).alias("failed"))
         .crossJoin(counts.select(F.col("quarantined")))
