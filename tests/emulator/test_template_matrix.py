@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlglot
+from sqlglot import exp
 
 from tests.rendering import OFFLINE_ENV, RENDERER, render_project
 from tests.support.emulator import (
@@ -362,3 +364,67 @@ def test_no_mail_to_a_service_principal_and_no_stale_pipeline_wheel(
     for pipeline in resources["pipelines"].values():
         dependencies = (pipeline.get("environment") or {}).get("dependencies") or []
         assert not [d for d in dependencies if str(d).endswith(".whl")], dependencies
+
+
+# -- the data-quality dashboard and alerts ---------------------------------------------------
+
+
+def _tables_read(sql: str) -> set[tuple[str, str]]:
+    """(catalog, schema) of every three-part table name a query reads."""
+    tree = sqlglot.parse_one(sql, read="databricks")
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    return {(t.catalog, t.db) for t in tree.find_all(exp.Table) if t.name not in ctes}
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_the_dashboard_and_the_alerts_read_their_own_targets_schema(
+    renders: Renders, case: tuple[str, str]
+) -> None:
+    """Deployed as the CLI resolves them: the dashboard's JSON read from file_path, its
+    datasets pointed at the target's catalog and schema, in the target's resource folder; four
+    alerts reading only that schema, mailing the notification address, paused in dev only
+    (apply_presets.go: development pauses alert schedules)."""
+    combo, target = case
+    resolved = renders.targets(combo)[target]
+    resources = resolved.config["resources"]
+    (pipeline,) = resources["pipelines"].values()
+    home = (str(pipeline["catalog"]), str(pipeline["schema"]))
+    (dashboard,) = resources["dashboards"].values()
+    project = renders.projects[combo]
+    assert (
+        dashboard["serialized_dashboard"]
+        == (project / "src" / "dashboards" / "quality.lvdash.json").read_text()
+    )
+    assert (dashboard["dataset_catalog"], dashboard["dataset_schema"]) == home
+    assert dashboard["parent_path"] == resolved.config["workspace"]["resource_path"]
+    assert dashboard["display_name"].startswith("[dev ") == (target == "dev")
+    alerts = resources["alerts"]
+    assert len(alerts) == 4
+    for key, alert in alerts.items():
+        assert _tables_read(alert["query_text"]) == {home}, key
+        assert alert["display_name"].startswith("[dev ") == (target == "dev"), key
+        assert alert["schedule"].get("pause_status") == ("PAUSED" if target == "dev" else None), key
+        (subscription,) = alert["evaluation"]["notification"]["subscriptions"]
+        assert "@" in subscription["user_email"] and "${" not in str(alert), key
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_alert_identities_and_dashboard_viewers_may_read_the_schema(
+    renders: Renders, case: tuple[str, str]
+) -> None:
+    """An alert's query runs as its run_as (the bundle's, set by run_as.go) or its owner, the
+    deployer; a dashboard without embedded credentials runs as its viewer: the grantee."""
+    combo, target = case
+    resolved = renders.targets(combo)[target]
+    deployer = _deployer(combo, target)
+    model = _privileges_after_setup(renders.projects[combo], resolved, deployer)
+    (pipeline,) = resolved.config["resources"]["pipelines"].values()
+    catalog, schema = str(pipeline["catalog"]), str(pipeline["schema"])
+    reads = [*schema_reach(catalog, schema), Need("SELECT", Securable("SCHEMA", f"{catalog}.{schema}"))]
+    missing = []
+    for key, alert in resolved.config["resources"]["alerts"].items():
+        identity = identity_of(alert, deployer)
+        missing += [f"{key} as {identity}: {n.denied()}" for n in model.missing(identity, reads)]
+    grantee = str(resolved.validate_json["variables"]["grantee"]["value"])
+    missing += [f"dashboard viewer {grantee}: {n.denied()}" for n in model.missing(grantee, reads)]
+    assert missing == []
