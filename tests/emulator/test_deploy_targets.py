@@ -15,15 +15,19 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.rendering import DEFAULT_ANSWERS, render_project
+from tests.support.emulator import resolve_target
 from tests.support.emulator.fake_cli import install
 from tests.support.emulator.jobs import EXCLUDED, FAILED, SUCCESS, JobRun
 from tests.support.emulator.privileges import Securable
 from tests.support.emulator.server import Emulator, EmulatorServer
+from tests.support.emulator.sql_objects import dataset_rows, evaluate_alert
 from tests.support.fake_databricks import TOKEN
+from tests.support.warehouse_spark import SparkEngine
 
 CATALOG_OWNER = "catalog.owner@example.com"
 SP = "6f1d2c3b-0a9e-4d8f-b7c6-5e4d3c2b1a09"
@@ -117,8 +121,21 @@ def explain(done: subprocess.CompletedProcess[str], runs: list[JobRun]) -> str:
     return "\n".join(lines)
 
 
+def deployed_target(emulated: Emulated, target: str) -> Any:
+    return emulated.emulator.deployed[(str(emulated.project.resolve()), target)]
+
+
+def alert_states(emulated: Emulated, target: str, spark: Any) -> dict[str, str]:
+    """Each deployed alert evaluated once on the emulated warehouse (Spark SQL behind it)."""
+    emulated.emulator.fake.sql_engine = SparkEngine(spark)
+    deployed = deployed_target(emulated, target)
+    found = {key: evaluate_alert(emulated.emulator, deployed, key) for key in deployed.alerts}
+    assert all(e.error is None for e in found.values()), found
+    return {key.rsplit("_pipeline_", 1)[-1]: e.state for key, e in found.items()}
+
+
 @pytest.mark.pipeline
-def test_dev_loads_the_sample_runs_the_pipeline_and_ends_success(emulated: Emulated):
+def test_dev_loads_the_sample_runs_the_pipeline_and_ends_success(emulated: Emulated, spark: Any):
     emulated.setup_part_1()
     done, runs, seconds = emulated.deploy("dev")
     print(f"dev deploy + job run: {seconds:.0f} s")
@@ -130,6 +147,17 @@ def test_dev_loads_the_sample_runs_the_pipeline_and_ends_success(emulated: Emula
     assert run.result_state == SUCCESS, explain(done, runs)
     assert done.returncode == 0, explain(done, runs)
     assert "Verdict: SUCCESS" in done.stdout
+    # The dashboard and the alerts deployed with it read this update's tables and event log.
+    states_now = alert_states(emulated, "dev", spark)
+    assert states_now == dict.fromkeys(("quarantine_share", "orphan_share", "freshness", "fail_rule"), "OK")
+    deployed = deployed_target(emulated, "dev")
+    (dashboard,) = deployed.dashboards
+    grantee = resolve_target(emulated.project, "dev").validate_json["variables"]["grantee"]["value"]
+    shares = dataset_rows(emulated.emulator, deployed, dashboard, "quarantine_now", viewer=grantee)
+    report = emulated.emulator.updates[-1].report
+    assert {r["table_name"]: r["quarantined_rows"] for r in shares} == {
+        f"quarantine_{source}": figures["quarantine"] for source, figures in report["conservation"].items()
+    }
 
 
 def first_deploy(emulated: Emulated, target: str) -> None:
@@ -198,7 +226,7 @@ def test_prod_runs_as_its_principal_on_an_empty_landing_zone_and_the_monitor_jud
 
 
 @pytest.mark.pipeline
-def test_staging_runs_the_pipeline_and_a_fail_expectation_turns_the_job_red(emulated: Emulated):
+def test_staging_runs_the_pipeline_and_a_fail_expectation_turns_the_job_red(emulated: Emulated, spark: Any):
     """Staging loads no sample: the pipeline reads what landed upstream; a `fail` rule stops the
     update and the monitor task's exit code turns the job run red with the diagnosis. (One
     pipeline run covers both: each costs minutes of CI; prod covers the green path.)"""
@@ -223,6 +251,7 @@ def test_staging_runs_the_pipeline_and_a_fail_expectation_turns_the_job_red(emul
     assert run.result_state == FAILED
     assert done.returncode == 1
     assert "Verdict: FAILED" in done.stdout
+    assert alert_states(emulated, "staging", spark)["fail_rule"] == "TRIGGERED"
 
 
 @pytest.mark.pipeline

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tests.support.emulator.server import Emulator
 
-VERSION = "0.278.0"
+VERSION = "1.13.0"  # the release the emulator follows (tests/support/emulator/__init__.py)
 REPO = Path(__file__).resolve().parents[3]
 
 

@@ -69,6 +69,10 @@ class Deployed:
     name: str
     job_ids: dict[str, int] = field(default_factory=dict)
     pipeline_ids: dict[str, str] = field(default_factory=dict)
+    dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    alerts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    owner: str = ""
+    """Who deployed (and so owns) the target's dashboards and alerts."""
 
 
 class Emulator:
@@ -130,7 +134,8 @@ class Emulator:
 
     def deploy(self, project: Path, target: str | None) -> Deployed:
         """`bundle deploy`: build artifacts (build.go), sync files, create schemas/volumes as the
-        deployer with their grants, create or update the job and pipeline (ids kept per key)."""
+        deployer with their grants, create or update the job and pipeline (ids kept per key),
+        the dashboards and the alerts (kept as configured, owned by the deployer)."""
         resolved = self.resolve(project, target)
         if resolved.errors:
             raise RuntimeError("; ".join(str(e) for e in resolved.errors))
@@ -168,6 +173,9 @@ class Emulator:
                     self.fake.pipeline_name = event_log.removesuffix("_event_log")
                 self.fake.catalog, self.fake.schema = str(body.get("catalog")), str(body.get("schema"))
             self.pipeline_names[pipeline_id] = str(body.get("name"))
+        deployed.dashboards = dict(resolved.resources("dashboards"))
+        deployed.alerts = dict(resolved.resources("alerts"))
+        deployed.owner = self.user
         self.privileges.apply_bundle(resolved.config, self.user)
         self.deployed[key] = deployed
         self.log.append(f"deployed {resolved.target} of {project}")
