@@ -12,12 +12,12 @@ demo: setup
 # own Spark lock and shared server (tests/conftest.py). The files that run pipelines are handed
 # out first and the short ones last (tests/conftest.py orders them; xdist's own reorder, most
 # tests first, would leave the one-test pipeline files for the end).
-test: setup
+test: setup lint
 	@.venv/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # The fast tier (no Spark; a test of it that starts Spark fails, see tests/conftest.py): run
 # after every change.
-test-fast: setup
+test-fast: setup lint
 	@.venv/bin/python -m pytest -m "not pipeline and not spark" -n auto
 
 # Only what starts Spark: one classic session and one shared Spark Connect server for the
@@ -28,8 +28,9 @@ test-fast: setup
 test-pipeline: setup
 	@.venv/bin/python -m pytest -m "pipeline or spark"
 
+# ruff (style, imports, bugs) and mypy (types; what it checks: [tool.mypy] in pyproject.toml).
 lint: setup
-	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 
 # Regenerate what follows one source: the helpers' manifest (for `medallion upgrade`) and the
 # expectation sets' schema enum and README table. The tests fail when these are stale.

@@ -227,9 +227,11 @@ class Schema:
     def root(self) -> list[tuple[str | None, dict[str, Any]]]:
         return [("(root)", self.document)]
 
-    def child(self, alternatives: list[tuple[str | None, dict[str, Any]]], segment: str) -> list:
+    def child(
+        self, alternatives: list[tuple[str | None, dict[str, Any]]], segment: str
+    ) -> list[tuple[str | None, dict[str, Any]]]:
         """The alternatives under key `segment` (`*`: a map key or a list item); [] if none."""
-        found = []
+        found: list[tuple[str | None, dict[str, Any]]] = []
         for _, node in alternatives:
             if is_any(node):
                 found.append((None, {}))

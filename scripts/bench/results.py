@@ -169,7 +169,7 @@ def scaling(summaries: Sequence[Summary]) -> list[dict[str, object]]:
     by_key: dict[tuple[str, str], list[Summary]] = {}
     for summary in summaries:
         by_key.setdefault((summary.scenario, summary.engine), []).append(summary)
-    result = []
+    result: list[dict[str, object]] = []
     for (scenario, engine), group in by_key.items():
         if len(group) < 2:
             continue

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from medallion.gold.quality import DEFAULT_HOURS_WITHOUT_NEW_ROWS, hours_without_new_rows
+from medallion.gold.quality import DEFAULT_HOURS_WITHOUT_NEW_ROWS, balanced_union, hours_without_new_rows
 from medallion.spec import SpecError, load_spec
 
 
@@ -39,3 +39,22 @@ def test_a_limit_that_is_not_a_positive_number_is_refused_naming_its_key(tmp_pat
     with pytest.raises(SpecError) as refused:
         spec_with(tmp_path, {}, {"max_hours_without_new_rows": hours})
     assert "sources.orders.thresholds.max_hours_without_new_rows" in str(refused.value)
+
+
+class Node:
+    """Stands for a DataFrame: a union nests one level deeper than its deeper side."""
+
+    def __init__(self, depth: int = 1, leaves: int = 1) -> None:
+        self.depth, self.leaves = depth, leaves
+
+    def unionByName(self, other: Node) -> Node:
+        return Node(max(self.depth, other.depth) + 1, self.leaves + other.leaves)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 9, 64, 100])
+def test_the_union_of_every_metric_nests_logarithmically(count: int) -> None:
+    """Spark Connect refuses plans nested past its protobuf limit: nine airline tables already
+    made a chain of unions too deep (Exceeded upb_DecodeOptions_MaxDepth)."""
+    union = balanced_union([Node() for _ in range(count)])  # type: ignore[arg-type,list-item]
+    assert union.leaves == count
+    assert union.depth <= 1 + (count - 1).bit_length()

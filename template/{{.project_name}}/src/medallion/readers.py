@@ -336,12 +336,15 @@ def read_header(path: Path, options: dict[str, str]) -> tuple[str, ...] | None:
         if len(sep) != 1:
             first = handle.readline().rstrip("\r\n")
             return tuple(first.split(sep)) if first else None
-        dialect = {"delimiter": sep, "quoting": csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE}
+        dialect: dict[str, Any] = {
+            "delimiter": sep,
+            "quoting": csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE,
+        }
         if quote:
             dialect |= {"quotechar": quote, "doublequote": escape == quote}
             dialect |= {} if escape == quote else {"escapechar": escape or None}
         try:
-            row = next(csv.reader(handle, **dialect))  # type: ignore[arg-type]
+            row = next(csv.reader(handle, **dialect))
         except (StopIteration, csv.Error):
             return None
     return tuple(row) if row else None

@@ -17,6 +17,9 @@ from typing import Any
 
 from medallion.spec.model import Spec
 
+Row = dict[str, Any]
+"""One source record."""
+
 FORMATS = ("json", "csv", "parquet")
 SOURCE_TYPES = ("files", "delta", "kafka")
 TABLES = ("customers", "products", "orders")
@@ -113,7 +116,7 @@ def _customers(sample: Sample, rng: random.Random, count: int) -> list[str]:
     duplicate = first[ids[2]]
     sample.add("customers", 0, dict(duplicate))
     sample.defect("customers", duplicate, "exact_duplicate", "duplicate")
-    bad = [
+    bad: list[tuple[Row, str, str, str]] = [
         ({"customer_id": None, "name": "Nobody"}, "null_key", "quarantine", "not_null_customer_id"),
         (
             {"customer_id": "C900001", "updated_at": "yesterday"},
@@ -163,7 +166,7 @@ def _products(sample: Sample, rng: random.Random, count: int) -> dict[str, float
     )
     sample.defect("products", repriced, "price_change", "silver_value", column="list_price", value="9.99")
     template = sample.batches["products"][0][-1]
-    bad = [
+    bad: list[tuple[Row, str, str]] = [
         ({"product_id": "P90001", "list_price": -5.0}, "negative_price", "non_negative_list_price"),
         ({"product_id": "P90002", "list_price": "12,99"}, "bad_price_text", "non_negative_list_price"),
         ({"product_id": None}, "null_key", "not_null_product_id"),
@@ -212,7 +215,7 @@ def _orders(
     sample.add("orders", 0, dict(lines[1]))
     sample.defect("orders", lines[1], "exact_duplicate", "duplicate")
     template = lines[-1]
-    quarantined = [
+    quarantined: list[tuple[Row, str, str]] = [
         ({"quantity": "two"}, "bad_quantity_text", "range_quantity"),
         ({"quantity": 0}, "zero_quantity", "range_quantity"),
         ({"status": "lost"}, "unknown_status", "accepted_status"),
@@ -223,7 +226,7 @@ def _orders(
     for number, (overrides, defect, rule) in enumerate(quarantined):
         record = sample.add("orders", 2, {**template, "order_id": f"Q{number + 1:07d}", **overrides})
         sample.defect("orders", record, defect, "quarantine", rule=rule)
-    warned = [
+    warned: list[tuple[Row, str, str, dict[str, str]]] = [
         ({"order_ts": "2099-01-01 00:00:00"}, "future_order_ts", "warn", {"rule": "not_in_future_order_ts"}),
         ({"discount": 10000}, "discount_above_value", "warn", {"rule": "discount_within_price"}),
         ({"customer_id": "C999999"}, "orphan_customer", "orphan", {"column": "customer_id"}),

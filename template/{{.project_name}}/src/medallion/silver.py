@@ -41,6 +41,7 @@ def derived_select(table: SourceTable) -> list[str]:
         *(
             f"try_cast(({expand_safe_divide(c.expr)}) AS {c.type.upper()}) AS {quote_identifier(c.name)}"
             for c in table.derived_columns
+            if c.expr is not None
         ),
     ]
 

@@ -36,7 +36,7 @@ def date_dimension(dates: DataFrame, column: str = "date", calendar: Calendar | 
         F.explode(F.sequence("first", "last", F.expr("INTERVAL 1 DAY"))).alias("date")
     )
     d = F.col("date")
-    calendar = days.select(
+    rows = days.select(
         date_key(d).alias(DATE_KEY),
         d,
         F.year(d).alias("year"),
@@ -52,4 +52,4 @@ def date_dimension(dates: DataFrame, column: str = "date", calendar: Calendar | 
         (F.weekday(d) >= 5).alias("is_weekend"),
     )
     unknown = unknown_member(dates.sparkSession, DATE_COLUMNS, {DATE_KEY: UNKNOWN_KEY})
-    return typed(calendar, DATE_COLUMNS).unionByName(unknown)
+    return typed(rows, DATE_COLUMNS).unionByName(unknown)

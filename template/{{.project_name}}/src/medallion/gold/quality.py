@@ -60,7 +60,9 @@ def _row(
     newest_at: Column | None = None,
 ) -> list[Column]:
     """The select list of one metric row, in COLUMNS order with their types."""
-    share = rows.cast("double") / F.nullif(total, F.lit(0)) if value is None and total is not None else value
+    share = value
+    if value is None and rows is not None and total is not None:
+        share = rows.cast("double") / F.nullif(total, F.lit(0))
     parts = {
         "metric": F.lit(metric),
         "table_name": F.lit(table),
@@ -138,10 +140,17 @@ def metrics_frame(spec: Spec, read: ReadTable) -> DataFrame:
         frames += _quarantine(read, source)
         frames.append(_freshness(spec, read, source))
     frames += _gold(spec, read)
-    union = frames[0]
-    for frame in frames[1:]:
-        union = union.unionByName(frame)
-    return union.select(*COLUMNS, F.current_timestamp().alias("measured_at"))
+    return balanced_union(frames).select(*COLUMNS, F.current_timestamp().alias("measured_at"))
+
+
+def balanced_union(frames: list[DataFrame]) -> DataFrame:
+    """UNION ALL of the frames as a balanced tree: a chain of one union per frame nests as deep
+    as there are frames, and Spark Connect refuses a plan nested deeper than its protobuf limit
+    (`Exceeded upb_DecodeOptions_MaxDepth` with nine tables)."""
+    while len(frames) > 1:
+        pairs = [frames[i].unionByName(frames[i + 1]) for i in range(0, len(frames) - 1, 2)]
+        frames = pairs + ([frames[-1]] if len(frames) % 2 else [])
+    return frames[0]
 
 
 def define_quality_metrics(ctx: Any) -> None:

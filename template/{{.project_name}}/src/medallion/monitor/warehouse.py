@@ -149,7 +149,7 @@ class Warehouse:
         chunk = response.result
         data: list[list[str | None]] = []
         while chunk is not None:
-            data.extend(chunk.data_array or [])
+            data.extend(list(row) for row in chunk.data_array or [])
             if chunk.next_chunk_index is None:
                 break
             chunk = call(
@@ -178,4 +178,6 @@ class Warehouse:
     def _rows(response: StatementResponse, data: list[list[str | None]]) -> list[dict[str, Any]]:
         schema = response.manifest.schema if response.manifest else None
         columns = (schema.columns if schema else None) or []
-        return [{c.name: _convert(v, c.type_name) for c, v in zip(columns, row, strict=True)} for row in data]
+        return [
+            {str(c.name): _convert(v, c.type_name) for c, v in zip(columns, row, strict=True)} for row in data
+        ]

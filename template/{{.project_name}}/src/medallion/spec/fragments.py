@@ -129,7 +129,10 @@ def parse_expression(text: str) -> exp.Expression:
         raise ValueError("is empty: write an expression such as `quantity > 0`")
     if len(statements) > 1:
         raise ValueError("has more than one statement: a fragment is one expression; remove the ';'")
-    return statements[0]
+    (statement,) = statements
+    if not isinstance(statement, exp.Expression):
+        raise ValueError("is not an expression: write one such as `quantity > 0`")
+    return statement
 
 
 MAX_FRAGMENT = 10_000  # characters; a rule or measure is a line or two
@@ -277,7 +280,7 @@ def _regex_flavour(tree: exp.Expression) -> list[str]:
     return []
 
 
-def decimal_types(tree: exp.Expression) -> list[str]:
+def decimal_types(tree: exp.Expr) -> list[str]:
     """DECIMAL(p,s) written in SQL with p > 38 or s > p (Spark refuses the type)."""
     from medallion.spec.params import decimal_problem
 
@@ -303,14 +306,14 @@ STOPS_THE_QUERY = frozenset({"raise_error", "assert_true"})
 _SUBSTITUTED = re.compile(r"\$\{")
 
 
-def _function_names(tree: exp.Expression) -> list[str]:
+def _function_names(tree: exp.Expr) -> list[str]:
     return [
         str(node.name).lower() if isinstance(node, exp.Anonymous) else node.sql_name().lower()
         for node in tree.find_all(exp.Func)
     ]
 
 
-def refused_functions(tree: exp.Expression, *, aggregate: bool = False) -> list[str]:
+def refused_functions(tree: exp.Expr, *, aggregate: bool = False) -> list[str]:
     """Functions a spec may not call: reflection runs Java code; a function that answers
     differently each time splits a row into both history and quarantine (or neither), since each
     side evaluates the rule on its own (aggregates may use those); raise_error and assert_true
@@ -345,7 +348,7 @@ def substituted(text: str) -> list[str]:
     return []
 
 
-def unknown_functions(tree: exp.Expression) -> list[str]:
+def unknown_functions(tree: exp.Expr) -> list[str]:
     """Calls of functions Spark does not have (sqlglot parses those as Anonymous)."""
     for call in tree.find_all(exp.Anonymous):
         name = str(call.name).lower()
@@ -448,14 +451,14 @@ def _typed(tree: exp.Expression, scope: Scope) -> exp.Expression | None:
         return None  # a type sqlglot cannot work out: Spark decides at run time
 
 
-def _shown(node: exp.Expression) -> str:
+def _shown(node: exp.Expr) -> str:
     plain = node.copy()
     for column in plain.find_all(exp.Column):
         column.set("table", None)
     return plain.sql(DIALECT)
 
 
-def _kind(node: exp.Expression) -> str:
+def _kind(node: exp.Expr) -> str:
     data_type = node.type
     if not isinstance(data_type, exp.DataType):
         return ""
@@ -471,13 +474,13 @@ def _kind(node: exp.Expression) -> str:
 def _comparisons(tree: exp.Expression) -> list[str]:
     """Text compared with a number or a time: under ANSI SQL Spark casts the text, and one value
     that does not cast fails the whole query (CAST_INVALID_INPUT) instead of failing the rule."""
-    pairs: list[tuple[exp.Expression, exp.Expression]] = []
-    for node in tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ):
-        pairs.append((node.left, node.right))
-    for node in tree.find_all(exp.In):
-        pairs += [(node.this, value) for value in node.expressions]
-    for node in tree.find_all(exp.Between):
-        pairs += [(node.this, node.args["low"]), (node.this, node.args["high"])]
+    pairs: list[tuple[exp.Expr, exp.Expr]] = []
+    for comparison in tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ):
+        pairs.append((comparison.left, comparison.right))
+    for among in tree.find_all(exp.In):
+        pairs += [(among.this, value) for value in among.expressions]
+    for between in tree.find_all(exp.Between):
+        pairs += [(between.this, between.args["low"]), (between.this, between.args["high"])]
     for left, right in pairs:
         if {_kind(left), _kind(right)} == {"time", "number"}:
             return [
@@ -619,13 +622,14 @@ def _aggregate_columns(query: exp.Query, tables: Mapping[str, Mapping[str, str] 
         return []  # table-valued functions and lateral views: Spark decides
     if any(t.db or not isinstance(tables.get(t.name), Mapping) for t in read):
         return []  # a table we cannot see into (another aggregate, or not ours): Spark decides
-    schema = {t.name: dict(tables[t.name] or {}) for t in read}
+    columns = {t.name: dict(tables[t.name] or {}) for t in read}
+    schema: dict[str, object] = dict(columns)
     try:
         qualify(query.copy(), schema=schema, dialect=DIALECT, validate_qualify_columns=True)
     except OptimizeError as error:
         message = str(error).splitlines()[0]
         if "could not be resolved" in message or "Unknown column" in message:
-            known = "; ".join(f"{t}: {', '.join(schema[t])}" for t in sorted(schema))
+            known = "; ".join(f"{t}: {', '.join(columns[t])}" for t in sorted(columns))
             return [f"refers to a column that does not exist ({message}); the columns are {known}"]
         return []
     except (SqlglotError, KeyError, ValueError, TypeError, AttributeError, RecursionError):

@@ -237,8 +237,8 @@ class _Builder:
             for r in body.get("references", [])
         )
         for index, reference in enumerate(references):
-            for column in reference.columns:
-                self.check_column(f"{where}.references[{index}].columns", column, known)
+            for referencing in reference.columns:
+                self.check_column(f"{where}.references[{index}].columns", referencing, known)
         thresholds = Thresholds(**{**self.default_thresholds, **body.get("thresholds", {})})
         source = self.source_config(name, body.get("source", {}))
         self.check_null_tokens(where, body.get("expectations", []), source.null_values)

@@ -40,7 +40,7 @@ def watched(project: LocalProject) -> Iterator[Path]:
             yield path
 
 
-def snapshot(project: LocalProject) -> dict[Path, float]:
+def snapshot(project: LocalProject) -> dict[Path, int]:
     found = {}
     for path in watched(project):
         try:
@@ -50,7 +50,7 @@ def snapshot(project: LocalProject) -> dict[Path, float]:
     return found
 
 
-def wait_for_change(project: LocalProject, before: dict[Path, float]) -> tuple[dict[Path, float], set[Path]]:
+def wait_for_change(project: LocalProject, before: dict[Path, int]) -> tuple[dict[Path, int], set[Path]]:
     """Block until a watched file changes (and settles); return the new state and the changes."""
     while True:
         time.sleep(POLL_S)

@@ -140,7 +140,7 @@ class Preflight:
         exists = schema_owner is not None
         on_catalog = ("USE_CATALOG",) if exists else ("USE_CATALOG", "CREATE_SCHEMA")
         found = [self._lacks("catalog", catalog, on_catalog, catalog_owner)]
-        if exists and not who.owns(schema_owner):
+        if schema_owner is not None and not who.owns(schema_owner):
             found.append(self._lacks("schema", full_name, ("USE_SCHEMA",), schema_owner))
         return [m for m in found if m is not None]
 

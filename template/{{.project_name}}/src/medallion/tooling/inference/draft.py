@@ -181,7 +181,7 @@ def _every_key(profile: TableProfile, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _column_notes(profile: TableProfile, key: KeyCandidate | None) -> dict[str, str]:
-    required = {*key.columns, key.sequence_by} if key else set()
+    required = {*key.columns, *([key.sequence_by] if key.sequence_by else [])} if key else set()
     return {c.name: note for c in profile.columns if (note := _note(c, profile, required))}
 
 

@@ -96,8 +96,10 @@ def between_facts(references: list[ForeignKey], keys: dict[str, KeyCandidate | N
                 held.setdefault(fk.table, fk.columns)
     marked = []
     for fk in references:
-        target_key = set(keys[fk.target].columns) if keys.get(fk.target) else set()
-        own_key = set(keys[fk.table].columns) if keys.get(fk.table) else set()
+        target = keys.get(fk.target)
+        own = keys.get(fk.table)
+        target_key = set(target.columns) if target else set()
+        own_key = set(own.columns) if own else set()
         if target_key and target_key <= covered.get(fk.target, set()):
             why = f"every column of {fk.target}'s key is a reference of its own: an association, a fact"
             fk = replace(fk, fact_link=why)
@@ -124,7 +126,8 @@ def find_foreign_keys(
     every_key = every_key or {}
     found: list[ForeignKey] = []
     for name, table in tables.items():
-        own_key = keys[name].columns if keys[name] else ()
+        own = keys[name]
+        own_key = own.columns if own else ()
         best: dict[tuple[str, ...], ForeignKey] = {}
         for target_name, target_key in sorted(keys.items()):
             if target_name == name or target_key is None:

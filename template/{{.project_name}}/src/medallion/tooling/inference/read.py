@@ -88,9 +88,7 @@ def all_rows(
     files: list[Path], null_values: tuple[str, ...] = (), headers: dict[str, str] | None = None
 ) -> Iterator[dict[str, Any]]:
     """Every row of one table's files (spec column names, null tokens as None), streamed."""
-    reader = {"csv": _CsvReader, "json": _JsonReader, "parquet": _ParquetReader}[
-        FORMATS[files[0].suffix.lower()]
-    ]()
+    reader = READERS[FORMATS[files[0].suffix.lower()]]()
     tokens = set(null_values)
     names = dict(headers or {})
     for file in files:
@@ -219,7 +217,7 @@ def read_table(name: str, files: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -
     formats = sorted({FORMATS[f.suffix.lower()] for f in files})
     if len(formats) > 1:
         raise SampleError(f"table {name!r} mixes formats {', '.join(formats)}: {', '.join(map(str, files))}")
-    reader = {"csv": _CsvReader, "json": _JsonReader, "parquet": _ParquetReader}[formats[0]]()
+    reader = READERS[formats[0]]()
     rows, total, stride = spread_sample((row for file in files for row in reader.rows(file)), max_rows)
     columns = dict.fromkeys(reader.declared)
     for row in rows:
@@ -246,14 +244,21 @@ def read_table(name: str, files: list[Path], max_rows: int = DEFAULT_MAX_ROWS) -
     )
 
 
-class _CsvReader:
-    """CSV with a header line (the readers' default); empty fields are NULL (Spark's nullValue)."""
+class _Reader:
+    """What the readers share: reader options found, malformed rows, declared columns."""
 
     def __init__(self) -> None:
         self.options: dict[str, str] = {}
         self.malformed = 0
         self.declared: dict[str, None] = {}
         """Columns named by a header or schema, even when no row has a value."""
+
+    def rows(self, file: Path) -> Iterator[dict[str, Any]]:
+        raise NotImplementedError
+
+
+class _CsvReader(_Reader):
+    """CSV with a header line (the readers' default); empty fields are NULL (Spark's nullValue)."""
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         codec, declared = file_encoding(file)
@@ -294,14 +299,8 @@ def _sniff_delimiter(head: str) -> str:
         return ","
 
 
-class _JsonReader:
+class _JsonReader(_Reader):
     """JSON lines, or one JSON array per file (Spark's multiLine option)."""
-
-    def __init__(self) -> None:
-        self.options: dict[str, str] = {}
-        self.malformed = 0
-        self.declared: dict[str, None] = {}
-        """Columns named by a header or schema, even when no row has a value."""
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         codec, declared = file_encoding(file)
@@ -357,14 +356,8 @@ class _JsonReader:
             return None
 
 
-class _ParquetReader:
+class _ParquetReader(_Reader):
     """Parquet, typed or landed as text: silver try_casts either way, so values decide the type."""
-
-    def __init__(self) -> None:
-        self.options: dict[str, str] = {}
-        self.malformed = 0
-        self.declared: dict[str, None] = {}
-        """Columns named by a header or schema, even when no row has a value."""
 
     def rows(self, file: Path) -> Iterator[dict[str, Any]]:
         import pyarrow.parquet as pq
@@ -377,3 +370,6 @@ class _ParquetReader:
                     k: json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v
                     for k, v in row.items()
                 }
+
+
+READERS: dict[str, type[_Reader]] = {"csv": _CsvReader, "json": _JsonReader, "parquet": _ParquetReader}

@@ -130,16 +130,16 @@ def _numeric(column: ColumnProfile) -> list[Suggestion]:
     negative = sum(1 for v in values if v < 0)
     span = f"min {column.minimum}, max {column.maximum} in {len(values):,} values"
     low, high = _plain(column.minimum), _plain(column.maximum)
-    for pattern, bound_low, bound_high, meaning in DOMAIN_RANGES:
-        if pattern.search(column.name.lower()) and bound_low <= low and high <= bound_high:
+    for pattern, domain_low, domain_high, meaning in DOMAIN_RANGES:
+        if pattern.search(column.name.lower()) and domain_low <= low and high <= domain_high:
             entry = {
                 "use": "range",
                 "column": column.name,
-                "min": bound_low,
-                "max": bound_high,
+                "min": domain_low,
+                "max": domain_high,
                 "action": "warn",
             }
-            return [Suggestion(entry, f"{span}; {meaning}: {bound_low}..{bound_high}")]
+            return [Suggestion(entry, f"{span}; {meaning}: {domain_low}..{domain_high}")]
     certain = bool(NON_NEGATIVE_NAME.search(column.name.lower()))
     if column.type.startswith("decimal") and not column.type.endswith(",0)"):
         allowed = MAX_DIRT_NEGATIVES if PRICE_NAME.search(column.name.lower()) else len(values) * DIRT_SHARE

@@ -28,7 +28,7 @@ def while_server_lives(alive: Callable[[], bool]) -> Any:
     a server that died while the report read its tables held the command for ten minutes."""
     from pyspark.sql.connect.client.retries import DefaultPolicy
 
-    class WhileServerLives(DefaultPolicy):  # type: ignore[misc]
+    class WhileServerLives(DefaultPolicy):
         def can_retry(self, error: BaseException) -> bool:
             return bool(super().can_retry(error)) and alive()
 
