@@ -1,16 +1,15 @@
-"""Shared fixtures: imports (the helpers and scripts/ on sys.path, here only), one default render
-per test session, one Spark Connect server shared by the pipeline tests, and the check that no
-Spark server outlives the session.
+"""Shared fixtures: one default render per test session, one Spark Connect server shared by the
+pipeline tests, and the check that no Spark server outlives the session.
 
 The helpers under template/{{.project_name}}/src are plain .py files that the renderer copies
 byte for byte (tests/bundle/test_helpers_copied_verbatim.py checks it), so unit tests import
-them from the template; tests of generated files use the rendered project.
+them from the template (pytest's `pythonpath` in pyproject.toml puts them, scripts/ and the
+repository root on sys.path); tests of generated files use the rendered project.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,21 +17,13 @@ from typing import Any
 
 import pytest
 
-from tests.rendering import DEFAULT_ANSWERS, REPO, TEMPLATE_SRC, render_project
+from tests.rendering import DEFAULT_ANSWERS, render_project
 from tests.support.connect_server import ConnectServer, connect_server
 from tests.support.spark_session import classic_session
 
 # A project's warm server stops after this long without a run (users get 900 s): the suite
 # renders many projects, and their JVMs must not pile up while it goes on.
 os.environ.setdefault("MEDALLION_SERVER_IDLE", "60")
-
-# The one place that sets up imports for every test module and conftest (pytest's `pythonpath`
-# puts the repository root first): the helpers as the template ships them (`import medallion`),
-# and scripts/ for the benchmark and the data generator (`import bench`, `import datagen`).
-SCRIPTS = REPO / "scripts"
-for folder in (SCRIPTS, TEMPLATE_SRC):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
 
 
 # The suite's runs queue behind each other, not behind Spark runs of other sessions or of

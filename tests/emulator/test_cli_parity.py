@@ -1,5 +1,6 @@
 """The emulator against the Databricks CLI's own golden outputs (its acceptance tests at the tag
-the emulator follows), read from the local mirror of databricks/cli; skipped without it.
+the emulator follows), read from a clone of https://github.com/databricks/cli with its tags
+whose path is in DATABRICKS_CLI_CHECKOUT; skipped, saying so, when it is unset.
 
 Each case runs the emulator on the acceptance test's input and compares with the recorded
 output of `databricks bundle validate`, after the same placeholder substitution the CLI's test
@@ -9,6 +10,7 @@ harness does ([USERNAME]). Known gaps are named where they are excluded.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tarfile
@@ -20,11 +22,13 @@ import pytest
 
 from tests.support.emulator import CLI_TAG, BundleError, resolve_target
 
-MIRROR = Path("/work/.mirror/databricks+cli/repo")
+CHECKOUT = os.environ.get("DATABRICKS_CLI_CHECKOUT", "")
+MIRROR = Path(CHECKOUT)
 USER = "tester@databricks.com"
 
 pytestmark = pytest.mark.skipif(
-    not MIRROR.is_dir() or shutil.which("git") is None, reason="no local mirror of databricks/cli"
+    not CHECKOUT or not MIRROR.is_dir() or shutil.which("git") is None,
+    reason="DATABRICKS_CLI_CHECKOUT (a databricks/cli clone with tags) is not set",
 )
 
 

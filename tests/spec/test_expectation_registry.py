@@ -36,7 +36,6 @@ def test_generated_places_match_the_registry() -> None:
 
 
 def test_check_notices_a_set_missing_from_the_schema(tmp_path: Path) -> None:
-    sys.path.insert(0, str(SYNC.parent))
     import sync_expectation_sets as sync
 
     schema = json.loads(SCHEMA.read_text())

@@ -1,7 +1,8 @@
 """Offline workspace emulator, part 1: resolve a bundle target the way the Databricks CLI does.
 
-Test support, not a product feature (DESIGN.md 5b). Follows databricks/cli v1.13.0 (mirrored at
-/work/.mirror/databricks+cli/repo); each behaviour cites the source it emulates.
+Test support, not a product feature. Follows databricks/cli v1.13.0 (tests/emulator/
+test_cli_parity.py compares it with that release's acceptance tests when DATABRICKS_CLI_CHECKOUT
+names a clone); each behaviour cites the source it emulates.
 
 API
 ---
