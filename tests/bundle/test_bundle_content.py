@@ -88,7 +88,7 @@ def test_no_secrets_or_real_hosts_in_generated_files(default_project: Path) -> N
 
 
 def test_dev_extra_provides_every_artifact_build_tool(default_project: Path) -> None:
-    """Defect 8 (issue 11): artifacts build with `uv build`, but nothing the project installs
+    """A first-deploy defect: artifacts build with `uv build`, but nothing the project installs
     provided `uv`, so `databricks bundle deploy` failed in a fresh checkout."""
     import re
 

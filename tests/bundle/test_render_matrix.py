@@ -32,7 +32,7 @@ EXPECTED_REFUSALS = {
     "grantee_quote": _message("grantee"),
     "run_as_not_uuid": _message("prod_run_as"),
     "tables_semicolon": _message("source_tables"),
-    # Issue 13: answers each prompt pattern let through.
+    # Answers each prompt pattern once let through.
     "project_is_helpers_package": 'project_name: "medallion" is the name of a Python package',
     "project_shadows_dependency": 'project_name: "pyspark" is the name of a Python package',
     "project_shadows_stdlib": 'project_name: "json" is the name of a Python package',

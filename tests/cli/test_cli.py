@@ -53,7 +53,7 @@ def test_unknown_target_is_refused(project: Path, capsys: pytest.CaptureFixture,
     ids=lambda v: v[0] if isinstance(v, list) else None,
 )
 def test_error_exits_are_one_clear_line(project: Path, args: list[str], says: str) -> None:
-    """Issue 13 item 6: every command's input error exits 2 with its cause, never a traceback."""
+    """Every command's input error exits 2 with its cause, never a traceback."""
     done = medallion(project, *args, env={"PATH": str(Path(sys.executable).parent)}, timeout=120)
     assert done.returncode == 2, done.stdout + done.stderr
     assert says in done.stderr, done.stderr

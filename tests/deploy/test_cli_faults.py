@@ -1,4 +1,4 @@
-"""`medallion deploy` when the CLI or the API misbehaves (issue 13 items 3 and 6): each case
+"""`medallion deploy` when the CLI or the API misbehaves: each case
 asserts the exit code, a clear one-line cause and no traceback; secrets in the CLI's stderr
 are redacted; `--timeout` stops a hanging `bundle deploy` (its process is gone) and bounds
 the monitoring too."""

@@ -1,4 +1,5 @@
-"""Issue 11's first-deploy defects, each executed the way Databricks would run the default bundle.
+"""The first-deploy defects found in the default bundle, each executed the way Databricks would
+run it.
 
 Targets are resolved by the emulator as the CLI does (development prefixes, run_as, tasks merged by
 task_key); jobs run through the emulator's Jobs semantics with recording executors, so these

@@ -1,6 +1,6 @@
 """API faults against `medallion monitor`, on the real clock: each row is one fault the fake
 serves, the exit code it must give, and the wall time it may take (the deadline + 10 s at
-most). Issue 13: `--timeout` is a deadline over everything; transient faults are retried
+most). `--timeout` is a deadline over everything; transient faults are retried
 within it; authentication and malformed answers are exit 2, never a traceback.
 
 The two "Done when" cases (`--timeout 10` against a hanging or 503-forever API exits 3

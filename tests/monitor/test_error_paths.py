@@ -1,4 +1,4 @@
-"""`medallion monitor` error paths (issue 13 item 6): which update is judged (--update-id,
+"""`medallion monitor` error paths: which update is judged (--update-id,
 --since-ms), where (catalog/schema/event-log overrides), refusals (an unsafe identifier, a
 409 on --start, timing flags), and SQL trouble (a statement timeout, a failing quality
 query); secrets in event messages never reach the report."""

@@ -70,7 +70,7 @@ def retail_runs(
     rendered_retail: Path, tmp_path_factory: pytest.TempPathFactory, shared_server: ConnectServer
 ) -> RetailRuns:
     """Two runs on the shared server, in the project's database: the second finds the first's
-    tables and checkpoints (DESIGN.md section 6: some bugs only show once the tables exist)."""
+    tables and checkpoints (some bugs of the local engine only show once the tables exist)."""
     project = without_gold(copy_project(rendered_retail, tmp_path_factory.mktemp("retail_runs") / "project"))
     first = run_local(project, server=shared_server)
     assert first.report, first.output

@@ -211,7 +211,7 @@ def resolve_secret_references(configuration: dict[str, str], vault: dict[str, st
 
 
 def test_kafka_credentials_reach_the_reader_resolved(tmp_path: Path, rendered_retail: Path) -> None:
-    """Defect 4 (issue 11): secret references inside the JAAS reader option reached the broker as text."""
+    """A first-deploy defect: secret references inside the JAAS reader option reached the broker as text."""
     project = render_project({"source_type": "kafka"}, tmp_path / "render")
     document = yaml.safe_load(next((project / "resources").glob("*.pipeline.yml")).read_text())
     configuration = next(iter(document["resources"]["pipelines"].values()))["configuration"]

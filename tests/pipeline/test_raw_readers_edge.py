@@ -1,6 +1,6 @@
 """More bad raw files through the local readers: what lands in the columns and `_rescued_data`.
 
-With test_raw_readers.py these make the reliability suite's bad data files (issue 13 item 7):
+With test_raw_readers.py these make the reliability suite's bad data files:
 each file either lands in its columns or is rescued whole, visibly; none stops the stream.
 """
 

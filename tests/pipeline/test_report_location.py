@@ -23,7 +23,7 @@ REPORT = {
 def test_monitor_local_reads_what_run_local_wrote_without_flags(
     rendered_retail: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    """Issue 13: run-local wrote .medallion/run-report.json only with --report-json."""
+    """A reported defect: run-local wrote .medallion/run-report.json only with --report-json."""
     project = copy_project(rendered_retail, tmp_path / "project")
 
     def finished_run(*_: Any, **__: Any) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 """Bad specs, table-driven: each is refused by `medallion validate` with exit 2, the spec file,
-the key path of the mistake and a fix, and never a traceback (issue 13 items 1, 2 and 7).
+the key path of the mistake and a fix, and never a traceback.
 
 Each case changes the rendered retail spec, either as data (`edit`) or as text (`raw`, for what
 only exists in the text: duplicate keys, encodings, nesting). The first group is every spec
-case of issue 13's "Why"; the rest are neighbours Spark would also reject at run time.
+case users reported; the rest are neighbours Spark would also reject at run time.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ AGGREGATE = "gold.aggregates.daily_sales.sql"
 DESCRIPTION = "description: Customer master data, re-sent whole or in part whenever it changes."
 
 CASES: dict[str, Case] = {
-    # -- issue 13 "Why", one by one -----------------------------------------------------------
+    # -- the reported cases, one by one -----------------------------------------------------------
     "rule with a -- comment": Case(RULE, ("comment", "swallow"), rule("discount <= 1 -- cap")),
     "rule quantity * * unit_price": Case(
         RULE, ("`*`", "doubled operator"), rule("discount <= quantity * * unit_price")
@@ -453,7 +453,7 @@ def test_retail_spec_still_validates(default_project: Path) -> None:
     assert "compiled 17 rule(s), 4 measure(s), 1 SQL aggregate(s)" in out
 
 
-ISSUE_13 = (
+REPORTED = (
     "rule with a -- comment",
     "rule quantity * * unit_price",
     "rule ; DROP TABLE x",
@@ -472,9 +472,9 @@ ISSUE_13 = (
 
 
 def test_tally(retail_text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """At least 40 bad specs, issue 13's among them; prints the tally (run with -s to see it)."""
+    """At least 40 bad specs, the reported ones among them; prints the tally (run with -s to see it)."""
     assert len(CASES) >= 40
-    assert set(ISSUE_13) <= set(CASES)
+    assert set(REPORTED) <= set(CASES)
     failed = {}
     for index, (name, case) in enumerate(CASES.items()):
         folder = tmp_path / str(index)
@@ -485,7 +485,7 @@ def test_tally(retail_text: str, tmp_path: Path, capsys: pytest.CaptureFixture[s
     refused = len(CASES) - len(failed)
     with capsys.disabled():
         print(
-            f"\nbad specs: {len(CASES)} cases ({len(ISSUE_13)} from issue 13); {refused} refused by "
+            f"\nbad specs: {len(CASES)} cases ({len(REPORTED)} reported); {refused} refused by "
             f"`medallion validate` with exit 2, the file and the key path, no traceback; {len(failed)} not"
         )
     assert not failed, failed

@@ -51,7 +51,7 @@ def dev_task_parameters(project: Path, task_key: str) -> list[str]:
 
 
 def test_failed_verdict_fails_the_wheel_task(installed: tuple[Path, Path], tmp_path: Path) -> None:
-    """Defect 6 (issue 11): main() returned 1 for a FAILED verdict and the task stayed green."""
+    """A first-deploy defect: main() returned 1 for a FAILED verdict and the task stayed green."""
     report = {"status": "FAILED", "duration_s": 3.0, "tables": {}, "rules": [], "duplicates": {}}
     path = tmp_path / "run-report.json"
     path.write_text(json.dumps(report))
@@ -80,7 +80,7 @@ def test_local_tools_say_so_from_the_wheel(installed: tuple[Path, Path]) -> None
 
 
 def test_dev_sample_task_parameters_are_accepted(installed: tuple[Path, Path], tmp_path: Path) -> None:
-    """Defect 1 (issue 11): load_sample_data passed --if-empty, which sample-data did not define
+    """A first-deploy defect: load_sample_data passed --if-empty, which sample-data did not define
     (argparse exit 2), so the dev job failed on its first task and never ran the pipeline."""
     project, _ = installed
     parameters = dev_task_parameters(project, "load_sample_data")
@@ -102,7 +102,7 @@ def test_dev_sample_task_parameters_are_accepted(installed: tuple[Path, Path], t
 
 
 def test_dev_sample_follows_the_spec_not_the_prompt(installed: tuple[Path, Path], tmp_path: Path) -> None:
-    """Issue 15: the format was written into the job at render time; editing medallion.yml left
+    """A reported defect: the format was written into the job at render time; editing medallion.yml left
     the dev job writing the old format. The task now reads the deployed spec."""
     project, _ = installed
     document = yaml.safe_load((project / "medallion.yml").read_text())

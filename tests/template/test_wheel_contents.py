@@ -1,4 +1,4 @@
-"""The serverless wheel carries exactly what runs from it (issue 15).
+"""The serverless wheel carries exactly what runs from it.
 
 What runs from the wheel on Databricks: the console entry point (`medallion.cli`, and
 `python -m medallion`), the commands the job's wheel tasks name, and the pipeline's

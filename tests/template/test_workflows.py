@@ -100,7 +100,7 @@ def _version(text: str) -> tuple[int, ...]:
 
 
 def test_databricks_cli_is_pinned_to_a_release_at_least_the_minimum(render_answers) -> None:
-    """Defect 9 (issue 11): `databricks/setup-cli@main` installs whatever CLI is newest that day."""
+    """A first-deploy defect: `databricks/setup-cli@main` installs whatever CLI is newest that day."""
     project = render_answers(ci="github")
     minimum = json.loads((REPO / "databricks_template_schema.json").read_text())["min_databricks_cli_version"]
     pinned = []
@@ -133,7 +133,7 @@ def oidc_subjects(flows: dict[str, dict]) -> set[str]:
 
 
 def test_readme_names_a_federation_policy_for_every_oidc_subject(render_answers) -> None:
-    """Defect 9 (issue 11): the validate job has no environment, so its token's subject differs
+    """A first-deploy defect: the validate job has no environment, so its token's subject differs
     from the deploy jobs' and a policy written for them refuses it."""
     project = render_answers(ci="github")
     subjects = oidc_subjects(workflows(project))

@@ -2,7 +2,7 @@
 
 notebook_task: the only notebooks a medallion bundle runs are the nutter data tests
 (`tests/nutter/run_all`); locally they run through the project's own `tests/nutter/run_local.py`,
-which keeps nutter in its own virtual environment (DESIGN.md section 6: nutter installs
+which keeps nutter in its own virtual environment (nutter installs
 top-level `tests`, `common`, `runtime`, `cli` packages) and reads the tables of the last local
 update. `base_parameters` reach the notebook as widgets (notebook task docs); the pipeline's
 Unity Catalog schema is the target's local database (Target.local_database), read through the

@@ -15,7 +15,7 @@ What is emulated and from where:
 - Unity Catalog `catalog`/`schema` become one database per deployed target (Target.local_database)
   on the Spark Connect server the emulator was given (the test session's shared one).
   `medallion.engine` becomes `local`: the helpers' bridge for what only Databricks has (Auto
-  Loader, expectations, Delta; DESIGN.md section 3). Update states and events come from how the
+  Loader, expectations, Delta). Update states and events come from how the
   local run ended.
 """
 
@@ -268,8 +268,8 @@ def platform_error(text: str) -> dict[str, str | None]:
     """The ERROR event Databricks logs for a failure the local run reports as `text`.
 
     The helpers stand in for `expect_all_or_fail` with `raise_error('fail rule violated in <table>:
-    <rules>')` (medallion/rules.py `fail_guard`; OSS pipelines have no expectations, DESIGN.md
-    section 6); on Databricks the flow fails with the EXPECTATION_VIOLATION error class, worded as
+    <rules>')` (medallion/rules.py `fail_guard`; OSS pipelines have no expectations); on Databricks the
+    flow fails with the EXPECTATION_VIOLATION error class, worded as
     in tests/monitor/test_diagnosis.py. Other failures keep their own text (PERMISSION_DENIED and
     Spark's error classes read the same on both engines)."""
     found = FAIL_GUARD.search(text)
