@@ -23,6 +23,13 @@ Row = dict[str, Any]
 FORMATS = ("json", "csv", "parquet")
 SOURCE_TYPES = ("files", "delta", "kafka")
 TABLES = ("customers", "products", "orders")
+
+
+def is_retail(spec: Spec) -> bool:
+    """True for the bundled retail example (the sample data fits it)."""
+    return set(spec.source_names) == set(TABLES)
+
+
 PRIMARY_KEYS = {
     "customers": ("customer_id",),
     "products": ("product_id",),

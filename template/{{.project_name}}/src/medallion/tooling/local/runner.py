@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from medallion.naming import expected_tables
-from medallion.retail_sample import TABLES, write_sample
+from medallion.retail_sample import is_retail, write_sample
 from medallion.spec import Spec, load_spec
 from medallion.spec.model import SourceTable
 from medallion.spec.trace import explain_log
@@ -45,11 +45,6 @@ TAIL_SHOWN = 20
 
 class SourceError(FileNotFoundError):
     """--source (or the default sample folder) is missing or lacks a table's folder."""
-
-
-def is_retail(spec: Spec) -> bool:
-    """True for the bundled retail example (the sample data fits it)."""
-    return set(spec.source_names) == set(TABLES)
 
 
 def table_folder(root: Path, table: SourceTable) -> Path:

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from medallion import naming
+from medallion.retail_sample import is_retail
 from medallion.spec import Spec, load_spec
 from medallion.tooling.local.project import DEFAULT_SOURCE_ROOT
-from medallion.tooling.local.runner import is_retail
 
 pytestmark = pytest.mark.pipeline
 Report = dict[str, Any]
