@@ -23,6 +23,8 @@ Row = dict[str, Any]
 FORMATS = ("json", "csv", "parquet")
 SOURCE_TYPES = ("files", "delta", "kafka")
 TABLES = ("customers", "products", "orders")
+SAMPLE_FOLDER = Path("fixtures") / "sample"
+"""Where `medallion run-local` reads the sources unless told otherwise (the demo writes the sample there)."""
 
 
 def is_retail(spec: Spec) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from medallion.retail_sample import SAMPLE_FOLDER
 from medallion.spec.load import find_spec
 
 STATE_DIR = ".medallion"
-DEFAULT_SOURCE_ROOT = Path("fixtures") / "sample"
 HELPERS_PACKAGE = "medallion"
 
 
@@ -47,8 +47,9 @@ class LocalProject:
         return self.state / "pipeline.log"
 
     @property
-    def default_source_root(self) -> Path:
-        return self.root / DEFAULT_SOURCE_ROOT
+    def default_source_location(self) -> Path:
+        """Where run-local reads the sources unless told otherwise: the sample's folder."""
+        return self.root / SAMPLE_FOLDER
 
     @property
     def transformations(self) -> Path:

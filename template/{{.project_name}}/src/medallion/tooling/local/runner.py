@@ -63,7 +63,7 @@ def check_source(project: LocalProject, spec: Spec, given: Path | None) -> tuple
     """The local source folder and whether the retail sample must be written there first (under the
     lock); SourceError with one clear line when the folder or a table's folder is missing."""
     if given is None:
-        root = project.default_source_root
+        root = project.default_source_location
         if not root.is_dir():
             if is_retail(spec):
                 return root, True

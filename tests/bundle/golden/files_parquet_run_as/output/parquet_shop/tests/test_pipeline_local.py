@@ -19,9 +19,8 @@ from typing import Any
 import pytest
 
 from medallion import naming
-from medallion.retail_sample import is_retail
+from medallion.retail_sample import SAMPLE_FOLDER, is_retail
 from medallion.spec import Spec, load_spec
-from medallion.tooling.local.project import DEFAULT_SOURCE_ROOT
 
 pytestmark = pytest.mark.pipeline
 Report = dict[str, Any]
@@ -47,8 +46,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory, root: Path, subprocess_env: d
     if importlib.util.find_spec("pyspark") is None:
         pytest.skip("pyspark is not installed: pip install -e '.[local,dev]'")
     spec = load_spec(root / "medallion.yml")
-    if not (root / DEFAULT_SOURCE_ROOT).is_dir() and not is_retail(spec):
-        pytest.skip(f"no local data in {DEFAULT_SOURCE_ROOT}: add fixtures to run the pipeline")
+    if not (root / SAMPLE_FOLDER).is_dir() and not is_retail(spec):
+        pytest.skip(f"no local data in {SAMPLE_FOLDER}: add fixtures to run the pipeline")
     folder = tmp_path_factory.mktemp("reports")
     first = run_local(root, subprocess_env, folder / "first.json", "--full-refresh")
     return first, run_local(root, subprocess_env, folder / "second.json")
