@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from medallion.sql import literal
-
-INGESTED_AT = "_ingested_at"
-SOURCE_FILE = "_source_file"
-UPDATE_ID = "_update_id"
-RESCUED_DATA = "_rescued_data"
-AUDIT_COLUMNS = (RESCUED_DATA, INGESTED_AT, SOURCE_FILE, UPDATE_ID)
+from medallion.vocabulary import INGESTED_AT, RESCUED_DATA, SOURCE_FILE, UPDATE_ID
 
 FILE_PATH = f"_metadata.file_path AS {SOURCE_FILE}"
 NO_RESCUE = f"CAST(NULL AS STRING) AS {RESCUED_DATA}"

@@ -11,6 +11,7 @@ from typing import Any
 from medallion import naming, rules
 from medallion.spec.model import SourceTable, Spec
 from medallion.sql import literal, quote_identifier
+from medallion.vocabulary import ERRORS_COLUMN
 
 
 def qualified(catalog: str, schema: str, table: str) -> str:
@@ -73,7 +74,7 @@ def unexplained_quarantine(spark: Any, table: SourceTable, catalog: str, schema:
     """Quarantined rows with no `_errors`, or naming a rule the table does not have."""
     quarantine = qualified(catalog, schema, naming.quarantine_table(table.name))
     known = ", ".join(literal(e.name) for e in table.row_rules) or "''"
-    errors = rules.ERRORS_COLUMN
+    errors = ERRORS_COLUMN
     query = (
         f"SELECT COUNT(*) AS n FROM {quarantine} WHERE {errors} IS NULL OR size({errors}) = 0 "
         f"OR size(filter({errors}, e -> NOT array_contains(array({known}), e))) > 0"

@@ -8,6 +8,7 @@ from medallion.audit import SOURCE_FILE
 from medallion.context import KAFKA_PASSWORD, KAFKA_USERNAME, SOURCE_LOCATION, Settings, SettingsError
 from medallion.records import RAW_TEXT, RECORD, columns_from_record, json_record
 from medallion.spec.model import SourceTable
+from medallion.vocabulary import KAFKA_META
 
 # The shape of a Kafka record, also the schema of the local replay files (JSON lines).
 RECORD_SCHEMA = "key STRING, value STRING, topic STRING, partition INT, offset BIGINT, timestamp TIMESTAMP"
@@ -18,7 +19,7 @@ METADATA_COLUMNS = (
     "offset AS _kafka_offset",
     "timestamp AS _kafka_timestamp",
 )
-META_NAMES = ("_kafka_key", "_kafka_topic", "_kafka_partition", "_kafka_offset", "_kafka_timestamp")
+META_NAMES = KAFKA_META
 LOGIN_MODULE = "kafkashaded.org.apache.kafka.common.security.plain.PlainLoginModule"
 SECRET_REFERENCE = "{{secrets/"
 

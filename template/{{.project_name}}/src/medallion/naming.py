@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from medallion.spec.model import Spec
 
-LAYERS = ("bronze", "silver_history", "quarantine", "silver", "gold", "quality")
-
 
 def bronze_table(source: str) -> str:
     return f"bronze_{source}"

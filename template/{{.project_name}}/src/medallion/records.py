@@ -13,13 +13,9 @@ from dataclasses import dataclass
 
 from medallion.audit import RESCUED_DATA, SOURCE_FILE
 from medallion.sql import literal, quote_identifier
+from medallion.vocabulary import ENCODING_ERROR_KEY, RAW_RECORD_KEY, RAW_TEXT, RECORD, RESCUE_MAP
 
-RECORD = "_record"
-RAW_TEXT = "_raw_text"
 MAP_TYPE = "MAP<STRING,STRING>"
-RAW_RECORD_KEY = "_raw_record"
-RESCUE_MAP = "_rescue_map"
-ENCODING_ERROR_KEY = "_encoding_error"
 REPLACEMENT_CHARACTER = "\ufffd"
 ENCODING_ERROR = (
     "the file is not valid in the encoding it was read with (UTF-8 unless source.options.encoding "

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from medallion.spec.model import Spec
+from medallion.vocabulary import FILE_FORMATS, SOURCE_TYPES
 
 Row = dict[str, Any]
 """One source record."""
 
-FORMATS = ("json", "csv", "parquet")
-SOURCE_TYPES = ("files", "delta", "kafka")
+FORMATS = FILE_FORMATS
 TABLES = ("customers", "products", "orders")
 SAMPLE_FOLDER = Path("fixtures") / "sample"
 """Where `medallion run-local` reads the sources unless told otherwise (the demo writes the sample there)."""

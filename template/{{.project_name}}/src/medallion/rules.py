@@ -14,9 +14,6 @@ from collections.abc import Iterable
 from medallion.spec.model import Expectation
 from medallion.sql import expand_safe_divide, literal, outside_literals
 
-ERRORS_COLUMN = "_errors"
-
-
 _NOW = re.compile(
     r"\b(current_timestamp|now|localtimestamp|current_date|curdate)\b(\s*\(\s*\))?", re.IGNORECASE
 )

@@ -14,14 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 from medallion import auto_cdc, naming, rules
-from medallion.audit import AUDIT_COLUMNS, INGESTED_AT, RESCUED_DATA, SOURCE_FILE
 from medallion.casting import typed_columns
 from medallion.context import PipelineContext
 from medallion.spec.model import SourceTable
 from medallion.sql import expand_safe_divide, quote_identifier
-
-RAW = "_raw"
-ROW_NUMBER = "_rn"
+from medallion.vocabulary import (
+    AUDIT_COLUMNS,
+    ERRORS_COLUMN,
+    INGESTED_AT,
+    RAW,
+    RESCUED_DATA,
+    ROW_NUMBER,
+    SOURCE_FILE,
+)
 
 
 def typed_select(table: SourceTable) -> list[str]:
@@ -53,7 +58,7 @@ def history_columns(table: SourceTable) -> list[str]:
 
 def quarantine_columns(table: SourceTable) -> list[str]:
     """History columns plus the raw values and the names of every failed rule."""
-    return [*history_columns(table), RAW, f"{rules.errors_array(table.row_rules)} AS {rules.ERRORS_COLUMN}"]
+    return [*history_columns(table), RAW, f"{rules.errors_array(table.row_rules)} AS {ERRORS_COLUMN}"]
 
 
 def row_hash(table: SourceTable) -> str:

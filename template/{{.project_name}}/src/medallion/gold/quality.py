@@ -25,8 +25,8 @@ from pyspark.sql import functions as F
 from medallion import naming
 from medallion.audit import INGESTED_AT
 from medallion.gold.keys import UNKNOWN_KEY, key_column
-from medallion.rules import ERRORS_COLUMN
 from medallion.spec.model import SourceTable, Spec
+from medallion.vocabulary import ERRORS_COLUMN
 
 DEFAULT_HOURS_WITHOUT_NEW_ROWS = 36.0
 """A daily load and half a day's slack (the job runs once a day)."""

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-SourceType = Literal["files", "delta", "kafka"]
-FileFormat = Literal["json", "csv", "parquet"]
+from medallion.vocabulary import FileFormat, SourceType
+
 Action = Literal["warn", "drop", "fail"]
 
 

@@ -13,13 +13,8 @@ from collections.abc import Iterable, Mapping
 
 from medallion.spec.fragments import Scope
 from medallion.spec.model import Dimension, Fact, Gold, SourceTable
+from medallion.vocabulary import AUDIT_TYPES
 
-AUDIT_TYPES = {
-    "_rescued_data": "string",
-    "_ingested_at": "timestamp",
-    "_source_file": "string",
-    "_update_id": "string",
-}
 DATE_DIMENSION_COLUMNS = {
     "date_key": "int",
     "date": "date",

@@ -15,6 +15,7 @@ from medallion.audit import RESCUED_DATA, SOURCE_FILE
 from medallion.silver import typed_query
 from medallion.spec.model import Expectation, SourceTable, Spec
 from medallion.sql import literal, quote_identifier
+from medallion.vocabulary import ERRORS_COLUMN
 
 ReadTable = Callable[[str], Any]
 _AGE = re.compile(r"^(\d+)\s+(second|minute|hour|day)s?$")
@@ -52,7 +53,7 @@ def quarantine_reasons(quarantine: Any, table: SourceTable, top: int = 10) -> li
     `_errors` also lists the warn rules a quarantined row failed; those did not send it there.
     """
     warn_only = [e.name for e in table.row_rules if e.action == "warn"]
-    reasons = quarantine.selectExpr(f"explode({rules.ERRORS_COLUMN}) AS rule")
+    reasons = quarantine.selectExpr(f"explode({ERRORS_COLUMN}) AS rule")
     if warn_only:
         reasons = reasons.where(f"rule NOT IN ({', '.join(literal(n) for n in warn_only)})")
     rows = (
