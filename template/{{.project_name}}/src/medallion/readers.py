@@ -55,12 +55,25 @@ def is_absolute(folder: str) -> bool:
     return folder.startswith("/") or "://" in folder
 
 
-def location(ctx: PipelineContext, table: SourceTable, path: str | None = None) -> str:
-    """A source folder: absolute paths as they are, others under medallion.source_location."""
-    folder = path or table.source.path
-    if is_absolute(folder):
+def source_folder(table: SourceTable, source_location: str, local: bool) -> str:
+    """The one answer to where a source's files are: its `path` (files), or locally the folder
+    named after the table (delta sources as Parquet) or the topic (Kafka replays); absolute
+    paths as they are, others under the source location (medallion.source_location)."""
+    source = table.source
+    if local and source.type == "delta":
+        folder = table.name
+    elif local and source.type == "kafka":
+        folder = source.topic or table.name
+    else:
+        folder = source.path
+    if is_absolute(folder) or not source_location:
         return folder
-    return f"{ctx.settings.source_location}/{folder}" if ctx.settings.source_location else folder
+    return f"{source_location.rstrip('/')}/{folder}"
+
+
+def location(ctx: PipelineContext, table: SourceTable) -> str:
+    """The source's folder for this pipeline (see source_folder)."""
+    return source_folder(table, ctx.settings.source_location, local=not ctx.is_databricks)
 
 
 def delta_table_name(ctx: PipelineContext, table: SourceTable) -> str:
@@ -125,7 +138,7 @@ def stream_builder(ctx: PipelineContext, table: SourceTable) -> Callable[[], Any
         reader = {"files": _autoloader, "delta": _delta, "kafka": _kafka}[source_type]
         return partial(reader, ctx, table)
     if source_type == "delta" or table.source.format == "parquet":
-        path = location(ctx, table, table.name if source_type == "delta" else None)
+        path = location(ctx, table)
         return partial(_parquet, ctx, table, path, _parquet_schema(ctx.spark, path, table))
     if source_type == "kafka":
         return partial(_kafka_replay, ctx, table)
@@ -397,6 +410,6 @@ def _spec_ddl(table: SourceTable) -> str:
 
 def _kafka_replay(ctx: PipelineContext, table: SourceTable) -> Any:
     """Recorded Kafka records (JSON lines) replayed through the same parser as the connector."""
-    folder = location(ctx, table, table.source.topic or table.name)
+    folder = location(ctx, table)
     records = ctx.spark.readStream.format("json").schema(kafka.RECORD_SCHEMA).load(folder)
     return kafka.parse_records(records, table)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from medallion.naming import expected_tables
+from medallion.readers import source_folder
 from medallion.retail_sample import is_retail, write_sample
 from medallion.spec import Spec, load_spec
 from medallion.spec.model import SourceTable
@@ -48,15 +49,8 @@ class SourceError(FileNotFoundError):
 
 
 def table_folder(root: Path, table: SourceTable) -> Path:
-    """Where the local engine reads a source table (medallion.readers.location, locally)."""
-    source = table.source
-    if source.type == "kafka":
-        name = source.topic or table.name
-    elif source.type == "delta":
-        name = table.name
-    else:
-        name = source.path
-    return Path(name) if Path(name).is_absolute() else root / name
+    """Where the local engine reads a source table under `root`."""
+    return Path(source_folder(table, str(root), local=True))
 
 
 def check_source(project: LocalProject, spec: Spec, given: Path | None) -> tuple[Path, bool]:
