@@ -69,12 +69,18 @@ def test_select_refreshes_a_table_and_its_dependants_only(loop: Loop) -> None:
     run = run_local(loop.project, "--select", "silver_orders+")
     report = run.report
     assert report["status"] == "COMPLETED", run.output[-3000:]
-    assert report["selection"] == ["silver_orders", "dim_date", "fact_sales", "agg_daily_sales"]
+    assert report["selection"] == [
+        "silver_orders",
+        "dim_date",
+        "fact_sales",
+        "agg_daily_sales",
+        "quality_metrics",
+    ]
     assert {n for n, s in report["flows"].items() if s == "COMPLETED"} == set(report["selection"])
     kept = {n for n, t in report["tables"].items() if t.get("refreshed") is False}
     assert kept == set(report["tables"]) - set(report["selection"])
     assert report["tables"]["bronze_orders"]["rows"] == loop.cold.report["tables"]["bronze_orders"]["rows"]
-    assert "refreshed   silver_orders, dim_date, fact_sales, agg_daily_sales" in run.output
+    assert "refreshed   silver_orders, dim_date, fact_sales, agg_daily_sales, quality_metrics" in run.output
     print(f"selective {run.wall_s:.1f} s, report {report['report_duration_s']} s")
 
 

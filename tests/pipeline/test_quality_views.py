@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from medallion import naming
-from medallion.gold.quality import DEFAULT_HOURS_WITHOUT_NEW_ROWS, SCHEMA
+from medallion.gold.quality import DEFAULT_HOURS_WITHOUT_NEW_ROWS, SCHEMA, metrics_frame
+from medallion.spec import load_spec
 from tests.bundle.quality_queries import alert_queries, dataset_sql, qualified
 from tests.support.connect_server import ConnectServer
 from tests.support.fake_databricks import Error, FakeWorkspace, Flow
@@ -51,6 +52,17 @@ def quality_run(
     assert run.returncode == 0, run.output
     rows = [row.asDict() for row in warehouse_table(spark, run, naming.QUALITY_METRICS).collect()]
     return QualityRun(project, run, rows)
+
+
+def test_the_query_has_the_declared_schema_nullability_included(quality_run: QualityRun, spark: Any) -> None:
+    """The engines refuse a `schema=` whose types or nullability differ from the query's."""
+    from pyspark.sql.types import StructType
+
+    spec = load_spec(quality_run.project / "medallion.yml")
+    frame = metrics_frame(spec, lambda table: warehouse_table(spark, quality_run.run, table))
+    declared = StructType.fromDDL(SCHEMA)
+    shape = [(f.name, f.dataType.simpleString(), f.nullable) for f in frame.schema.fields]
+    assert shape == [(f.name, f.dataType.simpleString(), f.nullable) for f in declared.fields]
 
 
 def metric(rows: list[dict[str, Any]], name: str) -> dict[tuple[str, str | None], dict[str, Any]]:

@@ -32,7 +32,7 @@ DEFAULT_HOURS_WITHOUT_NEW_ROWS = 36.0
 """A daily load and half a day's slack (the job runs once a day)."""
 
 SCHEMA = (
-    "metric STRING NOT NULL, table_name STRING NOT NULL, item STRING, rows BIGINT, total BIGINT, "
+    "metric STRING NOT NULL, table_name STRING NOT NULL, item STRING, rows BIGINT NOT NULL, total BIGINT, "
     "value DOUBLE, threshold DOUBLE, newest_at TIMESTAMP, measured_at TIMESTAMP NOT NULL"
 )
 COLUMNS = ("metric", "table_name", "item", "rows", "total", "value", "threshold", "newest_at")
