@@ -1,9 +1,8 @@
 """The SQL of the rendered data-quality dashboard and alerts, as the warehouse would receive it.
 
 A dashboard dataset names its tables without catalog or schema: Databricks resolves them in
-the dashboard's `dataset_catalog` / `dataset_schema` (databricks/cli
-bundle/config/resources/dashboard.go, "configurable catalog/schema for dashboards", v0.281.0),
-so `qualified` adds the target's catalog and schema. An alert's `query_text` carries
+the dashboard's `dataset_catalog` / `dataset_schema` ("configurable catalog/schema for
+dashboards", v0.281.0), which `tests.support.warehouse_sql.in_schema` does. An alert's `query_text` carries
 `${var.catalog}` and `${resources.schemas.<key>.name}`, which the CLI substitutes at deploy;
 `alert_queries` does the same with the values given.
 """
@@ -41,17 +40,6 @@ def dashboard(project: Path) -> dict[str, Any]:
 def dataset_sql(project: Path) -> dict[str, str]:
     """Dataset name -> its SQL text, as written (unqualified names)."""
     return {d["name"]: "".join(d["queryLines"]) for d in dashboard(project)["datasets"]}
-
-
-def qualified(sql: str, catalog: str, schema: str) -> str:
-    """The SQL with every table named without catalog and schema placed in catalog.schema."""
-    tree = sqlglot.parse_one(sql, read=DIALECT)
-    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
-    for table in tree.find_all(exp.Table):
-        if not table.db and table.name not in ctes:
-            table.set("db", exp.to_identifier(schema, quoted=True))
-            table.set("catalog", exp.to_identifier(catalog, quoted=True))
-    return tree.sql(dialect=DIALECT)
 
 
 def output_columns(sql: str) -> list[str]:

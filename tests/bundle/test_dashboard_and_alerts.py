@@ -16,26 +16,24 @@ import sqlglot
 import yaml
 from sqlglot import exp
 
-from medallion.gold.quality import SCHEMA
+from medallion.gold.quality import COLUMN_TYPES
 from tests.bundle.quality_queries import (
     DIALECT,
     alert_queries,
     dashboard,
     dataset_sql,
     output_columns,
-    qualified,
 )
 from tests.support.fake_event_log import DETAILS_SHAPE, EVENT_LOG_COLUMNS
-from tests.support.warehouse_sql import SqlFailure, lint
+from tests.support.warehouse_sql import SqlFailure, in_schema, lint
 
 CATALOG, SCHEMA_NAME, PIPELINE = "main", "medallion", "medallion_pipeline"
 
 
 def schemas() -> dict[tuple[str, str, str], dict[str, str]]:
-    metrics = dict(c.replace(" NOT NULL", "").split(" ", 1) for c in SCHEMA.split(", "))
     return {
         (CATALOG, SCHEMA_NAME, f"{PIPELINE}_event_log"): dict(EVENT_LOG_COLUMNS),
-        (CATALOG, SCHEMA_NAME, "quality_metrics"): metrics,
+        (CATALOG, SCHEMA_NAME, "quality_metrics"): dict(COLUMN_TYPES),
     }
 
 
@@ -43,7 +41,7 @@ def test_every_dataset_resolves_against_the_event_log_and_quality_metrics(defaul
     queries = dataset_sql(default_project)
     assert len(queries) >= 8
     for name, sql in queries.items():
-        problems = lint(qualified(sql, CATALOG, SCHEMA_NAME), [], schemas(), {"details": DETAILS_SHAPE})
+        problems = lint(in_schema(sql, CATALOG, SCHEMA_NAME), [], schemas(), {"details": DETAILS_SHAPE})
         assert problems == [], name
 
 
@@ -72,7 +70,7 @@ def test_an_alert_on_a_table_of_another_schema_is_refused(default_project: Path)
 
 def test_a_misspelt_event_log_path_is_caught(default_project: Path) -> None:
     sql = dataset_sql(default_project)["rows_by_layer"].replace("num_output_rows", "num_outputrows")
-    problems = lint(qualified(sql, CATALOG, SCHEMA_NAME), [], schemas(), {"details": DETAILS_SHAPE})
+    problems = lint(in_schema(sql, CATALOG, SCHEMA_NAME), [], schemas(), {"details": DETAILS_SHAPE})
     assert problems == ["details:flow_progress:metrics:num_outputrows is not a documented path"]
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 import sqlglot
-from sqlglot import exp
 
+from medallion.spec.fragments import tables_read
 from tests.rendering import OFFLINE_ENV, RENDERER, render_project
 from tests.support.emulator import (
     ResolvedBundle,
@@ -371,9 +371,7 @@ def test_no_mail_to_a_service_principal_and_no_stale_pipeline_wheel(
 
 def _tables_read(sql: str) -> set[tuple[str, str]]:
     """(catalog, schema) of every three-part table name a query reads."""
-    tree = sqlglot.parse_one(sql, read="databricks")
-    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
-    return {(t.catalog, t.db) for t in tree.find_all(exp.Table) if t.name not in ctes}
+    return {(t.catalog, t.db) for t in tables_read(sqlglot.parse_one(sql, read="databricks"))}
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)

@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 
 from medallion import naming
-from medallion.gold.quality import DEFAULT_HOURS_WITHOUT_NEW_ROWS, SCHEMA, metrics_frame
+from medallion.gold.quality import COLUMN_TYPES, DEFAULT_HOURS_WITHOUT_NEW_ROWS, SCHEMA, metrics_frame
 from medallion.spec import load_spec
-from tests.bundle.quality_queries import alert_queries, dataset_sql, qualified
+from tests.bundle.quality_queries import alert_queries, dataset_sql
 from tests.support.connect_server import ConnectServer
 from tests.support.fake_databricks import Error, FakeWorkspace, Flow
 from tests.support.local_run import LocalRun, copy_project, run_local, warehouse_table
-from tests.support.warehouse_python import Result
 from tests.support.warehouse_spark import SparkEngine
+from tests.support.warehouse_sql import in_schema
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.spark]
 
@@ -105,9 +105,7 @@ def workspace_of(
     """The run's quality_metrics in a fake warehouse, and an event log of two updates: the run
     itself (its flows' rows and rule results), then an update a fail rule stopped."""
     workspace = FakeWorkspace(CATALOG, SCHEMA_NAME, PIPELINE)
-    columns = dict(c.replace(" NOT NULL", "").split(" ", 1) for c in SCHEMA.split(", "))
-    columns["measured_at"] = "TIMESTAMP"
-    workspace.add_table(naming.QUALITY_METRICS, metrics or quality_run.metrics, columns)
+    workspace.add_table(naming.QUALITY_METRICS, metrics or quality_run.metrics, dict(COLUMN_TYPES))
     workspace.add_update(
         "JOB_TASK", ["RUNNING", "COMPLETED"], start_tick=1, flows=flows_of(quality_run.run.report)
     )
@@ -128,13 +126,11 @@ def flows_of(report: dict[str, Any]) -> list[Flow]:
 
 
 def answer(workspace: FakeWorkspace, sql: str) -> list[dict[str, Any]]:
-    result: Result = workspace.answer_sql(sql, [])
-    names = [name for name, _ in result.columns]
-    return [dict(zip(names, row, strict=True)) for row in result.rows]
+    return workspace.answer_sql(sql, []).records()
 
 
 def dataset(workspace: FakeWorkspace, project: Path, name: str) -> list[dict[str, Any]]:
-    return answer(workspace, qualified(dataset_sql(project)[name], CATALOG, SCHEMA_NAME))
+    return answer(workspace, in_schema(dataset_sql(project)[name], CATALOG, SCHEMA_NAME))
 
 
 def test_dashboard_datasets_return_the_runs_figures(quality_run: QualityRun, spark: Any) -> None:

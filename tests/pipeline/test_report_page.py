@@ -38,8 +38,8 @@ class Figures(HTMLParser):
             self._open.pop()
 
     def handle_data(self, data: str) -> None:
-        key = next((k for k in reversed(self._open) if k), None)
-        if key is not None and self._open and self._open[-1] == key:
+        key = self._open[-1] if self._open else None
+        if key is not None:
             self.figures[key] = self.figures.get(key, "") + data
 
 

@@ -41,6 +41,11 @@ class Result:
     columns: list[tuple[str, str]]
     rows: list[list[Any]]
 
+    def records(self) -> list[dict[str, Any]]:
+        """Each row as {column name: value}."""
+        names = [name for name, _ in self.columns]
+        return [dict(zip(names, row, strict=True)) for row in self.rows]
+
 
 def _json_text(value: Any) -> str | None:
     if value is None:

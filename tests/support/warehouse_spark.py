@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from medallion.spec.fragments import tables_read
 from tests.support.warehouse_python import Result
 from tests.support.warehouse_sql import Analyzed, SqlFailure, TableKey
 
@@ -50,10 +51,7 @@ class SparkEngine:
     ) -> Result:
         """Rows of the bound (not sqlglot-qualified) statement, computed by Spark SQL."""
         tree = (analyzed.bound or analyzed.tree).copy()
-        ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
-        for table in tree.find_all(exp.Table):
-            if not table.db and table.name in ctes:
-                continue  # a WITH query's own name
+        for table in tables_read(tree):
             key = (table.catalog, table.db, table.name)
             self._register(key, rows[key], schemas[key])
             table.set("catalog", None)

@@ -20,6 +20,8 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.schema import MappingSchema
 
+from medallion.spec.fragments import tables_read
+
 DIALECT = "databricks"
 TableKey = tuple[str, str, str]
 # Statements the fake accepts without executing them (setup SQL: grants, schemas).
@@ -90,8 +92,7 @@ def _literal(parameter: dict[str, Any]) -> exp.Expression:
 def analyze(tree: exp.Expression, schemas: dict[TableKey, dict[str, str]]) -> Analyzed:
     """Qualify a SELECT against `schemas`; unknown tables, columns and struct fields fail.
     A WITH query's names are its own, not tables."""
-    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
-    tables = [_key(t) for t in tree.find_all(exp.Table) if t.db or t.name not in ctes]
+    tables = [_key(t) for t in tables_read(tree)]
     for key in tables:
         if key not in schemas:
             raise SqlFailure(
@@ -111,6 +112,18 @@ def analyze(tree: exp.Expression, schemas: dict[TableKey, dict[str, str]]) -> An
         _check_fields(scope, schemas)
         _check_grouping(scope.expression)
     return Analyzed(qualified, tables, tree)
+
+
+def in_schema(sql: str, catalog: str, schema: str) -> str:
+    """`sql` with every table named without catalog and schema placed in catalog.schema, as a
+    dashboard's `dataset_catalog` / `dataset_schema` resolve them (databricks/cli
+    bundle/config/resources/dashboard.go)."""
+    tree = sqlglot.parse_one(sql, read=DIALECT)
+    for table in tables_read(tree):
+        if not table.db:
+            table.set("db", exp.to_identifier(schema, quoted=True))
+            table.set("catalog", exp.to_identifier(catalog, quoted=True))
+    return tree.sql(dialect=DIALECT)
 
 
 def _key(table: exp.Table) -> TableKey:

@@ -49,6 +49,7 @@ from databricks.sdk.service.jobs import (
 )
 from sqlglot import exp
 
+from medallion.spec.fragments import tables_read
 from tests.support import fake_databricks
 from tests.support.emulator.artifacts import build_artifacts
 from tests.support.emulator.jobs import JobRun, JobRunner
@@ -377,9 +378,8 @@ def statement_refusal(model: PrivilegeModel, caller: str, sql: str) -> dict[str,
     for statement in parsed:
         if not isinstance(statement, (exp.Select, exp.Union, exp.With)) and not statement.find(exp.Select):
             continue
-        ctes = {c.alias_or_name for c in statement.find_all(exp.CTE)}
-        for table in statement.find_all(exp.Table):
-            if not table.catalog or not table.db or table.name in ctes:
+        for table in tables_read(statement):
+            if not table.catalog or not table.db:
                 continue
             needs = [
                 *schema_reach(table.catalog, table.db),

@@ -23,11 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import sqlglot
-from sqlglot import exp
-
 from tests.support.emulator.task_paths import identity_of
-from tests.support.warehouse_sql import SqlFailure
+from tests.support.warehouse_sql import SqlFailure, in_schema
 
 COMPARE: dict[str, Callable[[float, float], bool]] = {
     "GREATER_THAN": operator.gt,
@@ -63,9 +60,7 @@ def _answer(emulator: Any, identity: str, sql: str) -> list[dict[str, Any]]:
     if refused is not None:
         error = refused["status"]["error"]
         raise SqlFailure(error["error_code"], error["message"], "42501")
-    result = emulator.fake.answer_sql(sql, [])
-    names = [name for name, _ in result.columns]
-    return [dict(zip(names, row, strict=True)) for row in result.rows]
+    return emulator.fake.answer_sql(sql, []).records()
 
 
 def evaluate_alert(emulator: Any, deployed: Any, key: str) -> Evaluation:
@@ -93,11 +88,8 @@ def dataset_rows(emulator: Any, deployed: Any, key: str, dataset: str, viewer: s
     dashboard = deployed.dashboards[key]
     document = json.loads(dashboard["serialized_dashboard"])
     (found,) = [d for d in document["datasets"] if d["name"] == dataset]
-    tree = sqlglot.parse_one("".join(found["queryLines"]), read="databricks")
-    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
-    for table in tree.find_all(exp.Table):
-        if not table.db and table.name not in ctes:
-            table.set("db", exp.to_identifier(str(dashboard["dataset_schema"]), quoted=True))
-            table.set("catalog", exp.to_identifier(str(dashboard["dataset_catalog"]), quoted=True))
+    sql = in_schema(
+        "".join(found["queryLines"]), str(dashboard["dataset_catalog"]), str(dashboard["dataset_schema"])
+    )
     identity = viewer if dashboard.get("embed_credentials") is False else deployed.owner
-    return _answer(emulator, identity, tree.sql(dialect="databricks"))
+    return _answer(emulator, identity, sql)

@@ -35,6 +35,8 @@ SCHEMA = (
     "metric STRING NOT NULL, table_name STRING NOT NULL, item STRING, rows BIGINT NOT NULL, total BIGINT, "
     "value DOUBLE, threshold DOUBLE, newest_at TIMESTAMP, measured_at TIMESTAMP NOT NULL"
 )
+COLUMN_TYPES = {name: kind for name, kind, *_ in (column.split(" ") for column in SCHEMA.split(", "))}
+"""Each column's SQL type (SCHEMA without its NOT NULL constraints)."""
 COLUMNS = ("metric", "table_name", "item", "rows", "total", "value", "threshold", "newest_at")
 
 ReadTable = Callable[[str], DataFrame]
@@ -73,8 +75,7 @@ def _row(
         "threshold": F.lit(threshold),
         "newest_at": newest_at if newest_at is not None else F.lit(None),
     }
-    types = dict(c.split(" ")[:2] for c in SCHEMA.split(", "))
-    return [parts[name].cast(types[name]).alias(name) for name in COLUMNS]
+    return [parts[name].cast(COLUMN_TYPES[name]).alias(name) for name in COLUMNS]
 
 
 def _quarantine(read: ReadTable, source: SourceTable) -> list[DataFrame]:
@@ -88,7 +89,7 @@ def _quarantine(read: ReadTable, source: SourceTable) -> list[DataFrame]:
         *_row("quarantine_share", table, rows=F.col("quarantined"), total=total, threshold=limit)
     )
     # `_errors` also names the warn rules a quarantined row failed: those did not send it there.
-    warn_only = [e.name for e in source.row_rules if e.action == "warn"]
+    warn_only = [e.name for e in source.rules_with_action("warn")]
     reasons = (
         quarantine.select(F.explode(F.col(ERRORS_COLUMN)).alias("rule"))
         .where(~F.col("rule").isin(warn_only))

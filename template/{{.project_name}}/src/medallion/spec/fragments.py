@@ -612,12 +612,18 @@ def output_columns(sql: str) -> list[str] | None:
     return names if len(names) == len(selects) else None
 
 
+def tables_read(query: exp.Expr) -> list[exp.Table]:
+    """The tables a query reads: every table name but those naming its own WITH queries (a
+    qualified name is always a table)."""
+    ctes = {c.alias for c in query.find_all(exp.CTE)}
+    return [t for t in query.find_all(exp.Table) if t.db or t.name not in ctes]
+
+
 def _aggregate_columns(query: exp.Query, tables: Mapping[str, Mapping[str, str] | None]) -> list[str]:
     """Unknown columns of the pipeline's own tables, when sqlglot can resolve the query."""
     from sqlglot.optimizer.qualify import qualify
 
-    ctes = {c.alias for c in query.find_all(exp.CTE)}
-    read = [t for t in query.find_all(exp.Table) if t.name not in ctes or t.db]
+    read = tables_read(query)
     if query.find(exp.Lateral) or query.find(exp.Unnest) or not read:
         return []  # table-valued functions and lateral views: Spark decides
     if any(t.db or not isinstance(tables.get(t.name), Mapping) for t in read):

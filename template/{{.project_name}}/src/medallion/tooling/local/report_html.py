@@ -16,6 +16,7 @@ from typing import Any
 
 from medallion import naming
 from medallion.spec.model import Spec
+from medallion.tooling.local.run_report_text import BALANCED, rows_text
 from medallion.tooling.local.selection import upstream
 
 PAGE = "report.html"
@@ -46,13 +47,6 @@ def _column(table: str, layer: str) -> int:
     if layer == "silver":
         return 2
     return 3 if table.startswith("dim_") else 4
-
-
-def _rows_text(info: Mapping[str, Any]) -> str:
-    rows = info.get("rows")
-    if rows is None:
-        return str(info.get("flow", "missing")).lower()
-    return f"{rows:,}"
 
 
 def graph(report: Mapping[str, Any], spec: Spec) -> str:
@@ -88,7 +82,8 @@ def graph(report: Mapping[str, Any], spec: Spec) -> str:
             f'<g class="node {kinds.strip()}" transform="translate({x},{y})">'
             f'<rect width="{NODE_W}" height="{NODE_H}"/>'
             f'<text x="8" y="17">{escape(name)}</text>'
-            f'<text class="rows" x="8" y="35" data-figure="rows:{escape(name)}">{_rows_text(info)}</text></g>'
+            f'<text class="rows" x="8" y="35" data-figure="rows:{escape(name)}">'
+            f"{rows_text(report, name)}</text></g>"
         )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -154,7 +149,7 @@ def quarantine_section(report: Mapping[str, Any]) -> str:
                 _cell(figures.get("history"), f"history:{source}", True),
                 _cell(figures.get("quarantine"), f"quarantine:{source}", True),
                 _cell(share, f"quarantine_share:{source}", True),
-                _cell({True: "yes", False: "NO", None: "-"}[figures.get("balanced")], f"balanced:{source}"),
+                _cell(BALANCED[figures.get("balanced")], f"balanced:{source}"),
                 _cell(reasons or "-", f"reasons:{table}"),
             ]
         )

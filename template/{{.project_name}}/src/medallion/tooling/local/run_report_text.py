@@ -82,7 +82,12 @@ def wrapped(label: str, items: Iterable[str], separator: str = ", ") -> list[str
     return [*lines, current.rstrip()]
 
 
-def _rows(report: Mapping[str, Any], table: str) -> str:
+BALANCED = {True: "yes", False: "NO", None: "-"}
+"""How a source's conservation verdict reads."""
+
+
+def rows_text(report: Mapping[str, Any], table: str) -> str:
+    """A table's row count as the report shows it, or why there is none."""
     info = report["tables"].get(table)
     if info is None:
         return "-"
@@ -103,8 +108,8 @@ def row_counts(report: Mapping[str, Any], sources: list[str]) -> list[str]:
             naming.silver_table(source),
         )
         collapsed = report["duplicates"].get(naming.silver_table(source))
-        balanced = {True: "yes", False: "NO", None: "-"}[report["conservation"][source]["balanced"]]
-        cells = [_rows(report, t) for t in tables] + ["-" if collapsed is None else f"{collapsed:,}"]
+        balanced = BALANCED[report["conservation"][source]["balanced"]]
+        cells = [rows_text(report, t) for t in tables] + ["-" if collapsed is None else f"{collapsed:,}"]
         lines.append(f"{source:<{LABEL}}" + "".join(f"{c:>11}" for c in cells) + f"  {balanced}")
     return lines
 
@@ -114,7 +119,7 @@ def gold_star(report: Mapping[str, Any]) -> list[str]:
     gold = [(name, info) for name, info in report["tables"].items() if info["layer"] == "gold"]
     if not gold:
         return []
-    lines = wrapped("gold", (f"{name} {_rows(report, name)}" for name, _ in gold))
+    lines = wrapped("gold", (f"{name} {rows_text(report, name)}" for name, _ in gold))
     for fact, figures in report.get("gold", {}).items():
         totals = [f"{m} {v}" for m, v in figures["measures"].items() if v is not None]
         unknown = [f"{d} {n}" for d, n in figures["orphans"].items() if n]

@@ -52,7 +52,7 @@ def quarantine_reasons(quarantine: Any, table: SourceTable, top: int = 10) -> li
 
     `_errors` also lists the warn rules a quarantined row failed; those did not send it there.
     """
-    warn_only = [e.name for e in table.row_rules if e.action == "warn"]
+    warn_only = [e.name for e in table.rules_with_action("warn")]
     reasons = quarantine.selectExpr(f"explode({ERRORS_COLUMN}) AS rule")
     if warn_only:
         reasons = reasons.where(f"rule NOT IN ({', '.join(literal(n) for n in warn_only)})")
