@@ -1,19 +1,19 @@
 """`medallion upgrade` on a project rendered from an older release, with the real renderer.
 
-The older release is this repository's template with what a release changes: an older
-version number, an older text of one helper, a helper the new release dropped, the pipeline
-configuration key 0.4.0 used for the source location, and its own manifest
-(scripts/sync_template_manifest.py). The user then edits the spec, a resource and a
-template-owned helper, and upgrades to this checkout's template.
+The older release (tests/upgrade/releases.py) is this repository's template with what a
+release changes: an older version number, older texts of two helpers, a helper the new release
+dropped, the pipeline configuration key 0.4.0 used for the source location, and its own
+manifest. It is a plain folder, not a git checkout: the release the project came from cannot be
+found, so an edited helper is kept, not merged (tests/upgrade/test_merge_upgrade.py merges).
+The user then edits the spec, a resource and a template-owned helper, and upgrades to this
+checkout's template.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,46 +22,26 @@ import yaml
 from medallion.context import SOURCE_LOCATION, Settings
 from tests.rendering import OFFLINE_ENV, REPO, default_renderer, render_project
 from tests.support.local_run import medallion
+from tests.upgrade.releases import (
+    DROPPED,
+    OLD_SOURCE_KEY,
+    PROJECT_TEMPLATE,
+    REWORDED,
+    STALE,
+    copy_template,
+    make_older,
+)
 
-PROJECT_TEMPLATE = Path("template") / "{{.project_name}}"
 OLDER = "0.3.9"
-DROPPED = "src/medallion/legacy_paths.py"
-STALE = "src/medallion/naming.py"
-EDITED_HELPER = "src/medallion/sql.py"
+EDITED_HELPER = REWORDED
 RESOURCE = "resources/medallion_pipeline.job.yml"
 PIPELINE = "resources/medallion_pipeline.pipeline.yml"
-OLD_SOURCE_KEY = "medallion.source_root"
 
 
 def older_release(folder: Path) -> Path:
-    """A copy of our template as an older release would have shipped it."""
-    folder.mkdir(parents=True)
-    for name in ("databricks_template_schema.json", "library", "template"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(source, folder / name)
-    helpers = folder / PROJECT_TEMPLATE
-    init = helpers / "src" / "medallion" / "__init__.py"
-    init.write_text(
-        "\n".join(
-            f'__version__ = "{OLDER}"' if line.startswith("__version__") else line
-            for line in init.read_text().splitlines()
-        )
-        + "\n"
-    )
-    stale = helpers / STALE
-    stale.write_text(stale.read_text() + "\n# (the older release's text)\n")
-    (helpers / DROPPED).write_text('"""A helper the next release removed."""\n')
-    (pipeline,) = (helpers / "resources").glob("*.pipeline.yml.tmpl")
-    pipeline.write_text(pipeline.read_text().replace(f"{SOURCE_LOCATION}:", f"{OLD_SOURCE_KEY}:"))
-    subprocess.run(
-        [sys.executable, str(REPO / "scripts/sync_template_manifest.py"), "--project-template", str(helpers)],
-        check=True,
-        capture_output=True,
-    )
-    return folder
+    """A copy of our template as an older release would have shipped it (not a git checkout:
+    the release the project came from cannot be found, so nothing is merged)."""
+    return make_older(copy_template(folder), OLDER)
 
 
 def upgrade(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -116,14 +96,14 @@ def test_upgrade_refreshes_the_helpers_and_keeps_every_edit(project: Path) -> No
 
     again = upgrade(project)  # the template location was remembered
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "replace 0, add 0, remove 0" in again.stdout and EDITED_HELPER in again.stdout
+    assert "replace 0, add 0, remove 0, merge 0" in again.stdout and EDITED_HELPER in again.stdout
 
 
 def test_dry_run_writes_nothing(project: Path) -> None:
     before = snapshot(project)
     done = upgrade(project, "--template", str(REPO), "--dry-run")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "would replace 2, add 0, remove 1" in done.stdout  # the stale helper and __init__ (version)
+    assert "would replace 2, add 0, remove 1, merge 0" in done.stdout  # naming.py, __init__ (version)
     assert snapshot(project) == before
 
 
@@ -141,7 +121,7 @@ def test_without_a_template_it_asks_for_one(project: Path) -> None:
 def test_a_failing_render_is_reported_and_nothing_is_written(project: Path, tmp_path: Path) -> None:
     before = snapshot(project)
     done = upgrade(project, "--template", str(tmp_path / "no-template-here"))
-    assert done.returncode == 2 and "rendering" in done.stderr and "failed" in done.stderr, done.stderr
+    assert done.returncode == 2 and "no-template-here" in done.stderr and "failed" in done.stderr, done.stderr
     assert snapshot(project) == before
 
 

@@ -9,4 +9,4 @@ wheel leaves out.
 """
 
 # The template release these helpers come from (`medallion --version`).
-__version__ = "0.5.0"
+__version__ = "0.6.0"

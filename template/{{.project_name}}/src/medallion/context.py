@@ -20,7 +20,9 @@ ENGINE = "medallion.engine"
 # Where the sources are: the files sources' folder (a /Volumes/... path on Databricks, the local
 # folder in local runs), the delta sources' catalog.schema, or the Kafka bootstrap servers.
 SOURCE_LOCATION = "medallion.source_location"
-# Release 0.4.0's names for the same value (files/delta, Kafka), read by Settings.from_conf.
+# Release 0.4.0's names for the same value (files/delta, Kafka), read by Settings.from_conf until
+# projects have migrated (medallion.tooling.migrations, `medallion upgrade --migrate`, shipped in
+# 0.6.0): remove them in 0.7.0.
 OLD_SOURCE_KEYS = ("medallion.source_root", "medallion.kafka.bootstrap_servers")
 KAFKA_USERNAME = "medallion.kafka.username"
 KAFKA_PASSWORD = "medallion.kafka.password"
@@ -66,9 +68,9 @@ class Settings:
 def _source_location(get: Callable[[str], str | None]) -> str:
     """medallion.source_location, else the key release 0.4.0 used for it.
 
-    `medallion upgrade` replaces the helpers but never rewrites resources/*.yml or databricks.yml,
-    so a project rendered by 0.4.0 keeps setting the old keys. Two keys with different values
-    are refused rather than one picked silently."""
+    `medallion upgrade` rewrites resources/*.yml and databricks.yml only with --migrate, so a
+    project rendered by 0.4.0 may still set the old keys. Two keys with different values are
+    refused rather than one picked silently."""
     found = {key: value.rstrip("/") for key in (SOURCE_LOCATION, *OLD_SOURCE_KEYS) if (value := get(key))}
     if len(set(found.values())) > 1:
         given = ", ".join(f"{key}={value!r}" for key, value in found.items())

@@ -2,10 +2,13 @@
 
 Template-owned files (src/medallion/, typings/) are listed with their hashes in
 src/medallion/template_files.json. A file still holding the bytes its release shipped is
-replaced by the new render's version (or removed when the new release dropped it); a file the
-user changed is kept, and the new version is written beside the plan for a manual merge.
-Everything else (medallion.yml, resources, transformations, tests) belongs to the user: the
-upgrade only reports where the new render differs.
+replaced by the new render's version (or removed when the new release dropped it). A file the
+user changed is merged three ways when the release it came from is known (base: that
+release's file, from the template's git history): the user's edits and the template's changes
+both land, and overlapping ones are marked the way git marks conflicts. Without a base the
+user's file is kept and the new version is written beside the plan. Everything else
+(medallion.yml, resources, transformations, tests) belongs to the user: the upgrade reports
+where the new render differs, and rewrites only through a release's migrations (--migrate).
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ import hashlib
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from medallion.tooling import three_way
 
 ANSWERS_FILE = ".medallion-template.json"
 MANIFEST = "src/medallion/template_files.json"
@@ -30,6 +36,14 @@ class UpgradeError(RuntimeError):
     """The project cannot be upgraded as it is (no answers file, no manifest)."""
 
 
+@dataclass(frozen=True)
+class Base:
+    """The release the project was rendered from, and its template-owned files' bytes."""
+
+    release: str
+    read: Callable[[str], bytes | None]
+
+
 @dataclass
 class Plan:
     """What an upgrade does, file by file (project-relative paths)."""
@@ -39,15 +53,23 @@ class Plan:
     replaced: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    """Template-owned files the user changed and the new release changed too: merged cleanly."""
+    conflicted: list[str] = field(default_factory=list)
+    """Merged, with conflict markers where both sides changed the same lines."""
+    edited: list[str] = field(default_factory=list)
+    """Template-owned files the user changed and the new release did not: left as they are."""
     kept: list[str] = field(default_factory=list)
-    """Template-owned files the user changed: left alone, new version saved in PLAN_DIR."""
+    """Template-owned files the user changed that cannot be merged (no base, not text, deleted):
+    left alone, new version saved in PLAN_DIR."""
+    merges: dict[str, bytes] = field(default_factory=dict, repr=False)
     differing: list[str] = field(default_factory=list)
     """User-owned files where the new render differs (reported, never written)."""
     diff: str = ""
 
     @property
     def changes(self) -> int:
-        return len(self.replaced) + len(self.added) + len(self.removed)
+        return len(self.replaced) + len(self.added) + len(self.removed) + len(self.merges)
 
 
 def sha256(path: Path) -> str:
@@ -110,8 +132,9 @@ def read_answers(project: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in answers.items()}
 
 
-def plan_upgrade(project: Path, render: Path) -> Plan:
-    """Compare the project with a fresh render of the new template (same answers)."""
+def plan_upgrade(project: Path, render: Path, base: Base | None = None) -> Plan:
+    """Compare the project with a fresh render of the new template (same answers); `base` (the
+    project's release) lets edited helpers be merged."""
     old, new = read_manifest(project), read_manifest(render)
     plan = Plan(str(old.get("version", "?")), str(new.get("version", "?")))
     shipped: dict[str, str] = old["files"]
@@ -137,10 +160,30 @@ def plan_upgrade(project: Path, render: Path) -> Plan:
             plan.replaced.append(relative)
             diffs.append(_diff(relative, mine, theirs))
         else:
-            plan.kept.append(relative)
+            _merge_edited(plan, relative, mine, theirs, base)
     plan.differing = _user_files_differing(project, render, set(owned))
     plan.diff = "".join(diffs)
     return plan
+
+
+def _merge_edited(plan: Plan, relative: str, mine: Path, theirs: Path, base: Base | None) -> None:
+    """A helper the user changed: merged over the base release when there is one."""
+    original = base.read(relative) if base else None
+    if base is None or original is None:
+        plan.kept.append(relative)
+        return
+    new = theirs.read_bytes()
+    if original == new:
+        plan.edited.append(relative)  # the new release did not touch it: the user's file stands
+        return
+    labels = ("yours", f"release {base.release}", f"template {plan.new_version}")
+    try:
+        merged = three_way.merge(mine.read_bytes(), original, new, labels)
+    except three_way.MergeError:
+        plan.kept.append(relative)
+        return
+    plan.merges[relative] = merged.text
+    (plan.conflicted if merged.conflicts else plan.merged).append(relative)
 
 
 def apply_upgrade(project: Path, render: Path, plan: Plan) -> None:
@@ -150,6 +193,8 @@ def apply_upgrade(project: Path, render: Path, plan: Plan) -> None:
         target = confined(project, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(confined(render, relative).read_bytes())
+    for relative, text in plan.merges.items():
+        confined(project, relative).write_bytes(text)
     for relative in plan.removed:
         confined(project, relative).unlink()
     for relative in (MANIFEST, ANSWERS_FILE):
@@ -158,7 +203,7 @@ def apply_upgrade(project: Path, render: Path, plan: Plan) -> None:
     shutil.rmtree(saved, ignore_errors=True)  # a previous upgrade's leftovers
     saved.mkdir(parents=True)
     (saved / "template.diff").write_text(plan.diff)
-    for relative in plan.kept:
+    for relative in [*plan.kept, *plan.conflicted]:
         if confined(render, relative).is_file():
             target = saved / "template" / relative
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,13 @@
-"""`medallion upgrade [--template URL|PATH]`: take a newer template release's helpers.
+"""`medallion upgrade [--template URL|PATH] [--ref REF] [--migrate]`: take a newer template release.
 
-The template is rendered again (`databricks bundle init TEMPLATE --config-file ANSWERS`) with
-the answers saved in .medallion-template.json; see medallion.tooling.upgrade_plan for what is replaced.
-MEDALLION_BUNDLE_INIT names another renderer with the same flags (the template repository's
-offline `scripts/bundle-init`).
+The template (a git URL, cloned; or a local folder) is rendered again (`databricks bundle init
+FOLDER --config-file ANSWERS`) with the answers saved in .medallion-template.json; see
+medallion.tooling.upgrade_plan for what is replaced and merged. The release the project came
+from is found in the template's git history (medallion.tooling.template_source) and is the base
+of the three-way merges. `--migrate` runs the new release's migrations of user-owned files
+(medallion.tooling.migrations) after showing their diff. The answers file records the template,
+its commit and release. MEDALLION_BUNDLE_INIT names another renderer with the same flags (the
+template repository's offline `scripts/bundle-init`).
 """
 
 from __future__ import annotations
@@ -18,14 +22,17 @@ import sys
 import tempfile
 from pathlib import Path
 
+from medallion.tooling.template_source import TemplateSource, TemplateSourceError, open_template
 from medallion.tooling.upgrade_plan import (
     ANSWERS_FILE,
     PLAN_DIR,
+    Base,
     Plan,
     UpgradeError,
     apply_upgrade,
     plan_upgrade,
     read_answers,
+    read_manifest,
 )
 
 RENDERER_VARIABLE = "MEDALLION_BUNDLE_INIT"
@@ -38,6 +45,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the template's git URL or local path (default: the one the last upgrade used)",
     )
     parser.add_argument("--project", type=Path, default=Path.cwd(), help="project folder (default: here)")
+    parser.add_argument("--ref", help="a git URL's branch, tag or commit to upgrade to (default: its HEAD)")
+    parser.add_argument(
+        "--migrate",
+        action="store_true",
+        help="also rewrite your files (resources, databricks.yml) as the new release's migrations say, "
+        "after showing the diff",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
 
 
@@ -45,19 +59,48 @@ def run(args: argparse.Namespace) -> int:
     project = args.project.resolve()
     try:
         answers = read_answers(project)
-        template = _location(args.template) if args.template else _recorded_template(project)
+        location = _location(args.template) if args.template else _recorded_template(project)
         renderer = _renderer()
         with tempfile.TemporaryDirectory(prefix="medallion-upgrade-") as scratch:
-            render = _render(renderer, template, answers, Path(scratch))
-            plan = plan_upgrade(project, render)
-            _print_plan(plan, template, args.dry_run)
+            source = open_template(location, Path(scratch), args.ref)
+            render = _render(renderer, source.folder, answers, Path(scratch))
+            base = _base(project, source)
+            plan = plan_upgrade(project, render, base)
+            _print_plan(plan, source, base, args.dry_run)
+            migrations = _migrations(render, project, apply=args.migrate and not args.dry_run)
+            _print_migrations(migrations, args.migrate, args.dry_run)
             if not args.dry_run:
                 apply_upgrade(project, render, plan)
-                _record_template(project, template)
-    except UpgradeError as error:
+                _record_template(project, source, plan.new_version)
+    except (UpgradeError, TemplateSourceError) as error:
         print(f"upgrade: {error}", file=sys.stderr)
         return 2
-    return 0
+    return 1 if plan.conflicted and not args.dry_run else 0
+
+
+def _base(project: Path, source: TemplateSource) -> Base | None:
+    """The release the project's helpers came from, found in the template's history."""
+    recorded = json.loads((project / ANSWERS_FILE).read_text()).get("commit")
+    manifest = read_manifest(project)
+    commit = source.base_commit(manifest, recorded)
+    if commit is None:
+        return None
+    return Base(str(manifest.get("version", "?")), lambda relative: source.file_at(commit, relative))
+
+
+def _migrations(render: Path, project: Path, *, apply: bool) -> str:
+    """The new release's pending migrations of the project's files, as a diff (written with
+    `apply`). They run from the new render's helpers: this project's may predate them."""
+    command = [sys.executable, "-m", "medallion.tooling.migrations", "--project", str(project)]
+    paths = [str(render / "src"), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    done = subprocess.run(
+        [*command, *(["--apply"] if apply else [])], capture_output=True, text=True, env=env, check=False
+    )
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-3:]
+        raise UpgradeError("the new release's migrations failed: " + " | ".join(tail))
+    return done.stdout
 
 
 def _recorded_template(project: Path) -> str:
@@ -89,11 +132,11 @@ def _renderer() -> list[str]:
     return [cli, "bundle", "init"]
 
 
-def _render(renderer: list[str], template: str, answers: dict[str, str], scratch: Path) -> Path:
+def _render(renderer: list[str], template: Path, answers: dict[str, str], scratch: Path) -> Path:
     config = scratch / "answers.json"
     config.write_text(json.dumps(answers))
     out = scratch / "render"
-    command = [*renderer, template, "--config-file", str(config), "--output-dir", str(out)]
+    command = [*renderer, str(template), "--config-file", str(config), "--output-dir", str(out)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
@@ -104,16 +147,35 @@ def _render(renderer: list[str], template: str, answers: dict[str, str], scratch
     return rendered
 
 
-def _print_plan(plan: Plan, template: str, dry_run: bool) -> None:
+def _print_plan(plan: Plan, source: TemplateSource, base: Base | None, dry_run: bool) -> None:
     verb = "would" if dry_run else "will"
-    print(f"medallion upgrade: {plan.old_version} -> {plan.new_version} (template: {template})")
-    if not plan.changes and not plan.kept:
+    commit = (
+        f" at {source.commit[:12]}{' with uncommitted changes' if source.dirty else ''}"
+        if source.commit
+        else ""
+    )
+    print(
+        f"medallion upgrade: {plan.old_version} -> {plan.new_version} (template: {source.location}{commit})"
+    )
+    if not plan.changes and not plan.kept and not plan.conflicted:
         print("  the template-owned files are up to date")
     else:
         print(
-            f"  {verb} replace {len(plan.replaced)}, add {len(plan.added)}, remove {len(plan.removed)} "
-            f"template-owned file(s); diff in {PLAN_DIR}/template.diff"
+            f"  {verb} replace {len(plan.replaced)}, add {len(plan.added)}, remove {len(plan.removed)}, "
+            f"merge {len(plan.merges)} template-owned file(s); diff in {PLAN_DIR}/template.diff"
         )
+    if base is None and (plan.kept or plan.edited):
+        print(
+            f"  release {plan.old_version} is not in the template's git history: files you changed "
+            "cannot be merged"
+        )
+    _listing("  merged: your changes and the template's, both kept:", plan.merged)
+    _listing(
+        "  CONFLICTS, marked <<<<<<< yours ... >>>>>>> template: resolve them, then run your tests "
+        f"(the template's version is in {PLAN_DIR}/template/):",
+        plan.conflicted,
+    )
+    _listing("  yours, unchanged by the new release (kept):", plan.edited)
     _listing(
         f"  kept, because you changed them (the template's version is in {PLAN_DIR}/template/):", plan.kept
     )
@@ -133,8 +195,26 @@ def _listing(title: str, paths: list[str]) -> None:
         print(f"    ... and {len(paths) - SHOWN} more")
 
 
-def _record_template(project: Path, template: str) -> None:
+def _print_migrations(diff: str, migrate: bool, dry_run: bool) -> None:
+    if not diff:
+        return
+    if migrate and not dry_run:
+        print("  migrated your files as the new release needs (the diff follows):")
+    elif migrate:
+        print("  would migrate your files as the new release needs (the diff follows):")
+    else:
+        print("  your files need the new release's migrations; rerun with --migrate to write them:")
+    print(diff, end="" if diff.endswith("\n") else "\n")
+
+
+def _record_template(project: Path, source: TemplateSource, release: str) -> None:
+    """The template's location, commit and release, for the next upgrade's base."""
     path = project / ANSWERS_FILE
     document = json.loads(path.read_text())
-    document["template"] = template
+    document["template"] = source.location
+    document["release"] = release
+    if source.commit and not source.dirty:
+        document["commit"] = source.commit
+    else:
+        document.pop("commit", None)
     path.write_text(json.dumps(document, indent=2) + "\n")
