@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from medallion.gold.keys import key_column
+from medallion.gold.columns import key_column
 from medallion.spec import load_spec
 from medallion.tooling.local.connect_server import Endpoint
 from medallion.tooling.local.lock import spark_lock

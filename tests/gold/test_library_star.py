@@ -99,10 +99,13 @@ def test_role_playing_key_columns_and_constraints(library_spec):
     from medallion.gold.ddl import fact_cluster_by, fact_constraints
 
     fact = library_spec.gold.facts[0]
-    comments = {c.name: c.comment for c in fact_columns(library_spec, fact)}
+    comments = {c.name: c.comment for c in fact_columns(fact, library_spec.source(fact.source))}
     assert "dim_branch as returned_to (from return_city, return_branch)" in comments["returned_to_key"]
     dims = {d.name: d for d in library_spec.gold.dimensions}
-    keys = {f"dim_{n}": {c.name for c in dimension_columns(library_spec, d)} for n, d in dims.items()}
+    keys = {
+        f"dim_{n}": {c.name for c in dimension_columns(d, library_spec.source(d.source))}
+        for n, d in dims.items()
+    }
     keys["dim_date"] = {"date_key"}
     references = {}
     for constraint in fact_constraints(fact, with_date=True):

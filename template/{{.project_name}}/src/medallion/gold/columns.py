@@ -1,7 +1,8 @@
 """The typed, commented column list of every gold table, derived from the spec alone.
 
-One source of truth: the builders cast to these types and the DDL (`schema=`) is
-rendered from them, so the two cannot drift apart.
+One source of truth: the builders cast to these types, the DDL (`schema=`) is rendered from
+them and the spec's checks compile aggregates against them (medallion.spec.scopes), so none can
+drift apart. No pyspark here: the spec imports this module.
 """
 
 from __future__ import annotations
@@ -9,13 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from medallion import naming
-from medallion.gold.keys import UNKNOWN_KEY, key_column
-from medallion.spec.model import Dimension, DimensionLink, Fact, Spec
+from medallion.spec.model import Dimension, DimensionLink, Fact, SourceTable
 
 VALID_FROM, VALID_TO, IS_CURRENT = "valid_from", "valid_to", "is_current"
 DATE_KEY = "date_key"
+UNKNOWN_KEY = -1
+"""The unknown member's surrogate key: facts whose reference finds no member point at it."""
 START_OF_TIME = "1900-01-01 00:00:00"
 END_OF_TIME = "9999-12-31 00:00:00"
+
+
+def key_column(name: str) -> str:
+    """The surrogate key column of dimension `name` (on the dimension and on facts)."""
+    return f"{name}_key"
 
 
 @dataclass(frozen=True)
@@ -33,12 +40,16 @@ class GoldColumn:
         return self.default is None
 
 
-def _source_column(spec: Spec, source: str, name: str, fallback: str) -> GoldColumn:
-    column = spec.source(source).column(name)
+def _source_column(source: SourceTable, name: str, fallback: str) -> GoldColumn:
+    """A source column carried into gold (text when the spec does not know it yet: the loader
+    compiles aggregates before it has refused an unknown column)."""
+    if name not in source.column_names:
+        return GoldColumn(name, "string", fallback)
+    column = source.column(name)
     return GoldColumn(name, column.type, column.description or fallback)
 
 
-def dimension_columns(spec: Spec, dim: Dimension) -> tuple[GoldColumn, ...]:
+def dimension_columns(dim: Dimension, source: SourceTable) -> tuple[GoldColumn, ...]:
     """Surrogate key, natural key, attributes and, for SCD2, the validity interval."""
     table = naming.dimension_table(dim.name)
     columns = [
@@ -48,8 +59,8 @@ def dimension_columns(spec: Spec, dim: Dimension) -> tuple[GoldColumn, ...]:
             f"Surrogate key of {table}; -1 is the unknown member.",
             UNKNOWN_KEY,
         ),
-        *(_source_column(spec, dim.source, c, f"Natural key ({dim.source}.{c}).") for c in dim.key),
-        *(_source_column(spec, dim.source, c, f"{c} from {dim.source}.") for c in dim.attributes),
+        *(_source_column(source, c, f"Natural key ({dim.source}.{c}).") for c in dim.key),
+        *(_source_column(source, c, f"{c} from {dim.source}.") for c in dim.attributes),
     ]
     if dim.scd == 2:
         columns += [
@@ -70,9 +81,9 @@ def _role_comment(link: DimensionLink) -> str:
     return f"Key of {table}{role}; -1 when unknown or orphan."
 
 
-def fact_columns(spec: Spec, fact: Fact) -> tuple[GoldColumn, ...]:
+def fact_columns(fact: Fact, source: SourceTable) -> tuple[GoldColumn, ...]:
     """Grain, dimension keys, date key, event time, degenerate attributes, measures."""
-    columns = [_source_column(spec, fact.source, c, f"Grain column ({fact.source}.{c}).") for c in fact.grain]
+    columns = [_source_column(source, c, f"Grain column ({fact.source}.{c}).") for c in fact.grain]
     columns += [
         GoldColumn(
             key_column(link.role),
@@ -89,9 +100,9 @@ def fact_columns(spec: Spec, fact: Fact) -> tuple[GoldColumn, ...]:
             )
         )
         if fact.event_time not in fact.grain:
-            columns.append(_source_column(spec, fact.source, fact.event_time, "When the event happened."))
+            columns.append(_source_column(source, fact.event_time, "When the event happened."))
     columns += [
-        _source_column(spec, fact.source, c, f"{c} (degenerate dimension).")
+        _source_column(source, c, f"{c} (degenerate dimension).")
         for c in fact.attributes
         if c not in fact.grain and c != fact.event_time
     ]

@@ -6,9 +6,8 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from medallion.gold.columns import DATE_COLUMNS, DATE_KEY
+from medallion.gold.columns import DATE_COLUMNS, DATE_KEY, UNKNOWN_KEY
 from medallion.gold.frames import typed, unknown_member
-from medallion.gold.keys import UNKNOWN_KEY
 from medallion.spec.model import Calendar
 
 

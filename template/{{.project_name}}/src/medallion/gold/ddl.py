@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from medallion import naming
-from medallion.gold.columns import DATE_KEY, GoldColumn
-from medallion.gold.keys import key_column
+from medallion.gold.columns import DATE_KEY, GoldColumn, key_column
 from medallion.spec.model import Fact
 from medallion.sql import literal, quote_identifier
 

@@ -9,12 +9,14 @@ from medallion.gold.columns import (
     END_OF_TIME,
     IS_CURRENT,
     START_OF_TIME,
+    UNKNOWN_KEY,
     VALID_FROM,
     VALID_TO,
     dimension_columns,
+    key_column,
 )
 from medallion.gold.frames import latest_first, one_per, typed, unknown_member
-from medallion.gold.keys import UNKNOWN_KEY, key_column, key_part, surrogate_key
+from medallion.gold.keys import key_part, surrogate_key
 from medallion.gold.scd2 import scd2_versions
 from medallion.spec.model import Dimension, Spec
 
@@ -58,7 +60,7 @@ def _natural(spec: Spec, dim: Dimension) -> list[Column]:
 
 
 def _with_unknown(spec: Spec, dim: Dimension, keyed: DataFrame) -> DataFrame:
-    columns = dimension_columns(spec, dim)
+    columns = dimension_columns(dim, spec.source(dim.source))
     values: dict[str, object] = {key_column(dim.name): UNKNOWN_KEY, **dict.fromkeys(dim.key)}
     if dim.scd == 2:
         values.update({VALID_FROM: START_OF_TIME, VALID_TO: END_OF_TIME, IS_CURRENT: True})

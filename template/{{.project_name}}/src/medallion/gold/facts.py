@@ -16,10 +16,17 @@ from collections.abc import Mapping
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from medallion.gold.columns import IS_CURRENT, START_OF_TIME, VALID_FROM, VALID_TO, fact_columns
+from medallion.gold.columns import (
+    IS_CURRENT,
+    START_OF_TIME,
+    UNKNOWN_KEY,
+    VALID_FROM,
+    VALID_TO,
+    fact_columns,
+    key_column,
+)
 from medallion.gold.dates import date_key
 from medallion.gold.frames import typed
-from medallion.gold.keys import UNKNOWN_KEY, key_column
 from medallion.spec.model import Dimension, Fact, Spec
 from medallion.sql import expand_safe_divide
 
@@ -56,7 +63,7 @@ def build_fact(spec: Spec, fact: Fact, current: DataFrame, dimensions: Mapping[s
         names.append(key_column(role))
     dated = date_key(F.col(EVENT), spec.gold.calendar).alias("date_key")
     keyed = rows.select("*", dated) if fact.event_time else rows
-    return typed(keyed, fact_columns(spec, fact))
+    return typed(keyed, fact_columns(fact, spec.source(fact.source)))
 
 
 def _fk(role: str, index: int) -> str:

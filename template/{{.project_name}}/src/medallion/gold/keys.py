@@ -1,4 +1,4 @@
-"""Deterministic surrogate keys and the unknown member's key.
+"""Deterministic surrogate keys (the unknown member's key, -1, is in medallion.gold.columns).
 
 A key is xxhash64 over the natural key parts (and, for SCD2, the version's valid_from),
 masked to a non-negative BIGINT. It depends only on the data, so it is the same on both
@@ -11,13 +11,7 @@ from __future__ import annotations
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
-UNKNOWN_KEY = -1
 _POSITIVE_MASK = 0x7FFFFFFFFFFFFFFF
-
-
-def key_column(name: str) -> str:
-    """The surrogate key column of dimension `name` (on the dimension and on facts)."""
-    return f"{name}_key"
 
 
 def key_part(name: str, spark_type: str) -> Column:

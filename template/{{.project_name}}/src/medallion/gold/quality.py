@@ -24,7 +24,7 @@ from pyspark.sql import functions as F
 
 from medallion import naming
 from medallion.audit import INGESTED_AT
-from medallion.gold.keys import UNKNOWN_KEY, key_column
+from medallion.gold.columns import UNKNOWN_KEY, key_column
 from medallion.spec.model import SourceTable, Spec
 from medallion.vocabulary import ERRORS_COLUMN
 

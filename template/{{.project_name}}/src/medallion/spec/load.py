@@ -13,7 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from medallion import expectations
+from medallion import expectations, naming
 from medallion.spec import fragments, params, scopes
 from medallion.spec.errors import SpecError, SpecProblem
 from medallion.spec.gold_checks import gold_problems
@@ -259,7 +259,7 @@ class _Builder:
         other derived ones), compiled like a rule; its value is cast to its type."""
         raw = {c.name: c.type for c in columns if c.expr is None}
         table = where.split(".", 1)[1]
-        scope = fragments.Scope(f"typed_{table}", raw)
+        scope = fragments.Scope(naming.typed_view(table), raw)
         for column in columns:
             if column.expr is not None:
                 self.check_fragment(f"{where}.columns.{column.name}.expr", column.expr, scope, "derived")
@@ -341,7 +341,9 @@ class _Builder:
         known = {c.name for c in columns}
         types = {c.name: c.type for c in columns}
         table = where.split(".", 1)[1]
-        scope = fragments.Scope(f"silver_{table}_history", {**types, **scopes.AUDIT_TYPES} if columns else {})
+        scope = fragments.Scope(
+            naming.history_table(table), {**types, **scopes.AUDIT_TYPES} if columns else {}
+        )
         result: list[Expectation] = []
         for index, entry in enumerate(entries):
             key = f"{where}.expectations[{index}]"
@@ -381,11 +383,11 @@ class _Builder:
         for source in sources:
             name = source.name
             tables = (
-                f"bronze_{name}",
-                f"typed_{name}",
-                f"silver_{name}_history",
-                f"quarantine_{name}",
-                f"silver_{name}",
+                naming.bronze_table(name),
+                naming.typed_view(name),
+                naming.history_table(name),
+                naming.quarantine_table(name),
+                naming.silver_table(name),
             )
             for table in tables:
                 if table in owner and owner[table] != name:
@@ -453,7 +455,7 @@ class _Builder:
         tables = scopes.aggregate_tables(gold, sources)
         for aggregate in aggregates:
             if aggregate.sql is not None:
-                own = {n: c for n, c in tables.items() if n != f"agg_{aggregate.name}"}
+                own = {n: c for n, c in tables.items() if n != naming.aggregate_table(aggregate.name)}
                 messages = fragments.check_aggregate(aggregate.sql, own)
                 for message in messages:
                     self.problem(f"gold.aggregates.{aggregate.name}.sql", f"the query {message}")
@@ -536,7 +538,8 @@ class _Builder:
                 continue
             if dims[link.dimension].scd == 2 and not event_time:
                 self.problem(
-                    f"{where}.event_time", f"dim_{link.dimension} is SCD2: the fact needs an event_time"
+                    f"{where}.event_time",
+                    f"{naming.dimension_table(link.dimension)} is SCD2: the fact needs an event_time",
                 )
             links.append(link)
         measures = []
@@ -579,7 +582,10 @@ class _Builder:
             self.problem(where, f"no dimension {name!r}; known: {', '.join(dims) or 'none'}")
             return None
         if len(columns) != len(dimension.key):
-            self.problem(key, f"dim_{name} has a {len(dimension.key)}-column key {list(dimension.key)}")
+            self.problem(
+                key,
+                f"{naming.dimension_table(name)} has a {len(dimension.key)}-column key {list(dimension.key)}",
+            )
         for column in columns:
             self.check_column(key, column, known)
         return DimensionLink(role, name, tuple(columns))

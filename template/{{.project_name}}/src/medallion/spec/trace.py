@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from medallion import naming
 from medallion.spec.fragments import parse_expression, render_aggregate
 from medallion.spec.model import Spec
 
@@ -50,7 +51,11 @@ def fragments_of(spec: Spec) -> list[Fragment]:
     """Every rule, measure and SQL aggregate of the spec with its key and flows."""
     found: list[Fragment] = []
     for source in spec.sources:
-        flows = (f"typed_{source.name}", f"silver_{source.name}_history", f"quarantine_{source.name}")
+        flows = (
+            naming.typed_view(source.name),
+            naming.history_table(source.name),
+            naming.quarantine_table(source.name),
+        )
         for rule in source.row_rules:
             key = f"{rule.key}.rule" if rule.key and rule.use is None else rule.key
             found.append(
@@ -61,12 +66,16 @@ def fragments_of(spec: Spec) -> list[Fragment]:
     for fact in spec.gold.facts:
         for measure in fact.measures:
             key = measure.key or f"gold.facts.{fact.name}.measures.{measure.name}"
-            found.append(Fragment(key, "measure", measure.name, measure.expr, (f"fact_{fact.name}",)))
+            found.append(
+                Fragment(key, "measure", measure.name, measure.expr, (naming.fact_table(fact.name),))
+            )
     for aggregate in spec.gold.aggregates:
         if aggregate.sql is not None:
             key = f"gold.aggregates.{aggregate.name}.sql"
             found.append(
-                Fragment(key, "aggregate", aggregate.name, aggregate.sql, (f"agg_{aggregate.name}",))
+                Fragment(
+                    key, "aggregate", aggregate.name, aggregate.sql, (naming.aggregate_table(aggregate.name),)
+                )
             )
     return found
 

@@ -9,7 +9,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from medallion import naming
-from medallion.gold.keys import UNKNOWN_KEY, key_column
+from medallion.gold.columns import UNKNOWN_KEY, key_column
 from medallion.spec.model import Spec
 
 
