@@ -32,7 +32,8 @@ test-pipeline: setup
 lint: setup
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 
-# Regenerate what follows one source: the helpers' manifest (for `medallion upgrade`) and the
-# expectation sets' schema enum and README table. The tests fail when these are stale.
+# Regenerate what follows one source: the spec's JSON Schema (from the model and the expectation
+# sets) and the sets' README table, then the helpers' manifest (for `medallion upgrade`; it hashes
+# the schema too). The tests fail when these are stale.
 sync: setup
-	@.venv/bin/python scripts/sync_template_manifest.py && .venv/bin/python scripts/sync_expectation_sets.py
+	@.venv/bin/python scripts/sync_spec_docs.py && .venv/bin/python scripts/sync_template_manifest.py

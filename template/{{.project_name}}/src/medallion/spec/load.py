@@ -297,38 +297,30 @@ class _Builder:
 
     @staticmethod
     def column(name: str, value: str | dict[str, Any]) -> Column:
+        """`name: type` or `name: {type, ...}`; keys left out take the model's defaults."""
         if isinstance(value, str):
             return Column(name, _normalise_type(value))
-        return Column(
-            name,
-            _normalise_type(value["type"]),
-            value.get("description", ""),
-            value.get("trim", True),
-            value.get("case", "preserve"),
-            value.get("format"),
-            value.get("expr"),
-            value.get("source_name"),
-        )
+        return Column(name=name, **{**value, "type": _normalise_type(value["type"])})
 
     def source_config(self, name: str, body: dict[str, Any]) -> SourceConfig:
+        """defaults.source under the table's own keys; keys neither sets take the model's
+        defaults, except path and topic, which default to the table's name."""
         merged = {**self.default_source, **body}
-        merged["options"] = {**self.default_source.get("options", {}), **body.get("options", {})}
-        source_type = merged.get("type", "files")
-        file_format = merged.get("format") if source_type == "files" else None
-        if source_type == "files" and not file_format:
+        options = {**self.default_source.get("options", {}), **body.get("options", {})}
+        config = SourceConfig(
+            **{
+                **merged,
+                "path": merged.get("path", name),
+                "null_values": tuple(str(v) for v in merged.get("null_values", ())),
+                "options": {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in options.items()},
+            }
+        )
+        if config.type == "files" and not config.format:
             self.problem(f"sources.{name}.source.format", "files need a format: json, csv or parquet")
-        return SourceConfig(
-            type=source_type,
-            format=file_format,
-            path=merged.get("path", name),
-            table=merged.get("table"),
-            topic=merged.get("topic", name) if source_type == "kafka" else None,
-            starting_offsets=merged.get("starting_offsets", "earliest"),
-            skip_change_commits=merged.get("skip_change_commits", False),
-            null_values=tuple(str(v) for v in merged.get("null_values", ())),
-            options={
-                k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in merged["options"].items()
-            },
+        return dataclasses.replace(
+            config,
+            format=config.format if config.type == "files" else None,
+            topic=merged.get("topic", name) if config.type == "kafka" else None,
         )
 
     def expectations(
@@ -359,7 +351,7 @@ class _Builder:
                 continue
             for column in expectations.referenced_columns(entry):
                 self.check_column(key, column, known)
-            for sub, message in params.entry_problems(entry, types):
+            for sub, message in expectations.entry_problems(entry, types):
                 self.problem(f"{key}.{sub}", message)
             if "rule" in entry:
                 self.check_fragment(f"{key}.rule", entry["rule"], scope, "rule", f" (rule {entry['name']})")

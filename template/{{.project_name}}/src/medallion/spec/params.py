@@ -1,4 +1,5 @@
-"""Checks of values the pipeline pastes into SQL as literals, against the column's type.
+"""Checks of values the pipeline pastes into SQL as literals, against the column's type (the
+expectation sets in medallion.expectations name the check each takes).
 
 A range bound or accepted value that Spark cannot cast to the column's type (`min: 'one'` on
 an int) does not quarantine rows: under ANSI SQL the whole query fails with
@@ -9,7 +10,7 @@ CAST_INVALID_INPUT. These checks refuse such specs at load time, and types Spark
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -100,37 +101,47 @@ def _as_time(value: Any, *, date_only: bool) -> Any:
         return text if _SPARK_TIME.match(text) else None
 
 
-def entry_problems(entry: Mapping[str, Any], types: Mapping[str, str]) -> Iterator[Problem]:
-    """Problems of one `use:` entry's parameters against its columns' types (when known)."""
-    use = entry.get("use")
-    columns = [entry["column"]] if "column" in entry else list(entry.get("columns", ()))
-    for column in columns:
-        spark_type = types.get(column)
-        if not spark_type:
+def accepted_values_problems(entry: Mapping[str, Any], column: str, spark_type: str) -> Iterator[Problem]:
+    """accepted_values: each value is one Spark can cast to the column's type."""
+    for index, value in enumerate(entry.get("values", ())):
+        unquoted = _unquoted(value, column, spark_type)
+        if unquoted:
+            yield f"values[{index}]", unquoted
             continue
-        if use == "range":
-            yield from _range(entry, column, spark_type)
-        elif use == "accepted_values":
-            for index, value in enumerate(entry.get("values", ())):
-                unquoted = _unquoted(value, column, spark_type)
-                if unquoted:
-                    yield f"values[{index}]", unquoted
-                    continue
-                _, why = value_as(value, spark_type)
-                if why:
-                    fix = f"Spark would fail the whole query casting it; {_fix(spark_type)}"
-                    yield f"values[{index}]", f"{why}: {fix}"
-        elif use == "non_negative" and not is_numeric(spark_type):
-            yield "column", f"{column} is {spark_type}: `non_negative` applies to numbers only"
-        elif use == "not_in_future" and spark_type not in TEMPORAL:
-            yield "column", f"{column} is {spark_type}: `not_in_future` applies to date or timestamp columns"
-        elif use == "regex":
-            problem = _regex_problem(entry.get("pattern"))
-            if problem:
-                yield "pattern", problem
+        _, why = value_as(value, spark_type)
+        if why:
+            fix = f"Spark would fail the whole query casting it; {_fix(spark_type)}"
+            yield f"values[{index}]", f"{why}: {fix}"
 
 
-def _range(entry: Mapping[str, Any], column: str, spark_type: str) -> Iterator[Problem]:
+def numeric_problems(use: str) -> Callable[[Mapping[str, Any], str, str], Iterator[Problem]]:
+    """A set that applies to numbers only."""
+
+    def check(entry: Mapping[str, Any], column: str, spark_type: str) -> Iterator[Problem]:
+        if not is_numeric(spark_type):
+            yield "column", f"{column} is {spark_type}: `{use}` applies to numbers only"
+
+    return check
+
+
+def temporal_problems(use: str) -> Callable[[Mapping[str, Any], str, str], Iterator[Problem]]:
+    """A set that applies to dates and timestamps only."""
+
+    def check(entry: Mapping[str, Any], column: str, spark_type: str) -> Iterator[Problem]:
+        if spark_type not in TEMPORAL:
+            yield "column", f"{column} is {spark_type}: `{use}` applies to date or timestamp columns"
+
+    return check
+
+
+def regex_problems(entry: Mapping[str, Any], column: str, spark_type: str) -> Iterator[Problem]:
+    problem = _regex_problem(entry.get("pattern"))
+    if problem:
+        yield "pattern", problem
+
+
+def range_problems(entry: Mapping[str, Any], column: str, spark_type: str) -> Iterator[Problem]:
+    """range: bounds Spark can cast to the column's type, in order."""
     if spark_type in ("boolean", "binary"):
         yield "use", f"{column} is {spark_type}: a range needs a number, date, timestamp or string column"
         return
