@@ -226,7 +226,12 @@ def test_batch_pipeline_computes_each_dataset_once_in_dependency_order(tmp_path:
 
     pipeline = BatchPipeline(spark=None, out=tmp_path)
     pipeline.done["upstream"] = Frame("upstream")  # already written
-    pipeline.temporary_view(name="view")(lambda: calls.append("view") or Frame("view"))
+
+    def view() -> Frame:
+        calls.append("view")
+        return Frame("view")
+
+    pipeline.temporary_view(name="view")(view)
     assert pipeline.read("view").name == "view" and calls == ["view"]
     assert pipeline.read("upstream").name == "upstream"
     assert pipeline.referenced("SELECT * FROM `upstream` JOIN view_2 ON 1=1 JOIN view") == ["view"]

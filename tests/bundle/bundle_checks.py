@@ -182,7 +182,7 @@ def top_level_problems(config: dict[str, Any]) -> list[str]:
 def resource_problems(resources: dict[str, Any], target: str) -> list[str]:
     found = []
     for kind, items in resources.items():
-        cls = RESOURCE_CLASSES.get(kind)
+        cls: Any = RESOURCE_CLASSES.get(kind)
         if cls is None:
             found.append(f"[{target}] resources.{kind}: no typed class to check it with")
             continue

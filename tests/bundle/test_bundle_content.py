@@ -97,7 +97,7 @@ def test_dev_extra_provides_every_artifact_build_tool(default_project: Path) -> 
     bundle = yaml.safe_load((default_project / "databricks.yml").read_text())
     pyproject = tomllib.loads((default_project / "pyproject.toml").read_text())
     dev = pyproject["project"]["optional-dependencies"]["dev"]
-    provided = {re.match(r"[A-Za-z0-9_.-]+", requirement).group(0).lower() for requirement in dev}
+    provided = {re.split(r"[^A-Za-z0-9_.-]", requirement, maxsplit=1)[0].lower() for requirement in dev}
     for name, artifact in bundle["artifacts"].items():
         tool = artifact["build"].split()[0]
         assert tool in provided, (

@@ -59,7 +59,7 @@ def test_reserved_names_cover_the_standard_library_and_the_projects_packages(tmp
         *(r for extra in pyproject["optional-dependencies"].values() for r in extra),
     ]
     distributions = installed_closure(
-        {re.match(r"[A-Za-z0-9_.-]+", r).group(0).lower().replace("_", "-") for r in requirements}
+        {re.split(r"[^A-Za-z0-9_.-]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements}
     )
     imports = {
         module

@@ -254,7 +254,7 @@ def test_the_local_fail_guard_is_reported_as_the_platform_expectation_violation(
         "SQLSTATE: P0001"
     )
     assert found["dataset"] == "silver_customers_history"
-    assert found["exception_message"].startswith(
+    assert str(found["exception_message"]).startswith(
         "[EXPECTATION_VIOLATION.VERBOSITY_ALL] Flow 'silver_customers_history' failed to meet the "
         "expectation. Violated expectations: 'valid_email_email, x'."
     )

@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +163,7 @@ def test_no_error_the_cli_would_report(renders: Renders, case: tuple[str, str]) 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_no_volume_path_under_an_own_schema_that_the_bundle_does_not_create(
-    renders: Renders, case: tuple[str, str], record_property: pytest.RecordProperty
+    renders: Renders, case: tuple[str, str], record_property: Callable[[str, object], None]
 ) -> None:
     combo, target = case
     targets = renders.targets(combo)
@@ -288,7 +289,8 @@ def _task_needs(task: dict[str, Any], pipeline: dict[str, Any]) -> list[Need]:
             if m
         ]
         source = configuration.get("medallion.source_location", "")
-        schemas = [tuple(source.split("."))] if DELTA_SOURCE.match(source) else []
+        source_catalog, _, source_schema = source.partition(".")
+        schemas = [(source_catalog, source_schema)] if DELTA_SOURCE.match(source) else []
         return pipeline_needs(catalog, schema, read_volumes=volumes, read_schemas=schemas)
     reads = [*schema_reach(catalog, schema), Need("SELECT", Securable("SCHEMA", f"{catalog}.{schema}"))]
     if "notebook_task" in task:

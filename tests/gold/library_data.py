@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-BOOKS = [
+BOOKS: list[dict[str, Any]] = [
     {
         "isbn": "978-0001",
         "title": "Dune",
@@ -32,7 +33,7 @@ BOOKS = [
         "revised_at": "2024-01-01 00:00:00",
     },
 ]
-BRANCHES = [
+BRANCHES: list[dict[str, Any]] = [
     {
         "city": "leeds",
         "branch_code": "C1",
@@ -66,7 +67,7 @@ BRANCHES = [
         "changed_at": "2024-01-01 00:00:00",
     },  # same code, other city: composite key
 ]
-LOANS = [
+LOANS: list[dict[str, Any]] = [
     {
         "loan_ref": "L1",
         "isbn": "978-0001",
@@ -133,7 +134,7 @@ LOANS = [
         "recorded_at": "2024-05-04 09:00:00",
     },  # orphan book and orphan branch
 ]
-EXPECTED = {
+EXPECTED: dict[str, Any] = {
     "loans": 4,
     "fees": Decimal("3.75"),
     "orphans": {"book": 1, "branch": 1, "returned_to": 2},  # L2 and L4 are still out

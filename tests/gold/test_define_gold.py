@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from pyspark import pipelines
@@ -118,6 +119,7 @@ def built(spark, retail_spec):
     for name, dataset in declare(spark, retail_spec, "local").datasets.items():
         if name == naming.QUALITY_METRICS:
             continue  # it reads bronze and quarantine too: tests/pipeline/test_quality_views.py runs it
+        assert dataset.func is not None, name
         results[name] = dataset.func().cache()
         results[name].createOrReplaceTempView(name)
     return results
@@ -145,7 +147,8 @@ def test_inferred_schema_equals_declared_schema(spark, retail_spec, built):
 
     for name, dataset in declare(spark, retail_spec, "local").datasets.items():
         if "schema" in dataset.kwargs and name in built:  # quality_metrics: test_quality_views.py
-            assert shape(built[name].schema) == shape(StructType.fromDDL(dataset.kwargs["schema"])), name
+            declared = cast(StructType, StructType.fromDDL(dataset.kwargs["schema"]))
+            assert shape(built[name].schema) == shape(declared), name
 
 
 def analytics_results(spark) -> list[list[dict]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from pyspark.sql import functions as F
@@ -19,10 +20,10 @@ from tests.gold.retail_data import latest
 UPPER, LOWER = {"city", "home_city", "return_city"}, {"genre"}
 
 
-def typed_rows(rows: list[dict]) -> list[dict]:
+def typed_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What silver makes of the raw records: case rules applied, money as Decimal."""
 
-    def value(name: str, raw: object) -> object:
+    def value(name: str, raw: Any) -> Any:
         if raw is None:
             return None
         if name in UPPER:

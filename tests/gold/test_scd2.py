@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -105,7 +106,7 @@ HISTORY_DDL = (
 )
 
 
-def random_history(seed: int, rows: int = 600) -> list[dict[str, object]]:
+def random_history(seed: int, rows: int = 600) -> list[dict[str, Any]]:
     """Few keys and few instants, so re-sends, same-instant duplicates, NULLs and ties are common."""
     rng = random.Random(seed)
 
@@ -127,12 +128,12 @@ def random_history(seed: int, rows: int = 600) -> list[dict[str, object]]:
     ]
 
 
-def reference_versions(history: list[dict[str, object]]) -> set[tuple[object, ...]]:
+def reference_versions(history: list[dict[str, Any]]) -> set[tuple[object, ...]]:
     """(key..., attributes..., valid_from, valid_to, is_current) per version, by the docstring's rules."""
     return scd_reference.reference_versions(history, KEY, ATTRIBUTES, TRACK, "changed_at")
 
 
-def versions_of(spark, history: list[dict[str, object]], seq_type: str = "timestamp"):
+def versions_of(spark, history: list[dict[str, Any]], seq_type: str = "timestamp"):
     """scd2_versions over `history` as a DataFrame whose sequence column has `seq_type`."""
     names = [*KEY, *ATTRIBUTES, "changed_at", "_ingested_at", "_source_file"]
     data = [tuple(row[n] for n in names) for row in history]
@@ -140,7 +141,7 @@ def versions_of(spark, history: list[dict[str, object]], seq_type: str = "timest
     return scd2_versions(frame, KEY, ATTRIBUTES, TRACK, "changed_at")
 
 
-def spark_versions(spark, history: list[dict[str, object]], seq_type: str) -> set[tuple[object, ...]]:
+def spark_versions(spark, history: list[dict[str, Any]], seq_type: str) -> set[tuple[object, ...]]:
     return {tuple(row) for row in versions_of(spark, history, seq_type).collect()}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,7 +66,9 @@ def test_a_column_named_as_its_key_is_a_reference_with_its_orphans_in_a_threshol
     """tailnum -> planes.tailnum with 14% orphans (planes the table does not list): a reference,
     and the drafted orphan threshold sits above the observed share instead of being dropped."""
     write_csv(tmp_path, "planes", [{"tailnum": f"N{i:03}", "seats": 100 + i} for i in range(40)])
-    flights = [{"flight_no": i, "tailnum": f"N{i % 47:03}", "dep_delay": i % 13} for i in range(200)]
+    flights: list[dict[str, Any]] = [
+        {"flight_no": i, "tailnum": f"N{i % 47:03}", "dep_delay": i % 13} for i in range(200)
+    ]
     write_csv(tmp_path, "flights", flights)
     text = infer_spec([tmp_path])
     spec_path = tmp_path / "medallion.yml"
@@ -73,7 +76,8 @@ def test_a_column_named_as_its_key_is_a_reference_with_its_orphans_in_a_threshol
     flights_spec = load_spec(spec_path).source("flights")
     assert [(r.columns, r.table) for r in flights_spec.references] == [(("tailnum",), "planes")]
     orphans = sum(1 for f in flights if int(f["tailnum"][1:]) >= 40) / len(flights)
-    assert orphans < flights_spec.thresholds.max_orphan_fraction <= orphans * 1.5 + 0.03
+    limit = flights_spec.thresholds.max_orphan_fraction
+    assert limit is not None and orphans < limit <= orphans * 1.5 + 0.03
     line = next(x for x in text.splitlines() if "max_orphan_fraction:" in x)
     assert f"worst observed: {orphans:.1%} of tailnum -> planes" in line
 

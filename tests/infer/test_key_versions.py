@@ -4,15 +4,16 @@ as a status feed does; rows of different entities under one column still are not
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from medallion.spec import load_spec
 from medallion.tooling.inference import infer_spec
 from tests.infer.cases import write_csv
 
 
-def flights(resend_fills_in: bool) -> list[dict[str, object]]:
+def flights(resend_fills_in: bool) -> list[dict[str, Any]]:
     """Ten flights a day for six days; the first two of each day sent first as scheduled."""
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     for day in range(1, 7):
         for number in range(10):
             flown = {

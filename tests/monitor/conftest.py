@@ -89,11 +89,12 @@ def server(
         yield running
 
 
-def monitor(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any] | None]:
-    """Run `medallion monitor` in-process; the exit code and the JSON report (if written)."""
+def monitor(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    """Run `medallion monitor` in-process; the exit code and the JSON report ({} when none was
+    written)."""
     out = tmp_path / "report.json"
     code = main(["monitor", "--spec", str(SPEC), "--report-json", str(out), *args])
-    return code, json.loads(out.read_text()) if out.exists() else None
+    return code, json.loads(out.read_text()) if out.exists() else {}
 
 
 def job_args(workspace: FakeWorkspace, run_id: int) -> list[str]:

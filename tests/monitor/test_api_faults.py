@@ -262,7 +262,7 @@ def test_api_fault(
     assert case.says in err
     assert "Traceback" not in err
     assert case.at_least_s <= took <= case.timeout + 10, f"{case.name}: {took:.1f} s"
-    if case.code == 3 and report is None:
+    if case.code == 3 and not report:
         cause = [line for line in err.splitlines() if line.startswith("monitor: timeout: ")]
         assert len(cause) == 1, err
     if case.code == 0:

@@ -113,7 +113,7 @@ def test_an_unsafe_identifier_is_refused_before_any_sql(
     update = workspace.add_update("API_CALL", ["COMPLETED"], start_tick=0)
     args = base(workspace, "--update-id", update.update_id, "--catalog", "main`; DROP TABLE x; --")
     code, report = monitor(tmp_path, *args)
-    assert code == 2 and report is None
+    assert code == 2 and report == {}  # no report written
     assert "refusing unsafe SQL identifier" in capsys.readouterr().err
     assert not any("DROP" in sql for sql, _ in workspace.statements)
 
@@ -148,7 +148,7 @@ def test_a_409_on_start_says_an_update_is_running(
 ) -> None:
     workspace.add_update("API_CALL", ["RUNNING"] * 5 + ["COMPLETED"], start_tick=0)
     code, report = monitor(tmp_path, *base(workspace, "--start"))
-    assert code == 2 and report is None
+    assert code == 2 and report == {}  # no report written
     err = capsys.readouterr().err
     assert "cannot start an update of pipeline" in err and "An active update already exists" in err
     assert "--watch-latest" in err and not [r for r in workspace.requests if r[0] == "START"]

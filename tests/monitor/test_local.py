@@ -40,7 +40,7 @@ def local_report(**changes: Any) -> dict[str, Any]:
     return report
 
 
-def judge(tmp_path: Path, report: dict[str, Any] | str) -> tuple[int, dict[str, Any] | None]:
+def judge(tmp_path: Path, report: dict[str, Any] | str) -> tuple[int, dict[str, Any]]:
     path = tmp_path / "run.json"
     path.write_text(report if isinstance(report, str) else json.dumps(report))
     return monitor(tmp_path, "--local", "--report-json-in", str(path))

@@ -263,7 +263,7 @@ def test_configuration_errors_exit_2(
     server: FakeServer, tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str], message: str
 ) -> None:
     code, report = monitor(tmp_path, *args)
-    assert code == 2 and report is None
+    assert code == 2 and report == {}  # no report written
     assert message in capsys.readouterr().err
 
 

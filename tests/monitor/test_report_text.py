@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from medallion.monitor.report import render_text
 
-REPORT = {
+REPORT: dict[str, Any] = {
     "verdict": "FAILED",
     "status": "FAILED",
     "duration_s": 3.5,

@@ -36,6 +36,7 @@ def defect_problem(
     current = read(naming.silver_table(source))
     if expect == "warn":
         rule = next(e.rule for e in spec.source(source).row_rules if e.name == defect["rule"])
+        assert rule is not None, "a row rule has its SQL"
         failing = history.where(key).where(f"NOT {compile_rule(rule)}").count()
         return None if failing >= 1 else f"no history row failing {defect['rule']}"
     if expect in ("silver_value", "superseded"):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -31,7 +32,7 @@ def retail(default_project: Path) -> Spec:
     return load_spec(default_project / "medallion.yml")
 
 
-def edited(default_project: Path, tmp_path: Path, change: dict) -> Spec:  # type: ignore[type-arg]
+def edited(default_project: Path, tmp_path: Path, change: dict[str, Any]) -> Spec:
     document = retail_document(default_project)
     orders = document["sources"]["orders"]
     orders.update(change)

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -60,7 +60,7 @@ def test_the_query_has_the_declared_schema_nullability_included(quality_run: Qua
 
     spec = load_spec(quality_run.project / "medallion.yml")
     frame = metrics_frame(spec, lambda table: warehouse_table(spark, quality_run.run, table))
-    declared = StructType.fromDDL(SCHEMA)
+    declared = cast(StructType, StructType.fromDDL(SCHEMA))
     shape = [(f.name, f.dataType.simpleString(), f.nullable) for f in frame.schema.fields]
     assert shape == [(f.name, f.dataType.simpleString(), f.nullable) for f in declared.fields]
 

@@ -12,7 +12,7 @@ from medallion.tooling.local.run_report import build_report, count_in_one_job
 from medallion.tooling.local.run_report_text import format_report
 from medallion.tooling.local.table_quality import orphans
 
-SPEC = {
+SPEC: dict[str, Any] = {
     "version": 1,
     "defaults": {"source": {"type": "files", "format": "json"}},
     "sources": {

@@ -167,7 +167,7 @@ def test_a_league_code_na_stays_a_value(baseball: BaseballRun) -> None:
 
 def test_the_references_an_analyst_expects_and_no_link_between_facts(baseball: BaseballRun) -> None:
     found = references(baseball.spec)
-    expected = {(t, ("player_id",), "people") for t in FACTS_OF_PEOPLE}
+    expected: set[tuple[str, tuple[str, ...], str]] = {(t, ("player_id",), "people") for t in FACTS_OF_PEOPLE}
     expected |= {(t, ("year_id", "team_id"), "teams") for t in SEASONS_OF_TEAMS}
     expected |= {
         ("collegeplaying", ("school_id",), "schools"),

@@ -109,11 +109,11 @@ def test_oracle_agrees_with_what_the_generator_seeded(tmp_path: Path, fmt: str) 
         collapsed = seeded["resent"] + seeded["duplicates"]
         assert figures.silver == seeded["rows"] - seeded["quarantined"] - collapsed, name
     for fact in ("flights", "bookings", "segments", "payments"):
-        figures = oracle.fact(design_fact(fact))
+        fact_figures = oracle.fact(design_fact(fact))
         seeded = manifest["tables"][fact]["orphans"]
-        for role, count in figures.orphans.items():
+        for role, count in fact_figures.orphans.items():
             assert count == seeded.get(role.replace("+", ","), 0), (fact, role)
-        assert all(total is not None for total in figures.totals.values())
+        assert all(total is not None for total in fact_figures.totals.values())
     oracle.close()
 
 

@@ -23,7 +23,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from databricks.sdk.service.sql import (
     BaseChunkInfo,
@@ -172,7 +172,7 @@ def _chunks(statement: Statement) -> list[ResultData]:
                 chunk_index=index,
                 row_offset=index * size,
                 row_count=len(piece),
-                data_array=piece,
+                data_array=cast(Any, piece),  # the SDK types cells as str; the API sends null for NULL
                 next_chunk_index=index + 1 if more else None,
                 next_chunk_internal_link=(
                     f"/api/2.0/sql/statements/{statement.statement_id}/result/chunks/{index + 1}"

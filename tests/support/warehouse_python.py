@@ -136,6 +136,7 @@ def run(
         raise
     except (ExecuteError, NotImplementedError, KeyError, TypeError) as error:
         raise SqlFailure("INTERNAL_ERROR", f"the fake's Python engine cannot run this: {error!r}") from None
+    assert isinstance(analyzed.tree, exp.Query), "the front end admits queries only"
     names = [s.alias_or_name for s in analyzed.tree.selects]
     data = [list(row) for row in table.rows]
     return Result([(n, _type_of([r[i] for r in data])) for i, n in enumerate(names)], data)
@@ -155,8 +156,8 @@ def _type_of(values: list[Any]) -> str:
 
 
 def _explode_first(
-    tree: exp.Expression, rows: dict[TableKey, list[dict[str, Any]]], schemas: dict[TableKey, dict[str, str]]
-) -> exp.Expression:
+    tree: exp.Expr, rows: dict[TableKey, list[dict[str, Any]]], schemas: dict[TableKey, dict[str, str]]
+) -> exp.Expr:
     """Run each SELECT with an `explode(..) AS e` projection on its own, flatten its rows into a
     scratch table and read that table instead (sqlglot's planner has no generators)."""
     for select in reversed(list(tree.find_all(exp.Select))):

@@ -50,12 +50,12 @@ class SqlFailure(Exception):
 class Analyzed:
     """A bound, qualified SELECT, the tables it reads, and the bound statement as sent."""
 
-    tree: exp.Expression
+    tree: exp.Expr
     tables: list[TableKey]
-    bound: exp.Expression | None = None
+    bound: exp.Expr | None = None
 
 
-def parse(sql: str) -> exp.Expression:
+def parse(sql: str) -> exp.Expr:
     """One statement in the Databricks dialect."""
     try:
         trees = [t for t in sqlglot.parse(sql, read=DIALECT) if t is not None]
@@ -66,7 +66,7 @@ def parse(sql: str) -> exp.Expression:
     return trees[0]
 
 
-def bind(tree: exp.Expression, parameters: list[dict[str, Any]]) -> exp.Expression:
+def bind(tree: exp.Expr, parameters: list[dict[str, Any]]) -> exp.Expr:
     """Replace each `:name` marker by its typed literal (Statement Execution API `parameters`:
     name, value, type defaulting to STRING; a missing value is NULL)."""
     values = {p["name"]: p for p in parameters}
@@ -81,7 +81,7 @@ def bind(tree: exp.Expression, parameters: list[dict[str, Any]]) -> exp.Expressi
     return bound
 
 
-def _literal(parameter: dict[str, Any]) -> exp.Expression:
+def _literal(parameter: dict[str, Any]) -> exp.Expr:
     value, kind = parameter.get("value"), (parameter.get("type") or "STRING").upper()
     if value is None:
         return exp.Null()
@@ -89,7 +89,7 @@ def _literal(parameter: dict[str, Any]) -> exp.Expression:
     return text if kind == "STRING" else exp.cast(text, exp.DataType.build(kind, dialect=DIALECT))
 
 
-def analyze(tree: exp.Expression, schemas: dict[TableKey, dict[str, str]]) -> Analyzed:
+def analyze(tree: exp.Expr, schemas: dict[TableKey, dict[str, str]]) -> Analyzed:
     """Qualify a SELECT against `schemas`; unknown tables, columns and struct fields fail.
     A WITH query's names are its own, not tables."""
     tables = [_key(t) for t in tables_read(tree)]
@@ -100,7 +100,7 @@ def analyze(tree: exp.Expression, schemas: dict[TableKey, dict[str, str]]) -> An
                 f"The table or view `{key[0]}`.`{key[1]}`.`{key[2]}` cannot be found.",
                 "42P01",
             )
-    nested: dict[str, dict[str, dict[str, dict[str, str]]]] = {}
+    nested: dict[str, Any] = {}  # catalog -> schema -> table -> column -> type
     for catalog, schema, name in tables:
         nested.setdefault(catalog, {}).setdefault(schema, {})[name] = schemas[(catalog, schema, name)]
     mapping = MappingSchema(nested, dialect=DIALECT)
@@ -150,9 +150,11 @@ def _check_fields(scope: Scope, schemas: dict[TableKey, dict[str, str]]) -> None
             )
 
 
-def _check_grouping(select: exp.Expression) -> None:
+def _check_grouping(select: exp.Expr) -> None:
     """With GROUP BY, every column read outside an aggregate must be a grouping expression."""
-    group = select.args.get("group") if isinstance(select, exp.Select) else None
+    if not isinstance(select, exp.Select):
+        return
+    group = select.args.get("group")
     if not group:
         return
     grouped = {g.sql(dialect=DIALECT) for g in group.expressions}
@@ -181,14 +183,14 @@ def column_type(
     if isinstance(source, exp.Table):
         declared = schemas[_key(source)].get(column.name)
         return exp.DataType.build(declared, dialect=DIALECT) if declared else None
-    if isinstance(source, Scope):
+    if isinstance(source, Scope) and isinstance(source.expression, exp.Query):
         for projection in source.expression.selects:
             if projection.alias_or_name == column.name:
                 return element_type(projection.unalias())
     return None
 
 
-def element_type(expression: exp.Expression) -> exp.DataType | None:
+def element_type(expression: exp.Expr) -> exp.DataType | None:
     if isinstance(expression, exp.Explode) and isinstance(expression.this, exp.FromJson):
         declared = expression.this.expression
         if isinstance(declared, exp.Literal):
@@ -197,14 +199,14 @@ def element_type(expression: exp.Expression) -> exp.DataType | None:
     return None
 
 
-def json_paths(tree: exp.Expression) -> list[tuple[str, list[str]]]:
+def json_paths(tree: exp.Expr) -> list[tuple[str, list[str]]]:
     """Every `column:key:key` extraction as (column, keys), outermost chains only."""
     paths = []
     for node in tree.find_all(exp.JSONExtract):
         if isinstance(node.parent, exp.JSONExtract) and node.parent.this is node:
             continue
         keys: list[str] = []
-        current: exp.Expression = node
+        current: exp.Expr = node
         while isinstance(current, exp.JSONExtract):
             keys[:0] = [str(k.this) for k in current.expression.expressions if isinstance(k, exp.JSONPathKey)]
             current = current.this
@@ -212,7 +214,7 @@ def json_paths(tree: exp.Expression) -> list[tuple[str, list[str]]]:
     return paths
 
 
-def from_json_schemas(tree: exp.Expression) -> list[exp.DataType]:
+def from_json_schemas(tree: exp.Expr) -> list[exp.DataType]:
     """The declared schema of every `from_json(.., 'schema')`."""
     return [
         exp.DataType.build(node.expression.name, dialect=DIALECT)

@@ -32,7 +32,7 @@ class NotQuoted(AssertionError):
     """A securable or principal that is not a single backtick-quoted identifier."""
 
 
-def statements(sql: str) -> list[exp.Expression]:
+def statements(sql: str) -> list[exp.Expr]:
     """Every statement of the script (comments and blank statements dropped)."""
     return [s for s in sqlglot.parse(sql, read="databricks") if s is not None]
 

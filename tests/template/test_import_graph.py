@@ -50,7 +50,7 @@ def helper_imports(folder: Path) -> list[tuple[str, str, str]]:
             if isinstance(node, ast.Import):
                 found += [(a.name, "", where) for a in node.names if a.name.split(".")[0] == "medallion"]
             elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "medallion":
-                found += [(node.module, a.name, where) for a in node.names]
+                found += [(node.module or "", a.name, where) for a in node.names]
     return found
 
 

@@ -20,7 +20,9 @@ def test_notebooks_are_databricks_source_with_nutter_fixtures() -> None:
         ast.parse(text)
     for name in NOTEBOOKS:
         tree = ast.parse((folder / f"{name}.py").read_text())
-        bases = [b.id for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for b in node.bases]
+        bases = [
+            ast.unparse(b) for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for b in node.bases
+        ]
         assert bases == ["NutterFixture"], name
     run_all = (folder / "run_all.py").read_text()
     assert "%pip install --quiet nutter==0.1.35" in run_all

@@ -247,14 +247,15 @@ def apply_presets(config: dict[str, Any]) -> list[Diagnostic]:
             continue
         alert["display_name"] = prefix + (alert.get("display_name") or "")
         schedule = alert.get("schedule")
-        scheduled = isinstance(schedule, dict) and bool(schedule.get("quartz_cron_schedule"))
-        if pause and scheduled and not schedule.get("pause_status"):
+        if not (pause and isinstance(schedule, dict) and schedule.get("quartz_cron_schedule")):
+            continue
+        if not schedule.get("pause_status"):
             schedule["pause_status"] = pause
     for model in (resources.get("models") or {}).values():
         # MLflow models: the prefix, and each preset tag the model does not set itself.
         if isinstance(model, dict):
             model["name"] = prefix + (model.get("name") or "")
-            model_tags = model.setdefault("tags", []) if tags else model.get("tags")
+            model_tags = model.setdefault("tags", []) if tags else []
             for key, value in tags:
                 if not any(isinstance(t, dict) and t.get("key") == key for t in model_tags):
                     model_tags.append({"key": key, "value": value})
@@ -306,7 +307,7 @@ def apply_defaults(config: dict[str, Any]) -> None:
         for resource in (resources.get(kind) or {}).values():
             if not isinstance(resource, dict):
                 continue
-            node = resource
+            node: Any = resource
             for part in path[:-1]:
                 node = node.get(part) if isinstance(node, dict) else None
             if isinstance(node, dict) and node.get(path[-1]) in (None, ""):

@@ -151,14 +151,14 @@ class PrivilegeModel:
         return recorded
 
 
-def _words(statement: exp.Expression) -> list[tuple[str, bool]]:
+def _words(statement: exp.Expr) -> list[tuple[str, bool]]:
     """(text, is_identifier) tokens of a statement, backticks removed."""
     text = statement.sql(dialect="databricks")
     tokens = sqlglot.Dialect.get_or_raise("databricks").tokenize(text)
     return [(t.text, t.token_type in (TokenType.IDENTIFIER, TokenType.VAR)) for t in tokens]
 
 
-def _grant_of(statement: exp.Expression) -> tuple[Securable, list[str], list[str]] | None:
+def _grant_of(statement: exp.Expr) -> tuple[Securable, list[str], list[str]] | None:
     if isinstance(statement, exp.Grant):
         kind = str(statement.args.get("kind") or "").upper()
         target = statement.args["securable"]
@@ -183,13 +183,13 @@ def _grant_of(statement: exp.Expression) -> tuple[Securable, list[str], list[str
     return None
 
 
-def _dotted(target: exp.Expression) -> str:
+def _dotted(target: exp.Expr) -> str:
     if isinstance(target, exp.Table):
         return ".".join(p.name for p in target.parts)
     return target.name
 
 
-def _created_of(statement: exp.Expression) -> Securable | None:
+def _created_of(statement: exp.Expr) -> Securable | None:
     if isinstance(statement, exp.Create) and str(statement.args.get("kind") or "").upper() == "SCHEMA":
         return Securable("SCHEMA", _dotted(statement.this))
     if isinstance(statement, exp.Command) and str(statement.this).upper() == "CREATE":

@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from databricks.sdk.service.catalog import (
@@ -337,33 +337,22 @@ def _dataset_of(message: str) -> str | None:
 
 
 def _publish_figures(fake: FakeWorkspace, known: Any, update: Update) -> None:
-    """Tables, rows and expectation figures of the real update, in whichever shape the fake
-    keeps them (rows per table and flows per update, or counts only)."""
+    """Tables, rows and expectation figures of the real update: rows per table and flows per
+    update."""
     report = update.report or {}
     tables = report.get("tables") or {}
     rows_of = report.get("table_rows") or {}
     rules: dict[str, list[tuple[str, int, int]]] = {}
     for rule in report.get("rules") or []:
         rules.setdefault(rule["table"], []).append((rule["rule"], int(rule["passed"]), int(rule["failed"])))
-    if hasattr(fake, "add_table") and hasattr(fake_databricks, "Flow"):
-        flows = []
-        for name, info in tables.items():
-            if info.get("rows") is None:
-                continue
-            columns, rows = _warehouse_table(
-                rows_of.get(f"{name}.__columns__") or {}, rows_of.get(name) or []
-            )
-            fake.add_table(name, rows, columns or None)
-            flows.append(fake_databricks.Flow(name, int(info["rows"]), rules.get(name, [])))
-        known.flows = flows
-        return
-    for name, info in tables.items():  # the counts-only fake
-        if info.get("rows") is not None:
-            fake.tables[name] = "ok"
-            fake.output_rows[name] = int(info["rows"])
-    fake.expectations = [(t, r, p, f) for t, items in rules.items() for r, p, f in items]
-    for orphan in report.get("orphans") or []:
-        fake.orphans[orphan["table"]] = (int(orphan.get("checked", 0)), int(orphan.get("orphans", 0)))
+    flows = []
+    for name, info in tables.items():
+        if info.get("rows") is None:
+            continue
+        columns, rows = _warehouse_table(rows_of.get(f"{name}.__columns__") or {}, rows_of.get(name) or [])
+        fake.add_table(name, rows, columns or None)
+        flows.append(fake_databricks.Flow(name, int(info["rows"]), rules.get(name, [])))
+    known.flows = flows
 
 
 def statement_refusal(model: PrivilegeModel, caller: str, sql: str) -> dict[str, Any] | None:
@@ -465,7 +454,7 @@ class EmulatorServer(FakeServer):
     def __init__(self, emulator: Emulator) -> None:
         super().__init__(emulator.fake)
         base = self.httpd.RequestHandlerClass
-        handler = type("EmulatorHandler", (_EmulatorHandler, base), {"emulator": emulator})
+        handler = type("EmulatorHandler", (_EmulatorHandler, cast(type, base)), {"emulator": emulator})
         self.httpd.RequestHandlerClass = handler
         self.emulator = emulator
 

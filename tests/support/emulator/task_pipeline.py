@@ -251,7 +251,8 @@ class PipelineTasks:
         # A Delta source is named `catalog.schema` in the helpers' source location (docs/CONTRACTS.md);
         # reading its tables needs SELECT with USE CATALOG and USE SCHEMA (privileges.html).
         source = configuration.get(SOURCE_KEY, "")
-        schemas = [tuple(source.split("."))] if DELTA_SOURCE.match(source) else []
+        catalog, _, schema = source.partition(".")
+        schemas = [(catalog, schema)] if DELTA_SOURCE.match(source) else []
         needs = pipeline_needs(
             str(pipeline.get("catalog")),
             str(pipeline.get("schema")),

@@ -15,7 +15,6 @@ database that run used (`--database`, by default the project's name; give it as 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
 import subprocess
@@ -87,37 +86,17 @@ def run_child(args: argparse.Namespace) -> int:
 
     site.addsitedir(os.environ[CHILD])
     sys.path.insert(0, str(ROOT / "src"))
-    from medallion.tooling.local.config import CATALOG, DATABASE
-    from medallion.tooling.local.lock import spark_lock
-    from medallion.tooling.local.project import LocalProject
-    from medallion.tooling.local.remote_server import RemoteError, RemoteWatch, parse_remote
-    from medallion.tooling.local.session import connect_session, readback_session
+    from medallion.tooling.local.tables import TablesError, last_run_tables
 
     logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # expected misses
-    project = LocalProject(ROOT)
-    if args.remote:
-        try:
-            target = parse_remote(args.remote)
-        except RemoteError as error:
-            print(error, file=sys.stderr)
-            return 2
-        # retries only while the server answers (pyspark's default retries for ten minutes)
-        watch = RemoteWatch(target.host, target.port)
-        if not watch.alive():
-            print(f"--remote {target.shown}: no Spark Connect server answers there", file=sys.stderr)
-            return 2
-        session = connect_session(target.endpoint, alive=watch.alive)
-        schema = args.schema or project.name  # run-local --remote's default --database
-    else:
-        # The machine-wide lock of local runs: Derby admits one process per metastore.
-        session = readback_session(project)
-        schema = args.schema or DATABASE
-    params = {"catalog": CATALOG, "schema": schema, "bundle_root": str(ROOT)}
-    with contextlib.ExitStack() as stack:
-        if not args.remote:
-            stack.enter_context(spark_lock())
-        spark = stack.enter_context(session)
-        results = {name: run_notebook(HERE / f"{name}.py", spark, params) for name in args.only or NOTEBOOKS}
+    try:
+        with last_run_tables(ROOT, args.remote, args.schema) as tables:
+            params = {"catalog": tables.catalog, "schema": tables.schema, "bundle_root": str(ROOT)}
+            names = args.only or NOTEBOOKS
+            results = {name: run_notebook(HERE / f"{name}.py", tables.spark, params) for name in names}
+    except TablesError as error:
+        print(error, file=sys.stderr)
+        return 2
     for name, passed in results.items():
         print(f"{name}: {'PASSED' if passed else 'FAILED'}")
     return 0 if all(results.values()) else 1
