@@ -21,7 +21,9 @@ import yaml
 from medallion.context import SOURCE_LOCATION, Settings
 from medallion.tooling.upgrade_plan import PLAN_DIR
 from tests.rendering import OFFLINE_ENV, default_renderer, python_with_project, render_project
+from tests.support.connect_server import ConnectServer
 from tests.support.local_run import medallion
+from tests.template.conftest import project_pytest
 from tests.upgrade.releases import (
     OLD_SOURCE_KEY,
     OLDER_FIRST_LINE,
@@ -172,3 +174,16 @@ def test_a_git_url_at_a_tag_and_the_recorded_commit(releases: tuple[Path, Path, 
     assert json.loads((project / ".medallion-template.json").read_text())["commit"] == latest
     text = (project / REWORDED).read_text()
     assert text.startswith(LATER_FIRST_LINE + "\n") and text.endswith(USER_FUNCTION), text[:300]
+
+
+@pytest.mark.pipeline
+def test_the_upgraded_project_passes_its_whole_suite(
+    releases: tuple[Path, Path, str, str], shared_server: ConnectServer
+) -> None:
+    """Merged helper, migrated resources: the project's own tests, its two local runs included."""
+    repo, project, _, _ = releases
+    done = upgrade(project, "--template", str(repo), "--migrate")
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = project_pytest(project, "-rs", env={"MEDALLION_TEST_REMOTE": shared_server.url})
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "skipped" not in result.stdout.splitlines()[-1], result.stdout[-2000:]
