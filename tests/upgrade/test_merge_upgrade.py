@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ import yaml
 
 from medallion.context import SOURCE_LOCATION, Settings
 from medallion.tooling.upgrade_plan import PLAN_DIR
-from tests.rendering import OFFLINE_ENV, default_renderer, python_with_project, render_project
+from tests.rendering import OFFLINE_ENV, default_renderer, render_project
 from tests.support.connect_server import ConnectServer
 from tests.support.local_run import medallion
 from tests.template.conftest import project_pytest
@@ -102,15 +101,7 @@ def test_edits_on_both_sides_merge_and_the_renamed_key_is_migrated(
     # the upgraded project: its spec validates and its own fast tests pass with the merged helper
     validate = medallion(project, "validate")
     assert validate.returncode == 0, validate.stdout + validate.stderr
-    tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-m", "not pipeline", "-p", "no:cacheprovider", "tests"],
-        cwd=project,
-        env=python_with_project(project),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    tests = project_pytest(project, "-m", "not pipeline")
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
     assert " passed" in tests.stdout
 
