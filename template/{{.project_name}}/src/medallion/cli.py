@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "settings": (f"{TOOLING}.settings", "print the resolved pipeline settings (API JSON)"),
     "sample-data": (f"{RUNTIME}.sample_data", "write the dirty retail sample data"),
     "landing-folders": (f"{RUNTIME}.landing_folders", "create each files source's landing folder"),
-    "upgrade": (f"{TOOLING}.upgrade", "take a newer template release: merge its helpers with your edits, migrate your files (--migrate)"),
+    "upgrade": (f"{TOOLING}.upgrade", "take a newer release: merge its helpers, migrate your files"),
 }
 
 
