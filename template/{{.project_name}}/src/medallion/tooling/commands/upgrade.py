@@ -162,7 +162,8 @@ def _print_plan(plan: Plan, source: TemplateSource, base: Base | None, dry_run: 
     else:
         print(
             f"  {verb} replace {len(plan.replaced)}, add {len(plan.added)}, remove {len(plan.removed)}, "
-            f"merge {len(plan.merges)} template-owned file(s); diff in {PLAN_DIR}/template.diff"
+            f"merge {len(plan.merges)} template-owned file(s)"
+            + ("" if dry_run else f"; diff in {PLAN_DIR}/template.diff")
         )
     if base is None and (plan.kept or plan.edited):
         print(
