@@ -136,3 +136,16 @@ def test_every_migration_says_what_it_retires() -> None:
     for migration in MIGRATIONS:
         assert migration.release and migration.summary and migration.paths
         assert "remove it in" in migration.retires
+
+
+def test_a_release_without_migrations_has_none_pending(tmp_path: Path) -> None:
+    """Taking a release from before migrations existed (`--ref` an older tag) runs none."""
+    from medallion.tooling.commands import upgrade
+
+    render = tmp_path / "render"
+    (render / "src" / "medallion" / "tooling").mkdir(parents=True)
+    project = tmp_path / "project"
+    (project / "resources").mkdir(parents=True)
+    (project / "databricks.yml").write_text(DEV_04)
+    assert upgrade._migrations(render, project, apply=True) == ""
+    assert (project / "databricks.yml").read_text() == DEV_04

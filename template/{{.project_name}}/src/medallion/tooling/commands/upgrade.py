@@ -90,7 +90,10 @@ def _base(project: Path, source: TemplateSource) -> Base | None:
 
 def _migrations(render: Path, project: Path, *, apply: bool) -> str:
     """The new release's pending migrations of the project's files, as a diff (written with
-    `apply`). They run from the new render's helpers: this project's may predate them."""
+    `apply`). They run from the new render's helpers: this project's may predate them. A
+    release from before migrations existed has none."""
+    if not (render / "src" / "medallion" / "tooling" / "migrations.py").is_file():
+        return ""
     command = [sys.executable, "-m", "medallion.tooling.migrations", "--project", str(project)]
     paths = [str(render / "src"), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
