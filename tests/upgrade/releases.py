@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from medallion.context import SOURCE_LOCATION
+from medallion.tooling.template_source import TEMPLATE_PARTS
 from tests.rendering import REPO
 
 PROJECT_TEMPLATE = Path("template") / "{{.project_name}}"
-TEMPLATE_PARTS = ("databricks_template_schema.json", "library", "template")
 OLD_SOURCE_KEY = "medallion.source_root"
 DROPPED = "src/medallion/legacy_paths.py"
 STALE = "src/medallion/naming.py"

@@ -27,9 +27,6 @@ class ExpectationParamError(ValueError):
         self.key = key
 
 
-Check = Callable[[Mapping[str, Any], str, str], Iterator[params.Problem]]
-"""(entry, column, the column's Spark type) -> problems (key below the entry, message)."""
-
 # The parameters' value schemas (JSON Schema), shared by the sets that take them.
 COLUMN = IDENTIFIER
 COLUMNS = IDENTIFIER_LIST
@@ -53,7 +50,7 @@ class ExpectationSet:
     """Parameters an entry must give; `column|columns`: one of them."""
     expand: Callable[[dict[str, Any], str], list[Expectation]]
     summary: str
-    check: Check | None = None
+    check: params.Check | None = None
 
     @property
     def optional(self) -> tuple[str, ...]:

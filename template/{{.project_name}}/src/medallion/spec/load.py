@@ -332,10 +332,7 @@ class _Builder:
     ) -> tuple[Expectation, ...]:
         known = {c.name for c in columns}
         types = {c.name: c.type for c in columns}
-        table = where.split(".", 1)[1]
-        scope = fragments.Scope(
-            naming.history_table(table), {**types, **scopes.AUDIT_TYPES} if columns else {}
-        )
+        scope = scopes.history_scope(where.split(".", 1)[1], columns)
         result: list[Expectation] = []
         for index, entry in enumerate(entries):
             key = f"{where}.expectations[{index}]"

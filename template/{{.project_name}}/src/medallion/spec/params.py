@@ -22,6 +22,8 @@ MAX_PRECISION = 38
 _DECIMAL = re.compile(r"^decimal(?:\((\d+),(\d+)\))?$")
 
 Problem = tuple[str, str]  # (key below the entry, message)
+Check = Callable[[Mapping[str, Any], str, str], Iterator[Problem]]
+"""An expectation set's check: (entry, column, the column's Spark type) -> problems."""
 
 
 def is_numeric(spark_type: str) -> bool:
@@ -114,7 +116,7 @@ def accepted_values_problems(entry: Mapping[str, Any], column: str, spark_type: 
             yield f"values[{index}]", f"{why}: {fix}"
 
 
-def numeric_problems(use: str) -> Callable[[Mapping[str, Any], str, str], Iterator[Problem]]:
+def numeric_problems(use: str) -> Check:
     """A set that applies to numbers only."""
 
     def check(entry: Mapping[str, Any], column: str, spark_type: str) -> Iterator[Problem]:
@@ -124,7 +126,7 @@ def numeric_problems(use: str) -> Callable[[Mapping[str, Any], str, str], Iterat
     return check
 
 
-def temporal_problems(use: str) -> Callable[[Mapping[str, Any], str, str], Iterator[Problem]]:
+def temporal_problems(use: str) -> Check:
     """A set that applies to dates and timestamps only."""
 
     def check(entry: Mapping[str, Any], column: str, spark_type: str) -> Iterator[Problem]:

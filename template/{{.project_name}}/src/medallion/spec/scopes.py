@@ -9,22 +9,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from medallion import naming
 from medallion.gold.columns import DATE_COLUMNS, GoldColumn, dimension_columns, fact_columns
 from medallion.spec.fragments import Scope
-from medallion.spec.model import Gold, SourceTable
+from medallion.spec.model import Column, Gold, SourceTable
 from medallion.vocabulary import AUDIT_TYPES
 
 
 def silver_columns(source: SourceTable) -> dict[str, str]:
     """silver_<t>_history and silver_<t>: the spec's columns, then the audit columns."""
-    return {**{c.name: c.type for c in source.columns}, **AUDIT_TYPES}
+    return _with_audit(source.columns)
+
+
+def _with_audit(columns: Sequence[Column]) -> dict[str, str]:
+    return {**{c.name: c.type for c in columns}, **AUDIT_TYPES}
+
+
+def history_scope(table: str, columns: Sequence[Column]) -> Scope:
+    """Rules run on silver_<table>_history (no columns declared: not known from the spec)."""
+    return Scope(naming.history_table(table), _with_audit(columns) if columns else {})
 
 
 def rule_scope(source: SourceTable) -> Scope:
-    return Scope(naming.history_table(source.name), silver_columns(source) if source.columns else {})
+    return history_scope(source.name, source.columns)
 
 
 def measure_scope(source: SourceTable) -> Scope:

@@ -10,13 +10,15 @@ byte, every helper the project was rendered with.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-MANIFEST_IN_PROJECT = "src/medallion/template_files.json"
+from medallion.tooling.upgrade_plan import MANIFEST
+
 TEMPLATE_PARTS = ("databricks_template_schema.json", "library", "template")
 """What `bundle init` reads from a template repository."""
 
@@ -64,21 +66,13 @@ class TemplateSource:
         """Commits that changed the helpers' manifest, newest first."""
         if not self.has_history:
             return []
-        done = _git(self.folder, "log", "--format=%H", "--", f"template/*/{MANIFEST_IN_PROJECT}", check=False)
+        done = _git(self.folder, "log", "--format=%H", "--", f"template/*/{MANIFEST}", check=False)
         return done.stdout.split() if done.returncode == 0 else []
 
     def file_at(self, commit: str, relative: str) -> bytes | None:
         """A project file's bytes as the template held them at `commit` (None: absent)."""
-        folder = self._project_folder(commit)
+        folder = _project_folder(self.folder, commit)
         return _git_bytes(self.folder, "show", f"{commit}:{folder}/{relative}") if folder else None
-
-    def _project_folder(self, commit: str) -> str | None:
-        """The template's one project folder at `commit` (template/ holds it, named after the
-        project_name prompt, beside its preamble); None when it has not exactly one."""
-        done = _git(self.folder, "ls-tree", f"{commit}:template", check=False)
-        entries = (line.split("\t", 1) for line in done.stdout.splitlines()) if done.returncode == 0 else ()
-        folders = [name for meta, name in entries if meta.split()[1] == "tree"]
-        return f"template/{folders[0]}" if len(folders) == 1 else None
 
     def base_commit(self, project_manifest: dict, recorded: str | None = None) -> str | None:
         """The commit the project's helpers came from: its manifest lists the same files and
@@ -86,7 +80,7 @@ class TemplateSource:
         wanted = project_manifest.get("files")
         candidates = [c for c in (recorded,) if c] + self.manifest_commits()
         for commit in dict.fromkeys(candidates):
-            text = self.file_at(commit, MANIFEST_IN_PROJECT)
+            text = self.file_at(commit, MANIFEST)
             if text is None:
                 continue
             try:
@@ -95,6 +89,17 @@ class TemplateSource:
             except ValueError:
                 continue
         return None
+
+
+@functools.cache
+def _project_folder(checkout: Path, commit: str) -> str | None:
+    """The template's one project folder at `commit` (template/ holds it, named after the
+    project_name prompt, beside its preamble); None when it has not exactly one. Looked up once
+    per commit: a merge reads every edited helper at the base commit."""
+    done = _git(checkout, "ls-tree", f"{commit}:template", check=False)
+    entries = (line.split("\t", 1) for line in done.stdout.splitlines()) if done.returncode == 0 else ()
+    folders = [name for meta, name in entries if meta.split()[1] == "tree"]
+    return f"template/{folders[0]}" if len(folders) == 1 else None
 
 
 def open_template(location: str, scratch: Path, ref: str | None = None) -> TemplateSource:
